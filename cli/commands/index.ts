@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+
+/**
+ * Subcommands, each in its own module, registered in the order `--help` lists them.
+ * A subcommand is added here only once it works.
+ */
+export const commands: Array<(program: Command) => void> = [];

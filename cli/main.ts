@@ -1,0 +1,50 @@
+import { Command, CommanderError } from 'commander';
+import { EXIT, GateError } from '../core/errors.ts';
+import { commands } from './commands/index.ts';
+
+export const VERSION = '0.1.0';
+
+/** Builds the program; every subcommand registers itself from commands/index.ts. */
+export const buildProgram = (): Command => {
+  const program = new Command('devrev-gate')
+    .description(
+      'Contract, drift, property and rate-limit checks for DevRev rev-users.create and dev-users.create.\n' +
+        'With no --target, every check runs against the embedded DevRev simulator.',
+    )
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str) });
+  for (const register of commands) register(program);
+  program.addHelpText(
+    'after',
+    '\nExit codes: 0 all checks passed, 1 the provider failed a check, 2 usage or setup error.',
+  );
+  return program;
+};
+
+/** Runs the CLI and resolves to its exit code; never lets a stack trace reach the user. */
+export const main = async (argv: string[]): Promise<number> => {
+  const program = buildProgram();
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.PASS;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version are not errors; commander already printed the one-line reason.
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
+        return EXIT.PASS;
+      return EXIT.USAGE;
+    }
+    if (err instanceof GateError) {
+      process.stderr.write(`devrev-gate: ${err.oneLine()}\n`);
+      if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
+      return EXIT.USAGE;
+    }
+    process.stderr.write(`devrev-gate: unexpected error: ${(err as Error)?.message ?? String(err)}\n`);
+    if (debug) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+    else process.stderr.write('(run again with --debug for the stack trace)\n');
+    return EXIT.USAGE;
+  }
+};

@@ -1,0 +1,77 @@
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { type Command, Option } from 'commander';
+import { UsageError } from '../core/errors.ts';
+import { parseTarget, type Target } from '../core/target.ts';
+
+/** Options every subcommand shares, with their environment fallbacks. */
+export interface CommonOptions {
+  target?: string;
+  token?: string;
+  out: string;
+  debug?: boolean;
+  quiet?: boolean;
+}
+
+export const DEFAULT_OUT = 'reports/out';
+
+export const withCommonOptions = (cmd: Command): Command =>
+  cmd
+    .addOption(new Option('--target <url>', 'base URL of the DevRev API to check (default: the embedded simulator)').env('DEVREV_API_URL'))
+    .addOption(new Option('--token <token>', 'API token sent as Authorization (never written to any artifact)').env('DEVREV_TOKEN'))
+    .option('--out <dir>', 'folder for results and reports', DEFAULT_OUT)
+    .option('--quiet', 'no progress output')
+    .option('--debug', 'show stack traces on errors');
+
+/** Parses a whole number option; names the option and the fix when it is not one. */
+export const intOption =
+  (name: string, { min = 0, max = Number.MAX_SAFE_INTEGER }: { min?: number; max?: number } = {}) =>
+  (raw: string): number => {
+    const n = Number(raw);
+    if (!/^\s*-?\d+\s*$/.test(raw) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    }
+    return n;
+  };
+
+/** Parses a decimal option within bounds. */
+export const numberOption =
+  (name: string, { min = 0, max = Number.MAX_VALUE, exclusiveMin = false }: { min?: number; max?: number; exclusiveMin?: boolean } = {}) =>
+  (raw: string): number => {
+    const n = Number(raw);
+    const low = exclusiveMin ? n > min : n >= min;
+    if (raw.trim() === '' || !Number.isFinite(n) || !low || n > max) {
+      throw new UsageError(`${name} must be a number ${exclusiveMin ? 'above' : 'from'} ${min}${max < Number.MAX_VALUE ? ` to ${max}` : ''}, got ${JSON.stringify(raw)}`);
+    }
+    return n;
+  };
+
+/** The target given, or null for the embedded simulator. */
+export const targetFrom = (o: CommonOptions): Target | null => {
+  if (o.target === undefined || o.target === '') return null;
+  const target = parseTarget(o.target);
+  if (!o.token) {
+    throw new UsageError('a --target needs a token', 'pass --token or set DEVREV_TOKEN');
+  }
+  return target;
+};
+
+/** Checks the output folder can be written before any request is sent. */
+export const ensureOutDir = (dir: string): string => {
+  const abs = resolve(dir);
+  try {
+    if (existsSync(abs)) {
+      if (!statSync(abs).isDirectory()) throw new UsageError(`--out ${dir} is a file, not a folder`, 'choose a folder path');
+    } else {
+      let parent = dirname(abs);
+      while (!existsSync(parent)) parent = dirname(parent);
+      accessSync(parent, constants.W_OK);
+      mkdirSync(abs, { recursive: true });
+    }
+    accessSync(abs, constants.W_OK);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`cannot write to --out ${dir}`, 'choose a folder you can write to');
+  }
+  return abs;
+};

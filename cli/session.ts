@@ -1,0 +1,105 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PINNED_SNAPSHOT } from '../contracts/schemas/endpoints.ts';
+import { EXIT, UsageError } from '../core/errors.ts';
+import {
+  type PillarName,
+  type PillarResult,
+  RESULTS_SCHEMA_VERSION,
+  type RunResults,
+  type SeverityName,
+  verdictOf,
+} from '../core/results.ts';
+import { abortOnSignals, createRunContext, type Fixtures, type RunContext } from '../core/run-context.ts';
+import type { Target } from '../core/target.ts';
+import { type SimulatorOptions, startSimulator } from '../simulator/index.ts';
+import { type CommonOptions, ensureOutDir, targetFrom } from './options.ts';
+
+/**
+ * What every subcommand does around its pillars: validate the common options, start the
+ * embedded simulator when no target is given, build the one run context, run the pillars
+ * in order (stopping early on Ctrl-C/SIGTERM), save results.json, hand it to the report
+ * writers, stop the simulator, and turn the verdict into an exit code.
+ */
+export interface PillarRun {
+  pillar: PillarName;
+  run: (ctx: RunContext) => Promise<PillarResult>;
+  /** Load pillars refuse remote targets without --allow-remote. */
+  needsAllowRemote?: boolean;
+}
+
+export interface SessionOptions {
+  common: CommonOptions;
+  pillars: PillarRun[];
+  simulator?: SimulatorOptions;
+  maxRequests?: number;
+  allowRemote?: boolean;
+  failOn?: SeverityName;
+  fixtures?: Fixtures;
+  /** Hooks later stages plug in (report writers, cleanup) without the pillars knowing. */
+  afterRun?: Array<(results: RunResults, ctx: RunContext) => Promise<void> | void>;
+}
+
+export const RESULTS_FILE = 'results.json';
+
+const refuseRemoteLoad = (target: Target, pillars: PillarRun[], allowRemote: boolean | undefined) => {
+  const load = pillars.filter((p) => p.needsAllowRemote);
+  if (target.kind === 'remote' && load.length > 0 && !allowRemote) {
+    throw new UsageError(
+      `refusing to send load to remote target ${target.url}`,
+      'pass --allow-remote if you own it, or --skip load',
+    );
+  }
+};
+
+export const runSession = async (o: SessionOptions): Promise<number> => {
+  const given = targetFrom(o.common);
+  const outDir = ensureOutDir(o.common.out);
+  if (given) refuseRemoteLoad(given, o.pillars, o.allowRemote);
+
+  const signals = abortOnSignals();
+  const simulator = given ? null : await startSimulator(o.simulator ?? {});
+  const target: Target = given ?? { url: simulator!.url, kind: 'simulator' };
+  const ctx = createRunContext({
+    target,
+    token: given ? o.common.token : (o.common.token ?? 'devrev-gate-simulator-token'),
+    outDir,
+    maxRequests: o.maxRequests,
+    signal: signals.signal,
+    fixtures: o.fixtures,
+    quiet: o.common.quiet,
+  });
+  const startedAt = new Date();
+  const pillars: PillarResult[] = [];
+  try {
+    for (const p of o.pillars) {
+      if (ctx.signal.aborted) break;
+      pillars.push(await p.run(ctx));
+    }
+  } finally {
+    const counts = ctx.ledger.counts();
+    const results: RunResults = ctx.redactor.deep({
+      schemaVersion: RESULTS_SCHEMA_VERSION,
+      tool: { name: 'devrev-gate', version: '0.1.0' },
+      runId: ctx.runId,
+      target: { url: target.url, kind: target.kind },
+      pinned: { ...PINNED_SNAPSHOT },
+      startedAt: startedAt.toISOString(),
+      durationMs: Date.now() - startedAt.getTime(),
+      failOn: o.failOn ?? 'error',
+      verdict: verdictOf(pillars),
+      interrupted: ctx.signal.aborted,
+      requests: { sent: ctx.budget.sent, budget: ctx.budget.max },
+      records: { ...counts, remaining: counts.created - counts.removed },
+      pillars,
+    });
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, RESULTS_FILE), `${JSON.stringify(results, null, 2)}\n`);
+    for (const hook of o.afterRun ?? []) await hook(results, ctx);
+    await simulator?.close();
+    signals.dispose();
+    if (ctx.signal.aborted) process.exitCode = 130;
+    else process.exitCode = results.verdict === 'pass' ? EXIT.PASS : EXIT.FAIL;
+  }
+  return process.exitCode as number;
+};

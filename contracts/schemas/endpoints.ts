@@ -1,0 +1,96 @@
+import type { TSchema } from '@sinclair/typebox';
+import {
+  ErrorBadRequest,
+  ErrorConflict,
+  ErrorForbidden,
+  ErrorInternalServerError,
+  ErrorServiceUnavailable,
+  ErrorTooManyRequests,
+  ErrorUnauthorized,
+} from './errors.ts';
+import {
+  DevUsersCreateRequest,
+  DevUsersCreateResponse,
+  DevUsersDeactivateRequest,
+  DevUsersDeactivateResponse,
+  RevUsersCreateRequest,
+  RevUsersCreateResponse,
+  RevUsersDeleteRequest,
+  RevUsersDeleteResponse,
+} from './users.ts';
+
+/** The documents this suite pins; reports print it so a reader knows what "documented" meant. */
+export const PINNED_SNAPSHOT = {
+  source: 'devrev/fern-api-docs openapi-beta.yaml + "Create Rev User" / "Create Dev User" pages',
+  commit: '7da689d',
+  date: '2025-10-16',
+} as const;
+
+export interface EndpointSpec {
+  readonly name: string;
+  readonly path: string;
+  readonly request: TSchema;
+  /** Key of the 201 envelope (`rev_user`, `dev_user`); null for endpoints that answer `{}`. */
+  readonly envelope: string | null;
+  readonly successStatus: number;
+  readonly responses: Readonly<Record<number, TSchema>>;
+}
+
+const commonErrors = {
+  400: ErrorBadRequest,
+  401: ErrorUnauthorized,
+  403: ErrorForbidden,
+  429: ErrorTooManyRequests,
+  500: ErrorInternalServerError,
+  503: ErrorServiceUnavailable,
+} as const;
+
+export const REV_USERS_CREATE = {
+  name: 'rev-users.create',
+  path: '/rev-users.create',
+  request: RevUsersCreateRequest,
+  envelope: 'rev_user',
+  successStatus: 201,
+  responses: { 201: RevUsersCreateResponse, ...commonErrors, 409: ErrorConflict },
+} as const satisfies EndpointSpec;
+
+// dev-users.create documents no 409: a duplicate email has no documented answer.
+export const DEV_USERS_CREATE = {
+  name: 'dev-users.create',
+  path: '/dev-users.create',
+  request: DevUsersCreateRequest,
+  envelope: 'dev_user',
+  successStatus: 201,
+  responses: { 201: DevUsersCreateResponse, ...commonErrors },
+} as const satisfies EndpointSpec;
+
+/** The two endpoints this suite pins down. */
+export const CREATE_ENDPOINTS = [REV_USERS_CREATE, DEV_USERS_CREATE] as const;
+export type CreateEndpoint = (typeof CREATE_ENDPOINTS)[number];
+export type CreateEndpointName = CreateEndpoint['name'];
+
+// What a run against a real deployment calls to remove the users it created. Both also
+// document 404; rev users are deleted, dev users can only be deactivated.
+export const REV_USERS_DELETE = {
+  name: 'rev-users.delete',
+  path: '/rev-users.delete',
+  request: RevUsersDeleteRequest,
+  envelope: null,
+  successStatus: 200,
+  responses: { 200: RevUsersDeleteResponse, ...commonErrors },
+} as const satisfies EndpointSpec;
+
+export const DEV_USERS_DEACTIVATE = {
+  name: 'dev-users.deactivate',
+  path: '/dev-users.deactivate',
+  request: DevUsersDeactivateRequest,
+  envelope: null,
+  successStatus: 200,
+  responses: { 200: DevUsersDeactivateResponse, ...commonErrors },
+} as const satisfies EndpointSpec;
+
+export const endpointByName = (name: string): CreateEndpoint | undefined =>
+  CREATE_ENDPOINTS.find((e) => e.name === name);
+
+export const documentedStatuses = (endpoint: EndpointSpec): number[] =>
+  Object.keys(endpoint.responses).map(Number).sort((a, b) => a - b);

@@ -1,0 +1,54 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/**
+ * Every record the suite creates on a target, appended to a JSON-lines file the moment
+ * the provider confirms it, so an interrupted run still knows what to remove.
+ */
+export interface LedgerEntry {
+  at: string;
+  runId: string;
+  event: 'created' | 'removed' | 'remove-failed';
+  endpoint: string;
+  id: string;
+  displayId?: string;
+  externalRef?: string;
+  email?: string;
+  note?: string;
+}
+
+export class Ledger {
+  private readonly entries: LedgerEntry[] = [];
+
+  /** `file` null keeps the ledger in memory only (the embedded simulator forgets anyway). */
+  constructor(
+    readonly file: string | null,
+    readonly runId: string,
+  ) {}
+
+  record(entry: Omit<LedgerEntry, 'at' | 'runId'>): void {
+    const full: LedgerEntry = { at: new Date().toISOString(), runId: this.runId, ...entry };
+    this.entries.push(full);
+    if (this.file) {
+      mkdirSync(dirname(this.file), { recursive: true });
+      appendFileSync(this.file, `${JSON.stringify(full)}\n`);
+    }
+  }
+
+  all(): readonly LedgerEntry[] {
+    return this.entries;
+  }
+
+  /** Created records not yet removed, oldest first. */
+  outstanding(): LedgerEntry[] {
+    const removed = new Set(this.entries.filter((e) => e.event === 'removed').map((e) => e.id));
+    return this.entries.filter((e) => e.event === 'created' && !removed.has(e.id));
+  }
+
+  counts(): { created: number; removed: number } {
+    return {
+      created: this.entries.filter((e) => e.event === 'created').length,
+      removed: this.entries.filter((e) => e.event === 'removed').length,
+    };
+  }
+}

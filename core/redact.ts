@@ -1,0 +1,59 @@
+/**
+ * Keeps secrets out of every artifact. The token itself, and any header or field whose
+ * name suggests a secret, is replaced by a fixed marker in pact files, reports, logs,
+ * curl reproductions and saved results.
+ */
+export const REDACTED = '[REDACTED]';
+
+export const SECRET_NAME = /token|key|secret|password|passwd|auth|cookie|session|credential/i;
+
+export class Redactor {
+  private readonly secrets: string[];
+
+  constructor(secrets: Iterable<string | undefined | null> = []) {
+    this.secrets = [...secrets].filter((s): s is string => typeof s === 'string' && s.length >= 4);
+    // Longest first, so a secret containing another is replaced whole.
+    this.secrets.sort((a, b) => b.length - a.length);
+  }
+
+  add(secret: string | undefined): void {
+    if (secret && secret.length >= 4 && !this.secrets.includes(secret)) {
+      this.secrets.push(secret);
+      this.secrets.sort((a, b) => b.length - a.length);
+    }
+  }
+
+  text(value: string): string {
+    let out = value;
+    for (const s of this.secrets) out = out.split(s).join(REDACTED);
+    return out;
+  }
+
+  /** Header maps: secret-named headers lose their value entirely. */
+  headers(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [name, value] of Object.entries(headers)) {
+      if (value === undefined) continue;
+      const joined = Array.isArray(value) ? value.join(', ') : value;
+      out[name] = SECRET_NAME.test(name) ? REDACTED : this.text(joined);
+    }
+    return out;
+  }
+
+  /** Any JSON-like value: secret-named keys are masked, strings scrubbed of known secrets. */
+  deep<T>(value: T): T {
+    const walk = (node: unknown): unknown => {
+      if (typeof node === 'string') return this.text(node);
+      if (Array.isArray(node)) return node.map(walk);
+      if (node && typeof node === 'object') {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(node)) {
+          out[this.text(k)] = SECRET_NAME.test(k) && (typeof v === 'string' || typeof v === 'number') ? REDACTED : walk(v);
+        }
+        return out;
+      }
+      return node;
+    };
+    return walk(value) as T;
+  }
+}

@@ -26,11 +26,17 @@ export interface PillarRun {
   run: (ctx: RunContext) => Promise<PillarResult>;
   /** Load pillars refuse remote targets without --allow-remote. */
   needsAllowRemote?: boolean;
+  /**
+   * With no target, this pillar gets its own simulator with these settings (the load
+   * pillar's small, short window) instead of the session's shared one.
+   */
+  simulator?: SimulatorOptions;
 }
 
 export interface SessionOptions {
   common: CommonOptions;
   pillars: PillarRun[];
+  /** Settings of the shared embedded simulator (when no target is given). */
   simulator?: SimulatorOptions;
   maxRequests?: number;
   allowRemote?: boolean;
@@ -74,7 +80,16 @@ export const runSession = async (o: SessionOptions): Promise<number> => {
   try {
     for (const p of o.pillars) {
       if (ctx.signal.aborted) break;
-      pillars.push(await p.run(ctx));
+      if (given || !p.simulator) {
+        pillars.push(await p.run(ctx));
+        continue;
+      }
+      const own = await startSimulator(p.simulator);
+      try {
+        pillars.push(await p.run({ ...ctx, target: { url: own.url, kind: 'simulator' } }));
+      } finally {
+        await own.close();
+      }
     }
   } finally {
     const counts = ctx.ledger.counts();

@@ -12,8 +12,10 @@ import {
 } from '../core/results.ts';
 import { abortOnSignals, createRunContext, type Fixtures, type RunContext } from '../core/run-context.ts';
 import type { Target } from '../core/target.ts';
+import { cleanupLedger, describeRemaining } from '../cleanup/index.ts';
 import { type SimulatorOptions, startSimulator } from '../simulator/index.ts';
 import { type CommonOptions, ensureOutDir, targetFrom } from './options.ts';
+import { preflight } from './preflight.ts';
 
 /**
  * What every subcommand does around its pillars: validate the common options, start the
@@ -77,7 +79,14 @@ export const runSession = async (o: SessionOptions): Promise<number> => {
   });
   const startedAt = new Date();
   const pillars: PillarResult[] = [];
+  const say = (line: string) => {
+    if (!o.common.quiet) process.stderr.write(`${line}\n`);
+  };
+  if (target.kind !== 'simulator') {
+    say(`target ${target.url} (${target.kind}); run ${ctx.runId}; at most ${ctx.budget.max} requests (--max-requests)`);
+  }
   try {
+    if (target.kind !== 'simulator') await preflight(ctx);
     for (const p of o.pillars) {
       if (ctx.signal.aborted) break;
       if (given || !p.simulator) {
@@ -92,6 +101,12 @@ export const runSession = async (o: SessionOptions): Promise<number> => {
       }
     }
   } finally {
+    // Records created on a real target are removed even after a failure or an interrupt.
+    if (target.kind !== 'simulator' && ctx.ledger.outstanding().length > 0) {
+      say(`cleanup: removing ${ctx.ledger.outstanding().length} record(s) this run created`);
+      const report = await cleanupLedger(ctx, ctx.ledger);
+      for (const line of describeRemaining(report)) say(line);
+    }
     const counts = ctx.ledger.counts();
     const results: RunResults = ctx.redactor.deep({
       schemaVersion: RESULTS_SCHEMA_VERSION,
@@ -105,7 +120,7 @@ export const runSession = async (o: SessionOptions): Promise<number> => {
       verdict: verdictOf(pillars),
       interrupted: ctx.signal.aborted,
       requests: { sent: ctx.budget.sent, budget: ctx.budget.max },
-      records: { ...counts, remaining: counts.created - counts.removed },
+      records: { ...counts, remaining: ctx.ledger.remaining().length },
       pillars,
     });
     mkdirSync(outDir, { recursive: true });

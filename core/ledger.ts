@@ -8,7 +8,8 @@ import { dirname } from 'node:path';
 export interface LedgerEntry {
   at: string;
   runId: string;
-  event: 'created' | 'removed' | 'remove-failed';
+  /** Dev users cannot be deleted through the documented API, only deactivated. */
+  event: 'created' | 'removed' | 'deactivated' | 'remove-failed';
   endpoint: string;
   id: string;
   displayId?: string;
@@ -39,8 +40,14 @@ export class Ledger {
     return this.entries;
   }
 
-  /** Created records not yet removed, oldest first. */
+  /** Created records the cleanup has not dealt with yet, oldest first. */
   outstanding(): LedgerEntry[] {
+    const done = new Set(this.entries.filter((e) => e.event === 'removed' || e.event === 'deactivated').map((e) => e.id));
+    return this.entries.filter((e) => e.event === 'created' && !done.has(e.id));
+  }
+
+  /** Records that still exist on the target: not removed (deactivated ones remain). */
+  remaining(): LedgerEntry[] {
     const removed = new Set(this.entries.filter((e) => e.event === 'removed').map((e) => e.id));
     return this.entries.filter((e) => e.event === 'created' && !removed.has(e.id));
   }
@@ -50,5 +57,12 @@ export class Ledger {
       created: this.entries.filter((e) => e.event === 'created').length,
       removed: this.entries.filter((e) => e.event === 'removed').length,
     };
+  }
+
+  /** Loads a ledger file written by an earlier (perhaps interrupted) run. */
+  static load(file: string, entries: LedgerEntry[]): Ledger {
+    const ledger = new Ledger(file, entries[0]?.runId ?? 'unknown');
+    ledger.entries.push(...entries);
+    return ledger;
   }
 }

@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { DEV_USERS_DEACTIVATE, REV_USERS_DELETE } from '../contracts/schemas/endpoints.ts';
+import { RequestBudget } from '../core/budget.ts';
+import { UsageError } from '../core/errors.ts';
+import { HttpClient } from '../core/http.ts';
+import { Ledger, type LedgerEntry } from '../core/ledger.ts';
+import type { RunContext } from '../core/run-context.ts';
+
+/**
+ * Leaves a real deployment as the run found it. Rev users are deleted with
+ * rev-users.delete; DevRev documents no delete for dev users, only dev-users.deactivate,
+ * so they are deactivated and listed as remaining, with the reason.
+ *
+ * Cleanup has its own small budget and ignores the run's abort signal: a spent budget or a
+ * Ctrl-C must never strand the records the run created.
+ */
+export interface CleanupReport {
+  removed: LedgerEntry[];
+  deactivated: LedgerEntry[];
+  failed: Array<LedgerEntry & { reason: string }>;
+}
+
+const ATTEMPTS_PER_RECORD = 3;
+
+export const cleanupLedger = async (
+  ctx: Pick<RunContext, 'target' | 'token' | 'redactor'>,
+  ledger: Ledger,
+): Promise<CleanupReport> => {
+  const todo = ledger.outstanding();
+  const http = new HttpClient(
+    { ...ctx, budget: new RequestBudget(todo.length * ATTEMPTS_PER_RECORD), signal: new AbortController().signal },
+    { max429Retries: 2, maxRetryAfterS: 30 },
+  );
+  const report: CleanupReport = { removed: [], deactivated: [], failed: [] };
+  for (const entry of todo) {
+    const isRev = entry.endpoint === 'rev-users.create';
+    const endpoint = isRev ? REV_USERS_DELETE : DEV_USERS_DEACTIVATE;
+    try {
+      const res = await http.send({ path: endpoint.path, body: { id: entry.id } });
+      // 404: the record is already gone (removed by hand or by an earlier cleanup).
+      if (res.status === 200 || (isRev && res.status === 404)) {
+        const event = isRev ? 'removed' : 'deactivated';
+        const note =
+          res.status === 404
+            ? 'already gone'
+            : isRev
+              ? undefined
+              : 'DevRev documents no delete for dev users; deactivated instead';
+        ledger.record({ ...strip(entry), event, ...(note ? { note } : {}) });
+        (isRev ? report.removed : report.deactivated).push(entry);
+      } else {
+        const reason = `${endpoint.name} answered ${res.status}`;
+        ledger.record({ ...strip(entry), event: 'remove-failed', note: reason });
+        report.failed.push({ ...entry, reason });
+      }
+    } catch (err) {
+      const reason = (err as Error).message;
+      ledger.record({ ...strip(entry), event: 'remove-failed', note: reason });
+      report.failed.push({ ...entry, reason });
+    }
+  }
+  return report;
+};
+
+const strip = (e: LedgerEntry) => {
+  const { at: _at, runId: _runId, event: _event, note: _note, ...rest } = e;
+  return rest;
+};
+
+/** One line per record that still exists, saying why. */
+export const describeRemaining = (report: CleanupReport): string[] => [
+  ...report.deactivated.map((e) => `remains (deactivated dev user, no documented delete): ${e.displayId ?? e.id}`),
+  ...report.failed.map((e) => `remains (cleanup failed: ${e.reason}): ${e.displayId ?? e.id}`),
+];
+
+/** Reads a ledger file; a malformed one gets a one-line error naming the file and line. */
+export const readLedgerFile = (file: string): Ledger => {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read ledger ${file}`, 'pass the ledger.jsonl a run wrote to its --out folder');
+  }
+  const entries: LedgerEntry[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    let e: unknown;
+    try {
+      e = JSON.parse(line);
+    } catch {
+      throw new UsageError(`ledger ${file} line ${i + 1} is not JSON`, 'pass a ledger.jsonl written by devrev-gate');
+    }
+    const o = e as Partial<LedgerEntry>;
+    const events = ['created', 'removed', 'deactivated', 'remove-failed'];
+    if (!o || typeof o.id !== 'string' || typeof o.endpoint !== 'string' || !events.includes(String(o.event))) {
+      throw new UsageError(`ledger ${file} line ${i + 1} is not a ledger entry`, 'pass a ledger.jsonl written by devrev-gate');
+    }
+    entries.push(o as LedgerEntry);
+  });
+  return Ledger.load(file, entries);
+};

@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
+import { registerCleanup } from './cleanup.ts';
 
 /**
  * Subcommands, each in its own module, registered in the order `--help` lists them.
  * A subcommand is added here only once it works.
  */
-export const commands: Array<(program: Command) => void> = [];
+export const commands: Array<(program: Command) => void> = [
+  registerCleanup,
+];

@@ -4,6 +4,7 @@ import {
   ErrorConflict,
   ErrorForbidden,
   ErrorInternalServerError,
+  ErrorNotFound,
   ErrorServiceUnavailable,
   ErrorTooManyRequests,
   ErrorUnauthorized,
@@ -77,7 +78,7 @@ export const REV_USERS_DELETE = {
   request: RevUsersDeleteRequest,
   envelope: null,
   successStatus: 200,
-  responses: { 200: RevUsersDeleteResponse, ...commonErrors },
+  responses: { 200: RevUsersDeleteResponse, ...commonErrors, 404: ErrorNotFound },
 } as const satisfies EndpointSpec;
 
 export const DEV_USERS_DEACTIVATE = {
@@ -86,7 +87,7 @@ export const DEV_USERS_DEACTIVATE = {
   request: DevUsersDeactivateRequest,
   envelope: null,
   successStatus: 200,
-  responses: { 200: DevUsersDeactivateResponse, ...commonErrors },
+  responses: { 200: DevUsersDeactivateResponse, ...commonErrors, 404: ErrorNotFound },
 } as const satisfies EndpointSpec;
 
 export const endpointByName = (name: string): CreateEndpoint | undefined =>

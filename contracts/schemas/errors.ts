@@ -171,6 +171,10 @@ export const ErrorServiceUnavailable = Discriminated(
   'error-service-unavailable',
 );
 
+// 404 of the endpoints that document it (rev-users.delete, dev-users.deactivate): an object
+// that does not exist. The create endpoints list no 404.
+export const ErrorNotFound = Discriminated('type', [variant('not_found', {}, 'error-not-found-not-found')], 'error-not-found');
+
 /** The errors page's only 404 body: untyped, unlike every other error (docs inconsistency). */
 export const RouteNotFound = Obj({ message: Type.Literal('route not found') }, 'route-not-found');
 

@@ -1,0 +1,107 @@
+import { checkRequest } from '../contracts/rules/index.ts';
+import {
+  DEV_USERS_CREATE,
+  DEV_USERS_DEACTIVATE,
+  REV_USERS_CREATE,
+  REV_USERS_DELETE,
+} from '../contracts/schemas/endpoints.ts';
+import { buildDevUser, buildRevUser, type CallerSummary } from './bodies.ts';
+import { badRequest, conflict, notFound, violationBody } from './errors.ts';
+import type { UserStore } from './store.ts';
+
+/**
+ * What each documented endpoint does once the request is authenticated, authorised and
+ * parsed: the request rules (contracts/rules, the same oracle the checks use), uniqueness,
+ * then the documented success body.
+ */
+type Json = Record<string, unknown>;
+
+export interface Answer {
+  status: number;
+  body: unknown;
+}
+
+export interface ApiContext {
+  store: UserStore;
+  devOrg: string;
+  caller: CallerSummary;
+}
+
+export type Route = (body: unknown, ctx: ApiContext) => Answer;
+
+const firstViolation = (endpoint: Parameters<typeof checkRequest>[0], body: unknown): Answer | null => {
+  const violations = checkRequest(endpoint, body);
+  const first = violations[0];
+  return first ? { status: 400, body: violationBody(first) } : null;
+};
+
+const revUsersCreate: Route = (body, { store, devOrg, caller }) => {
+  const invalid = firstViolation(REV_USERS_CREATE, body);
+  if (invalid) return invalid;
+  const req = body as Json;
+  const refs: string[] = [];
+  if (typeof req['external_ref'] === 'string') refs.push(req['external_ref']);
+  if (Array.isArray(req['external_refs'])) refs.push(...(req['external_refs'] as string[]));
+  for (const ref of refs) {
+    if (store.refTaken(ref)) return { status: 409, body: conflict(`external_ref ${JSON.stringify(ref).slice(0, 200)}`) };
+  }
+  const seq = store.nextRevSeq();
+  const user = buildRevUser(devOrg, seq, req, caller, new Date().toISOString());
+  const holds = new Set(refs);
+  holds.add(user['external_ref'] as string);
+  store.addRev({ id: user['id'] as string, displayId: user['display_id'] as string, body: user, holds: [...holds] });
+  return { status: 201, body: { rev_user: user } };
+};
+
+const devUsersCreate: Route = (body, { store, devOrg, caller }) => {
+  const invalid = firstViolation(DEV_USERS_CREATE, body);
+  if (invalid) return invalid;
+  const req = body as Json;
+  const email = req['email'] as string;
+  // A dev user's email identifies its account, so a second one cannot be created. The
+  // endpoint documents no 409, so the answer is the documented 400 whose fields describe
+  // the breach: value_not_permitted on `email`. (Runs make their emails unique with the
+  // run id, as DECISIONS asks, so a valid case only meets this when it repeats itself.)
+  if (store.emailTaken(email)) {
+    return {
+      status: 400,
+      body: badRequest('value_not_permitted', 'a Dev user with this email already exists', {
+        field_name: 'email',
+        reason: 'email already in use by another Dev user',
+      }),
+    };
+  }
+  const n = store.nextDevSeq();
+  const user = buildDevUser(devOrg, n, req, caller, new Date().toISOString());
+  store.addDev({ id: user['id'] as string, displayId: user['display_id'] as string, body: user, holds: [email.toLowerCase()] });
+  return { status: 201, body: { dev_user: user } };
+};
+
+const revUsersDelete: Route = (body, { store }) => {
+  const invalid = firstViolation(REV_USERS_DELETE, body);
+  if (invalid) return invalid;
+  const id = (body as Json)['id'] as string;
+  const user = store.find('rev', id);
+  if (!user) return { status: 404, body: notFound(id) };
+  store.deleteRev(user);
+  return { status: 200, body: {} };
+};
+
+const devUsersDeactivate: Route = (body, { store }) => {
+  const invalid = firstViolation(DEV_USERS_DEACTIVATE, body);
+  if (invalid) return invalid;
+  const id = (body as Json)['id'] as string;
+  const user = store.find('dev', id);
+  if (!user) return { status: 404, body: notFound(id) };
+  user.body['state'] = 'deactivated';
+  user.body['modified_date'] = new Date().toISOString();
+  return { status: 200, body: {} };
+};
+
+/** Every documented route the simulator serves; all are POST with a JSON body. */
+export const ROUTES: ReadonlyMap<string, Route> = new Map([
+  [REV_USERS_CREATE.path, revUsersCreate],
+  [DEV_USERS_CREATE.path, devUsersCreate],
+  [REV_USERS_DELETE.path, revUsersDelete],
+  [DEV_USERS_DEACTIVATE.path, devUsersDeactivate],
+]);

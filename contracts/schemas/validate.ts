@@ -21,6 +21,8 @@ export interface SchemaError {
   keyword: string;
   message: string;
   params: Record<string, unknown>;
+  /** ajv's pointer into the schema (`#/properties/...`): where the broken rule lives. */
+  schemaPath?: string;
 }
 
 export interface SchemaVerdict {
@@ -34,7 +36,7 @@ const toSchemaError = (e: ErrorObject): SchemaError => {
   if (e.keyword === 'required') pointer += pointerOf(String(params['missingProperty']));
   if (e.keyword === 'additionalProperties') pointer += pointerOf(String(params['additionalProperty']));
   if (e.keyword === 'discriminator') pointer += pointerOf(String(params['tag']));
-  return { pointer, keyword: e.keyword, message: e.message ?? e.keyword, params };
+  return { pointer, keyword: e.keyword, message: e.message ?? e.keyword, params, schemaPath: e.schemaPath };
 };
 
 const cache: Record<View, WeakMap<TSchema, ValidateFunction>> = {

@@ -1,0 +1,235 @@
+import { valueAt } from '../core/pointer.ts';
+import { HttpClient, type HttpResponse, TransportError } from '../core/http.ts';
+import { Progress } from '../core/progress.ts';
+import {
+  type CheckResult,
+  capForBasis,
+  type Finding,
+  type OutcomeName,
+  outcomeOf,
+  type PillarResult,
+  type SeverityName,
+} from '../core/results.ts';
+import type { RunContext } from '../core/run-context.ts';
+import { type Baseline, type BaselineAnswer, compareShapes, findAnswer, generalize, newBaseline, shapeOf, writeBaseline } from './baseline.ts';
+import { checkAnswer } from './check.ts';
+import type { Observation } from './headers.ts';
+import { applyIgnore, type IgnoreFile, isExpired } from './ignore.ts';
+import { type CaseEnv, caseId, DRIFT_CASES, type DriftCase, type Prepared, skipReason } from './requests.ts';
+import { severityOf } from './rules.ts';
+
+/** How a drift run is gated and what it compares with; every field has a default. */
+export interface DriftOptions {
+  /** The lowest severity that fails a check. */
+  failOn: Extract<SeverityName, 'error' | 'warning'>;
+  ignore: IgnoreFile | null;
+  /** A baseline to compare the live answers with. */
+  baseline: Baseline | null;
+  /** Where to store the shape of this run's answers, or null. */
+  recordBaseline: string | null;
+  cases: DriftCase[];
+  /**
+   * The target serves the simulator's setup routes (`/__simulator/...`) and stands in for
+   * tenant fixtures. Defaults to true only for the embedded simulator; self-tests set it for
+   * a proxy in front of one.
+   */
+  simulatorRoutes?: boolean;
+  /** The clock for ignore-entry expiry, in ms. */
+  now: () => number;
+}
+
+export const DRIFT_DEFAULTS: DriftOptions = {
+  failOn: 'error',
+  ignore: null,
+  baseline: null,
+  recordBaseline: null,
+  cases: DRIFT_CASES,
+  now: () => Date.now(),
+};
+
+/** Transport failures that say the target is unusable, not that it drifted: they end the run. */
+const FATAL = new Set(['refused', 'dns', 'tls', 'aborted']);
+
+/** The provider's clock where it is not ours: Reset and Retry-After are relative to it. */
+const nowSeconds = (ctx: RunContext, res: HttpResponse): number => {
+  const date = ctx.target.kind === 'remote' ? Date.parse(res.headers['date'] ?? '') : Number.NaN;
+  return Number.isNaN(date) ? Date.now() / 1000 : date / 1000;
+};
+
+const recordCreated = (ctx: RunContext, c: DriftCase, res: HttpResponse, note: string) => {
+  if (ctx.target.kind === 'simulator' || res.status < 200 || res.status >= 300) return;
+  const user = valueAt(res.json, `/${c.endpoint.envelope}`) as Record<string, unknown> | undefined;
+  const id = user?.['id'];
+  if (typeof id !== 'string') return;
+  const str = (k: string) => (typeof user?.[k] === 'string' ? (user[k] as string) : undefined);
+  ctx.ledger.record({
+    event: 'created',
+    endpoint: c.endpoint.name,
+    id,
+    displayId: str('display_id'),
+    externalRef: str('external_ref'),
+    email: str('email'),
+    note: `drift ${c.name}${note}`,
+  });
+};
+
+type CaseOutcome =
+  | { kind: 'answered'; res: HttpResponse }
+  | { kind: 'inconclusive'; reason: string };
+
+const send = async (http: HttpClient, ctx: RunContext, c: DriftCase, p: Prepared): Promise<CaseOutcome> => {
+  try {
+    for (const step of p.setup) {
+      if (step.kind === 'simulator') {
+        const r = await http.send({ path: step.path, body: step.body, auth: 'none', retry429: false });
+        if (r.status >= 300) return { kind: 'inconclusive', reason: `setup ${step.path} answered ${r.status}` };
+      } else {
+        const r = await http.send(step.request);
+        recordCreated(ctx, c, r, ' (setup)');
+        if (r.throttled) return { kind: 'inconclusive', reason: 'setup request still throttled (429) after retries' };
+        if (r.status < 200 || r.status >= 300)
+          return { kind: 'inconclusive', reason: `setup create answered ${r.status}, so the case has nothing to conflict with` };
+      }
+    }
+    const res = await http.send(p.request);
+    recordCreated(ctx, c, res, '');
+    if (res.throttled) return { kind: 'inconclusive', reason: 'still throttled (429) after the bounded retries' };
+    return { kind: 'answered', res };
+  } catch (err) {
+    if (err instanceof TransportError && !FATAL.has(err.failure))
+      return { kind: 'inconclusive', reason: `no answer: ${err.message}` };
+    throw err;
+  }
+};
+
+const toFinding = (ctx: RunContext, c: DriftCase, res: HttpResponse, o: Observation): Finding => ({
+  checkId: caseId(c),
+  pillar: 'drift',
+  endpoint: c.endpoint.name,
+  status: res.status,
+  ruleId: o.rule,
+  severity: capForBasis(severityOf(o.rule), o.basis, ctx.target.kind !== 'simulator'),
+  basis: o.basis,
+  pointer: o.pointer,
+  expected: o.expected,
+  actual: o.actual,
+  message: o.message,
+  reproduction: res.curl,
+});
+
+const expiredCheck = (ignore: IgnoreFile, now: number, failOn: SeverityName): CheckResult => {
+  const findings: Finding[] = [];
+  ignore.entries.forEach((e, i) => {
+    if (!isExpired(e, now)) return;
+    findings.push({
+      checkId: 'drift.ignore-file',
+      pillar: 'drift',
+      endpoint: e.endpoint ?? '*',
+      status: null,
+      ruleId: 'ignore-entry-expired',
+      severity: severityOf('ignore-entry-expired'),
+      basis: 'spec',
+      pointer: ignore.pointers[i] ?? '',
+      expected: `an expiry after ${new Date(now).toISOString().slice(0, 10)}`,
+      actual: e.expires,
+      message: `ignore entry for ${e.rule}${e.path ? ` at ${e.path}` : ''} expired on ${e.expires} (${e.reason})`,
+      reproduction: null,
+    });
+  });
+  return {
+    id: 'drift.ignore-file',
+    pillar: 'drift',
+    name: `ignore file ${ignore.file}: no expired entries`,
+    endpoint: '*',
+    outcome: outcomeOf(findings, failOn),
+    durationMs: 0,
+    findings,
+  };
+};
+
+/**
+ * Sends the request set, reads every answer against the documents (and the baseline, when
+ * given), applies the ignore file and returns the drift pillar's structured results.
+ */
+export const runDrift = async (ctx: RunContext, options: Partial<DriftOptions> = {}): Promise<PillarResult> => {
+  const o: DriftOptions = { ...DRIFT_DEFAULTS, ...options };
+  const started = new Date();
+  const sentBefore = ctx.budget.sent;
+  const http = new HttpClient(ctx);
+  const progress = new Progress('drift', { quiet: ctx.quiet });
+  const env: CaseEnv = {
+    runId: ctx.runId,
+    fixtures: ctx.fixtures,
+    simulator: o.simulatorRoutes ?? ctx.target.kind === 'simulator',
+  };
+  const checks: CheckResult[] = [];
+  const shapes: BaselineAnswer[] = [];
+
+  for (const [i, c] of o.cases.entries()) {
+    if (ctx.signal.aborted) break;
+    progress.update(`${i + 1}/${o.cases.length} ${c.endpoint.name} ${c.name}`);
+    const base = {
+      id: caseId(c),
+      pillar: 'drift' as const,
+      name: `${c.endpoint.name} ${c.name}: ${c.summary} → ${c.expected.status}`,
+      endpoint: c.endpoint.name,
+    };
+    const skip = skipReason(c, env);
+    if (skip) {
+      checks.push({ ...base, outcome: 'skipped', durationMs: 0, reason: skip, findings: [] });
+      continue;
+    }
+    const t0 = performance.now();
+    const outcome = await send(http, ctx, c, c.prepare(env));
+    const durationMs = performance.now() - t0;
+    if (outcome.kind === 'inconclusive') {
+      checks.push({ ...base, outcome: 'inconclusive', durationMs, reason: outcome.reason, findings: [] });
+      continue;
+    }
+    const { res } = outcome;
+    const observations = checkAnswer(c.endpoint, c.expected, res, nowSeconds(ctx, res));
+    const shape = shapeOf(res.json);
+    shapes.push({ endpoint: c.endpoint.name, case: c.name, status: res.status, shape });
+    const recorded = o.baseline ? findAnswer(o.baseline, c.endpoint.name, c.name, res.status) : undefined;
+    if (recorded) {
+      const reported = new Set(
+        observations.filter((x) => !x.pointer.startsWith('/headers/')).map((x) => generalize(res.json, x.pointer)),
+      );
+      observations.push(...compareShapes(recorded.shape, shape, reported));
+    }
+    checks.push({
+      ...base,
+      outcome: 'pass',
+      durationMs,
+      findings: observations.map((x) => toFinding(ctx, c, res, x)),
+    });
+  }
+
+  const now = o.now();
+  if (o.ignore) checks.push(expiredCheck(o.ignore, now, o.failOn));
+  for (const check of checks) {
+    check.findings = applyIgnore(check.findings, o.ignore, now);
+    if (check.outcome === 'pass' || check.outcome === 'fail') check.outcome = outcomeOf(check.findings, o.failOn) as OutcomeName;
+  }
+  if (o.recordBaseline) writeBaseline(o.recordBaseline, ctx.redactor.deep(newBaseline(ctx.target.url, shapes)));
+
+  const failed = checks.filter((c) => c.outcome === 'fail').length;
+  const findings = checks.reduce((n, c) => n + c.findings.length, 0);
+  progress.done(`${checks.length} checks, ${failed} failed, ${findings} findings`);
+  return {
+    pillar: 'drift',
+    startedAt: started.toISOString(),
+    durationMs: Date.now() - started.getTime(),
+    requestsSent: ctx.budget.sent - sentBefore,
+    checks,
+    // PillarData is open (additionalProperties); its static type lists only the shared keys.
+    data: {
+      drift: {
+        failOn: o.failOn,
+        ignoreFile: o.ignore?.file ?? null,
+        baselineCompared: o.baseline ? o.baseline.recordedAt : null,
+        baselineRecorded: o.recordBaseline,
+      },
+    } as PillarResult['data'],
+  };
+};

@@ -1,0 +1,144 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { UsageError } from '../core/errors.ts';
+import type { Finding } from '../core/results.ts';
+import { isRuleId, RULE_IDS, type RuleId } from './rules.ts';
+
+/**
+ * The ignore file: known drift a team has accepted for a while. Each entry names a rule,
+ * optionally an endpoint and a JSON pointer (the entry covers that pointer and everything
+ * below it), a reason, and optionally an expiry date. Ignored findings stay in the results,
+ * marked `ignored`; an entry past its expiry ignores nothing and is itself a failing finding.
+ *
+ *   { "ignore": [ { "rule": "response-property-added", "endpoint": "rev-users.create",
+ *                   "path": "/rev_user/timezone", "reason": "DEV-123", "expires": "2026-03-31" } ] }
+ *
+ * YAML (`.yaml`/`.yml`) holds the same structure; a bare list of entries is accepted too.
+ */
+export interface IgnoreEntry {
+  rule: RuleId;
+  endpoint?: string;
+  path?: string;
+  reason: string;
+  /** YYYY-MM-DD (the entry holds through that day, UTC) or an ISO date-time. */
+  expires?: string;
+}
+
+export interface IgnoreFile {
+  file: string;
+  entries: IgnoreEntry[];
+  /** Where each entry sits in the file, as a JSON pointer (`/ignore/0` or `/0`). */
+  pointers: string[];
+}
+
+export const DEFAULT_IGNORE_FILES = ['devrev-gate.ignore.json', 'devrev-gate.ignore.yaml', 'devrev-gate.ignore.yml'];
+
+const ENTRY_KEYS = new Set(['rule', 'endpoint', 'path', 'reason', 'expires']);
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+const bad = (file: string, problem: string) =>
+  new UsageError(`ignore file ${file}: ${problem}`, 'fix the file (entries are {rule, endpoint?, path?, reason, expires?})');
+
+/** The instant an entry stops holding: the end of its expiry day, or the date-time given. */
+export const expiryOf = (expires: string): number =>
+  DATE.test(expires) ? Date.parse(`${expires}T23:59:59.999Z`) : Date.parse(expires);
+
+export const parseIgnore = (text: string, file: string): IgnoreFile => {
+  const name = basename(file);
+  let doc: unknown;
+  try {
+    doc = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
+  } catch (err) {
+    const first = String((err as Error).message).split('\n')[0];
+    throw bad(name, `not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'} (${first})`);
+  }
+  let list: unknown;
+  let prefix: string;
+  if (Array.isArray(doc)) {
+    list = doc;
+    prefix = '';
+  } else if (doc !== null && typeof doc === 'object' && Object.keys(doc).every((k) => k === 'ignore')) {
+    list = (doc as Record<string, unknown>)['ignore'] ?? [];
+    prefix = '/ignore';
+  } else {
+    throw bad(name, 'expected {"ignore": [entries]} or a list of entries');
+  }
+  if (!Array.isArray(list)) throw bad(name, '"ignore" must be a list of entries');
+  const entries: IgnoreEntry[] = [];
+  const pointers: string[] = [];
+  list.forEach((raw, i) => {
+    const where = `entry ${i + 1}`;
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw bad(name, `${where} is not an object`);
+    const e = raw as Record<string, unknown>;
+    const unknown = Object.keys(e).filter((k) => !ENTRY_KEYS.has(k));
+    if (unknown.length) throw bad(name, `${where} has unknown key ${JSON.stringify(unknown[0])}`);
+    if (typeof e['rule'] !== 'string' || !isRuleId(e['rule']))
+      throw bad(
+        name,
+        `${where} names no known rule (${JSON.stringify(e['rule'] ?? null)}); rules: ${RULE_IDS.filter((r) => r !== 'ignore-entry-expired').join(', ')}`,
+      );
+    if (e['rule'] === 'ignore-entry-expired') throw bad(name, `${where}: an expired entry cannot be ignored, renew it`);
+    if (typeof e['reason'] !== 'string' || e['reason'].trim() === '') throw bad(name, `${where} needs a "reason"`);
+    if (e['endpoint'] !== undefined && (typeof e['endpoint'] !== 'string' || e['endpoint'] === ''))
+      throw bad(name, `${where}: "endpoint" must be an endpoint name such as rev-users.create`);
+    if (e['path'] !== undefined && (typeof e['path'] !== 'string' || !(e['path'] === '' || e['path'].startsWith('/'))))
+      throw bad(name, `${where}: "path" must be a JSON pointer starting with "/"`);
+    // YAML reads an unquoted 2026-01-31 as a date.
+    const expires = e['expires'] instanceof Date ? e['expires'].toISOString().slice(0, 10) : e['expires'];
+    if (expires !== undefined && (typeof expires !== 'string' || Number.isNaN(expiryOf(expires))))
+      throw bad(name, `${where}: "expires" must be a date (YYYY-MM-DD), got ${JSON.stringify(expires)}`);
+    entries.push({
+      rule: e['rule'],
+      reason: e['reason'],
+      ...(e['endpoint'] !== undefined ? { endpoint: e['endpoint'] as string } : {}),
+      ...(e['path'] !== undefined ? { path: e['path'] as string } : {}),
+      ...(expires !== undefined ? { expires: expires as string } : {}),
+    });
+    pointers.push(`${prefix}/${i}`);
+  });
+  return { file, entries, pointers };
+};
+
+/** Reads `--ignore FILE`, or the default file in `cwd` when there is one; null when none. */
+export const loadIgnore = (given: string | undefined, cwd = process.cwd()): IgnoreFile | null => {
+  let file: string;
+  if (given !== undefined) {
+    file = resolve(cwd, given);
+    if (!existsSync(file)) throw new UsageError(`ignore file ${given} does not exist`, 'check the --ignore path');
+  } else {
+    const found = DEFAULT_IGNORE_FILES.map((f) => resolve(cwd, f)).filter((f) => existsSync(f));
+    if (found.length > 1)
+      throw new UsageError(
+        `both ${found.map((f) => basename(f)).join(' and ')} exist`,
+        'keep one ignore file, or name it with --ignore',
+      );
+    if (found.length === 0) return null;
+    file = found[0]!;
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read ignore file ${given ?? basename(file)}`, 'check its permissions');
+  }
+  return parseIgnore(text, file);
+};
+
+export const isExpired = (e: IgnoreEntry, now: number): boolean => e.expires !== undefined && expiryOf(e.expires) < now;
+
+const covers = (path: string | undefined, pointer: string) =>
+  path === undefined || path === '' || pointer === path || pointer.startsWith(`${path}/`);
+
+export const matches = (e: IgnoreEntry, f: Pick<Finding, 'ruleId' | 'endpoint' | 'pointer'>): boolean =>
+  e.rule === f.ruleId && (e.endpoint === undefined || e.endpoint === f.endpoint) && covers(e.path, f.pointer);
+
+/** Marks the findings an unexpired entry covers; returns new objects, the input is not touched. */
+export const applyIgnore = (findings: Finding[], ignore: IgnoreFile | null, now: number): Finding[] => {
+  if (!ignore) return findings;
+  const live = ignore.entries.filter((e) => !isExpired(e, now));
+  return findings.map((f) => {
+    const e = live.find((x) => matches(x, f));
+    return e ? { ...f, ignored: { reason: e.reason, expires: e.expires ?? null } } : f;
+  });
+};

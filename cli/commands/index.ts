@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { registerCleanup } from './cleanup.ts';
+import { register as registerDrift } from './drift.ts';
+import { register as registerServe } from './serve.ts';
 
 /**
  * Subcommands, each in its own module, registered in the order `--help` lists them.
@@ -7,4 +9,6 @@ import { registerCleanup } from './cleanup.ts';
  */
 export const commands: Array<(program: Command) => void> = [
   registerCleanup,
+  registerDrift,
+  registerServe,
 ];

@@ -1,0 +1,52 @@
+import { existsSync, statSync } from 'node:fs';
+import { type Command, Option } from 'commander';
+import { UsageError } from '../../core/errors.ts';
+import { loadBaseline } from '../../drift/baseline.ts';
+import { runDrift } from '../../drift/engine.ts';
+import { loadIgnore } from '../../drift/ignore.ts';
+import { renderDriftTable } from '../../drift/table.ts';
+import { type CommonOptions, withCommonOptions } from '../options.ts';
+import { runSession } from '../session.ts';
+
+interface DriftCliOptions extends CommonOptions {
+  failOn: 'error' | 'warning';
+  ignore?: string;
+  recordBaseline?: string;
+  baseline?: string;
+}
+
+/** `devrev-gate drift`: the live answers of both create endpoints against the documented shapes. */
+export const register = (program: Command): void => {
+  withCommonOptions(
+    program
+      .command('drift')
+      .description('send the documented request set and classify every deviation of the live answers from the docs')
+      .addOption(
+        new Option('--fail-on <severity>', 'lowest finding severity that fails the run').choices(['error', 'warning']).default('error'),
+      )
+      .option('--ignore <file>', 'ignore file (default: devrev-gate.ignore.json/.yaml/.yml in the current folder, if present)')
+      .option('--record-baseline <file>', 'store the shape of the live answers, undocumented fields included')
+      .option('--baseline <file>', 'also report what disappeared or changed type since this recorded baseline'),
+  ).action(async (o: DriftCliOptions) => {
+    // Everything a run depends on is read and validated before the first request.
+    const ignore = loadIgnore(o.ignore);
+    const baseline = o.baseline ? loadBaseline(o.baseline) : null;
+    if (o.recordBaseline && existsSync(o.recordBaseline) && statSync(o.recordBaseline).isDirectory())
+      throw new UsageError(`--record-baseline ${o.recordBaseline} is a folder`, 'give a file path such as drift-baseline.json');
+    await runSession({
+      common: o,
+      failOn: o.failOn,
+      pillars: [
+        {
+          pillar: 'drift',
+          run: (ctx) => runDrift(ctx, { failOn: o.failOn, ignore, baseline, recordBaseline: o.recordBaseline ?? null }),
+        },
+      ],
+      afterRun: [
+        (results) => {
+          for (const p of results.pillars.filter((x) => x.pillar === 'drift')) process.stdout.write(renderDriftTable(p));
+        },
+      ],
+    });
+  });
+};

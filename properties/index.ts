@@ -1,0 +1,153 @@
+import { HttpClient } from '../core/http.ts';
+import { Progress } from '../core/progress.ts';
+import type { CheckResult, PillarResult } from '../core/results.ts';
+import type { RunContext } from '../core/run-context.ts';
+import { PillarBudget } from './budget.ts';
+import { type ClassDef, PROPERTIES, type PropertyDef, type UnavailableClass } from './catalog.ts';
+import { sourcesFor } from './generators/bodies.ts';
+import { PROPERTIES_DEFAULTS, type PropertiesOptions, validateOptions } from './options.ts';
+import { type Counterexample, type PillarEnv, type PropertyOutcome, runCaseProperty } from './runner.ts';
+import { runStatefulProperty } from './stateful.ts';
+
+export { PROPERTIES_DEFAULTS, type PropertiesOptions } from './options.ts';
+export type { Counterexample } from './runner.ts';
+
+/**
+ * The properties pillar: fast-check generates requests from every class the docs define,
+ * the rules module confirms each label before it is sent, and each property checks the
+ * answers against the documented shapes. Besides one check per property it reports the
+ * oracle (generator bugs) and the class coverage (every class hit at least once).
+ */
+export const newSeed = (): number => (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) | 0;
+
+interface Planned {
+  def: PropertyDef;
+  classes: ClassDef[];
+  unavailable: UnavailableClass[];
+  numRuns: number;
+}
+
+export const runProperties = async (ctx: RunContext, options: Partial<PropertiesOptions> = {}): Promise<PillarResult> => {
+  const o = validateOptions({ ...PROPERTIES_DEFAULTS, ...options });
+  const seed = o.seed ?? newSeed();
+  const startedAt = new Date();
+  const replaying = o.replayPath !== undefined;
+  const progress = new Progress('properties', { quiet: ctx.quiet });
+  progress.done(`seed ${seed}${replaying ? ` (replaying ${o.properties![0]} at path ${o.replayPath})` : ''}`);
+
+  const budget = new PillarBudget(o.budget ?? ctx.budget.remaining, ctx.budget);
+  const client = new HttpClient({ ...ctx, budget });
+  const env: PillarEnv = {
+    ctx,
+    client,
+    deadline: Date.now() + o.timeBudgetS * 1000,
+    stopped: null,
+    counts: {},
+    progress,
+    seq: 0,
+    sent: 0,
+  };
+
+  const sources = sourcesFor(ctx);
+  const plan: Planned[] = PROPERTIES.filter((p) => !o.properties || o.properties.includes(p.name)).map((def) => {
+    if (def.kind === 'stateful') {
+      const wanted = !o.classes || def.classNames.some((c) => o.classes!.includes(c));
+      return { def, classes: [], unavailable: [], numRuns: wanted ? o.statefulRuns : 0 };
+    }
+    const { classes, unavailable } = def.classes(sources);
+    const chosen = o.classes ? classes.filter((c) => o.classes!.includes(c.name)) : classes;
+    return { def, classes: chosen, unavailable, numRuns: o.runsPerClass * chosen.length };
+  });
+
+  // Each property gets a fair share of what is left of the budgets; one that finishes
+  // early leaves the rest to the next.
+  const checks: CheckResult[] = [];
+  const counterexamples: Counterexample[] = [];
+  const outcomes: PropertyOutcome[] = [];
+  let cappedByBudget = false;
+  for (const [i, p] of plan.entries()) {
+    if (p.numRuns === 0) continue;
+    const left = plan.length - i;
+    const timeLimitMs = Math.max(1, (env.deadline - Date.now()) / left);
+    // Keep a fifth of the share for shrinking; a stateful run costs up to maxCommands requests.
+    const perRun = p.def.kind === 'stateful' ? o.maxCommands : 1;
+    const affordable = Math.floor((budget.remaining / left) * 0.8 / perRun);
+    const numRuns = replaying ? 1 : Math.max(1, Math.min(p.numRuns, affordable));
+    if (numRuns < p.numRuns) cappedByBudget = true;
+    if (env.stopped) {
+      checks.push({ id: `properties.${p.def.name}`, pillar: 'properties', name: p.def.title, endpoint: 'both', outcome: 'inconclusive', durationMs: 0, reason: `not run: the ${env.stopped} budget ran out first`, findings: [] });
+      continue;
+    }
+    const settings = { seed, numRuns, timeLimitMs, ...(o.replayPath ? { path: o.replayPath } : {}) };
+    const outcome =
+      p.def.kind === 'stateful'
+        ? await runStatefulProperty(env, p.def, settings, o.maxCommands)
+        : await runCaseProperty(env, p.def, p.classes, settings, o.classes);
+    outcomes.push(outcome);
+    checks.push(outcome.check);
+    if (outcome.counterexample) counterexamples.push(outcome.counterexample);
+    progress.done(`${p.def.name}: ${outcome.check.outcome} (${outcome.casesRun} cases)`);
+  }
+
+  // The oracle: a mislabelled case is a generator bug, reported loudly and never sent.
+  const bugs = outcomes.flatMap((x) => (x.mislabelled ? [x.mislabelled] : []));
+  checks.push({
+    id: 'properties.oracle',
+    pillar: 'properties',
+    name: 'every generated case is labelled as the rules module judges it',
+    endpoint: 'both',
+    outcome: bugs.length ? 'fail' : 'pass',
+    durationMs: 0,
+    ...(bugs.length ? { reason: bugs.map((b) => `${b.message}; body ${JSON.stringify(b.body).slice(0, 300)}`).join(' | ') } : {}),
+    findings: [],
+  });
+
+  // Coverage: every class of every property that ran was generated at least once.
+  const expected = plan.flatMap((p) =>
+    p.numRuns === 0 ? [] : p.def.kind === 'stateful' ? [...p.def.classNames] : p.classes.map((c) => c.name),
+  );
+  const classCounts: Record<string, number> = Object.fromEntries(expected.map((c) => [c, env.counts[c] ?? 0]));
+  const never = expected.filter((c) => classCounts[c] === 0);
+  const unavailable = plan.flatMap((p) => p.unavailable);
+  const cut = env.stopped !== null || cappedByBudget;
+  checks.push({
+    id: 'properties.class-coverage',
+    pillar: 'properties',
+    name: 'every generator class was hit at least once',
+    endpoint: 'both',
+    outcome: replaying || counterexamples.length ? 'skipped' : never.length === 0 ? 'pass' : cut ? 'inconclusive' : 'fail',
+    durationMs: 0,
+    ...(replaying
+      ? { reason: 'replay runs one case' }
+      : counterexamples.length
+        ? { reason: 'a property failed: its cases stopped at the counterexample' }
+        : never.length
+          ? { reason: `never generated: ${never.join(', ')}${cut ? ` (the ${env.stopped ?? 'request'} budget cut the run short)` : ''}; raise --runs` }
+          : {}),
+    findings: [],
+  });
+  if (unavailable.length)
+    checks.push({
+      id: 'properties.unavailable-classes',
+      pillar: 'properties',
+      name: 'generator classes this target cannot take',
+      endpoint: 'both',
+      outcome: 'skipped',
+      durationMs: 0,
+      reason: unavailable.map((u) => `${u.name}: ${u.reason}`).join('; '),
+      findings: [],
+    });
+
+  return {
+    pillar: 'properties',
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    requestsSent: budget.sent,
+    checks,
+    // PillarData is open: the counterexamples and per-property case counts ride along for the reports.
+    data: Object.assign(
+      { seed, classCounts },
+      { counterexamples, casesPerProperty: Object.fromEntries(outcomes.map((x) => [x.check.id, x.casesRun])) },
+    ),
+  };
+};

@@ -1,0 +1,112 @@
+import type { TSchema } from '@sinclair/typebox';
+import type { BasisName } from '../core/results.ts';
+import type { HttpResponse } from '../core/http.ts';
+import { type CreateEndpoint, endpointByName } from '../contracts/schemas/endpoints.ts';
+import { ErrorBadRequest } from '../contracts/schemas/errors.ts';
+import { validate } from '../contracts/schemas/validate.ts';
+import { pointerOf } from '../core/pointer.ts';
+import type { Case } from './case.ts';
+
+/**
+ * What the docs promise for an answer, and every way an answer breaks the promise. Only
+ * documented facts are asserted: a valid request gets 201 with the documented envelope; an
+ * invalid one gets 400 with a body of ANY documented 400 type (which type a breach gets is
+ * not documented); nothing gets a 5xx.
+ */
+export interface Problem {
+  /** Short rule name, appended to the property's rule id. */
+  rule: string;
+  basis: BasisName;
+  /** RFC 6901 pointer into the response body ('' for the status line). */
+  pointer: string;
+  expected: unknown;
+  actual: unknown;
+  message: string;
+}
+
+/**
+ * Fields the provider stores as given, so a 201 must echo them: the docs describe them as
+ * the user's own data (not derived), and DevRev's own example echoes them. Server-generated
+ * fields (`display_name` when none is sent, `external_ref` when none is sent) are compared
+ * only when the request carried them.
+ */
+export const ECHOED_FIELDS: Record<string, readonly string[]> = {
+  'rev-users.create': ['display_name', 'description', 'email', 'external_ref', 'phone_numbers'],
+  'dev-users.create': ['email', 'full_name'],
+};
+
+const schemaProblems = (schema: TSchema, body: unknown, rule: string, what: string): Problem[] =>
+  validate(schema, body, 'documented').errors.map((e) => ({
+    rule,
+    basis: 'spec' as const,
+    pointer: e.pointer,
+    expected: `${what}: ${e.message}`,
+    actual: e.pointer === '' ? body : undefined,
+    message: `${what} does not match the documented schema at ${e.pointer || '/'}: ${e.message}`,
+  }));
+
+const sameValue = (field: string, sent: unknown, got: unknown): boolean => {
+  // Mail systems treat addresses case-insensitively; a provider may normalise the case.
+  if (field === 'email' && typeof sent === 'string' && typeof got === 'string') return sent.toLowerCase() === got.toLowerCase();
+  if (Array.isArray(sent) && Array.isArray(got))
+    return JSON.stringify([...sent].sort()) === JSON.stringify([...got].sort());
+  return JSON.stringify(sent) === JSON.stringify(got);
+};
+
+export const echoProblems = (endpoint: CreateEndpoint, sent: Record<string, unknown>, user: Record<string, unknown>): Problem[] => {
+  const out: Problem[] = [];
+  for (const field of ECHOED_FIELDS[endpoint.name] ?? []) {
+    if (!(field in sent)) continue;
+    const pointer = pointerOf(endpoint.envelope!, field);
+    if (!(field in user)) {
+      out.push({ rule: 'echo', basis: 'assumed', pointer, expected: sent[field], actual: undefined, message: `the created user lacks ${field}, which the request set` });
+    } else if (!sameValue(field, sent[field], user[field])) {
+      out.push({
+        rule: 'echo',
+        basis: 'prose',
+        pointer,
+        expected: sent[field],
+        actual: user[field],
+        message: `the created user's ${field} differs from what the request sent`,
+      });
+    }
+  }
+  return out;
+};
+
+const statusProblem = (expected: number | string, res: HttpResponse, basis: BasisName, rule = 'status'): Problem => ({
+  rule,
+  basis,
+  pointer: '',
+  expected,
+  actual: res.status,
+  message: `expected ${expected}, got ${res.status}`,
+});
+
+export interface Judgement {
+  problems: Problem[];
+  /** Id of a user the answer says was created (for the ledger). */
+  createdId: string | null;
+}
+
+/** `ruleBasis` is the basis of the rule the case is about (prose for E.164, spec for the enum, ...). */
+export const judge = (c: Case, sentBody: unknown, res: HttpResponse, ruleBasis: BasisName): Judgement => {
+  const endpoint = endpointByName(c.endpoint)!;
+  const envelope = endpoint.envelope!;
+  const user =
+    res.status === 201 && res.json && typeof res.json === 'object'
+      ? ((res.json as Record<string, unknown>)[envelope] as Record<string, unknown> | undefined)
+      : undefined;
+  const createdId = user && typeof user['id'] === 'string' ? user['id'] : null;
+  if (c.expect === 'any') {
+    return { createdId, problems: res.status >= 500 ? [statusProblem('not 5xx', res, ruleBasis, 'no-5xx')] : [] };
+  }
+  if (c.expect === 'valid') {
+    if (res.status !== endpoint.successStatus) return { createdId, problems: [statusProblem(endpoint.successStatus, res, ruleBasis)] };
+    const problems = schemaProblems(endpoint.responses[201]!, res.json, 'response-schema', 'the 201 body');
+    if (problems.length === 0 && user) problems.push(...echoProblems(endpoint, sentBody as Record<string, unknown>, user));
+    return { createdId, problems };
+  }
+  if (res.status !== 400) return { createdId, problems: [statusProblem(400, res, ruleBasis)] };
+  return { createdId, problems: schemaProblems(ErrorBadRequest, res.json, 'error-envelope', 'the 400 body') };
+};

@@ -1,0 +1,39 @@
+import { checkRequest, type Violation } from '../contracts/rules/request.ts';
+import { endpointByName } from '../contracts/schemas/endpoints.ts';
+import type { JsonCase } from './case.ts';
+
+/**
+ * The independent oracle: the rules module (contracts/rules) decides, before a case is
+ * sent, whether its label is right. A valid case must break no rule; an invalid one must
+ * break the one rule it is labelled with (possibly at several places) and nothing else.
+ * Disagreement is a generator bug, never a provider failure, so it stops the property
+ * before anything is sent.
+ */
+export class MislabelledCase extends Error {
+  constructor(
+    readonly testCase: JsonCase,
+    readonly body: unknown,
+    readonly violations: Violation[],
+  ) {
+    super(
+      `generator bug: class ${testCase.cls} labelled ${testCase.expect}${testCase.rule ? ` (${testCase.rule} at ${testCase.field || 'the body'})` : ''}, ` +
+        `but the rules module finds ${violations.length === 0 ? 'no violation' : violations.map((v) => `${v.kind} at ${v.pointer || '/'}`).join(', ')}`,
+    );
+    this.name = 'MislabelledCase';
+  }
+}
+
+/** Throws MislabelledCase unless the rules agree with the case's label; returns the violations. */
+export const confirmLabel = (c: JsonCase, body: unknown): Violation[] => {
+  const endpoint = endpointByName(c.endpoint);
+  if (!endpoint) throw new Error(`unknown endpoint ${c.endpoint}`);
+  if (c.expect === 'any') return [];
+  const violations = checkRequest(endpoint, body);
+  const agrees =
+    c.expect === 'valid'
+      ? violations.length === 0
+      : violations.length > 0 &&
+        violations.every((v) => v.kind === c.rule && (c.field === undefined || v.field === c.field));
+  if (!agrees) throw new MislabelledCase(c, body, violations);
+  return violations;
+};

@@ -1,0 +1,297 @@
+import fc from 'fast-check';
+import { endpointByName } from '../contracts/schemas/endpoints.ts';
+import { BudgetExhaustedError } from '../core/errors.ts';
+import { type HttpClient, type HttpResponse, TransportError } from '../core/http.ts';
+import type { Progress } from '../core/progress.ts';
+import { type CheckResult, capForBasis, type Finding, outcomeOf } from '../core/results.ts';
+import type { RunContext } from '../core/run-context.ts';
+import { type Case, isRawCase, uniquify } from './case.ts';
+import type { CaseProperty, ClassDef } from './catalog.ts';
+import { judge, type Problem } from './judge.ts';
+import { confirmLabel, MislabelledCase } from './oracle.ts';
+
+/**
+ * Runs one property with fast-check against the target and turns the outcome into a
+ * CheckResult. Rate limiting, the request budget, the time budget and Ctrl-C all end a
+ * case without making it a counterexample: a throttled answer makes the case inconclusive,
+ * a spent budget stops sending for the rest of the pillar (shrinking included).
+ */
+export interface PillarEnv {
+  ctx: RunContext;
+  client: HttpClient;
+  /** Date.now() after which nothing more is sent. */
+  deadline: number;
+  /** Why the pillar stopped sending, once it has. */
+  stopped: null | 'budget' | 'time' | 'interrupted';
+  counts: Record<string, number>;
+  progress: Progress;
+  /** Unique-value tags: run id + sequence. */
+  seq: number;
+  sent: number;
+}
+
+export interface RunSettings {
+  seed: number;
+  numRuns: number;
+  /** Replay: the counterexample path (`--replay-path`). */
+  path?: string;
+  timeLimitMs: number;
+}
+
+/** Thrown by a predicate when the provider breaks the property for this case. */
+export class PropertyFailure extends Error {
+  constructor(
+    readonly problems: Problem[],
+    readonly status: number | null,
+    readonly curl: string,
+    readonly sentBody: unknown,
+  ) {
+    super(problems.map((p) => p.message).join('; '));
+    this.name = 'PropertyFailure';
+  }
+}
+
+export interface Counterexample {
+  property: string;
+  cls: string;
+  seed: number;
+  path: string;
+  /** The shrunk case, as generated (before unique tags were added). */
+  case: unknown;
+  curl: string | null;
+  replay: string;
+  shrinks: number;
+}
+
+export interface PropertyOutcome {
+  check: CheckResult;
+  counterexample: Counterexample | null;
+  /** A generator bug found by the oracle. */
+  mislabelled: MislabelledCase | null;
+  casesRun: number;
+  inconclusive: number;
+}
+
+export const stopIfNeeded = (env: PillarEnv): boolean => {
+  if (env.stopped) return true;
+  if (env.ctx.signal.aborted) env.stopped = 'interrupted';
+  else if (Date.now() >= env.deadline) env.stopped = 'time';
+  return env.stopped !== null;
+};
+
+const MAX_CURL = 4096;
+
+/** A curl line for a finding; a huge body is not worth a megabyte of artifact. */
+export const shortCurl = (curl: string): string =>
+  curl.length <= MAX_CURL ? curl : `${curl.slice(0, MAX_CURL)}… (${curl.length} characters; replay the case to see it whole)`;
+
+export interface SendOutcome {
+  res: HttpResponse | null;
+  /** Why nothing usable came back; null when `res` is set. */
+  skipped: null | 'stopped' | 'throttled';
+  body: unknown;
+}
+
+/** Sends one case (unique tags added, oracle confirmed first); null response when the pillar stopped. */
+export const sendCase = async (env: PillarEnv, c: Case, tagUnique = true): Promise<SendOutcome> => {
+  const endpoint = endpointByName(c.endpoint)!;
+  let body: unknown;
+  let request: Parameters<HttpClient['send']>[0];
+  if (isRawCase(c)) {
+    request = { path: endpoint.path, rawBody: c.raw, contentType: c.contentType };
+  } else {
+    body = tagUnique ? uniquify(c.body, `${env.ctx.runId}-${++env.seq}`) : c.body;
+    confirmLabel(c, body);
+    request = { path: endpoint.path, body };
+  }
+  if (stopIfNeeded(env)) return { res: null, skipped: 'stopped', body };
+  try {
+    const res = await env.client.send(request);
+    env.sent++;
+    return res.throttled ? { res: null, skipped: 'throttled', body } : { res, skipped: null, body };
+  } catch (err) {
+    if (err instanceof BudgetExhaustedError) {
+      env.stopped = 'budget';
+      return { res: null, skipped: 'stopped', body };
+    }
+    if (err instanceof TransportError && err.failure === 'aborted') {
+      env.stopped = 'interrupted';
+      return { res: null, skipped: 'stopped', body };
+    }
+    if (err instanceof TransportError) {
+      // No answer at all: the provider dropped or hung on this input, which no documented
+      // status allows.
+      throw new PropertyFailure(
+        [{ rule: 'no-answer', basis: 'spec', pointer: '', expected: 'an HTTP answer', actual: err.failure, message: err.message }],
+        null,
+        env.client.curlFor(request),
+        body,
+      );
+    }
+    throw err;
+  }
+};
+
+export const recordCreated = (env: PillarEnv, endpoint: string, id: string | null, body: unknown) => {
+  if (!id || env.ctx.target.kind === 'simulator') return;
+  const b = (body ?? {}) as Record<string, unknown>;
+  env.ctx.ledger.record({
+    event: 'created',
+    endpoint,
+    id,
+    ...(typeof b['external_ref'] === 'string' ? { externalRef: b['external_ref'] } : {}),
+    ...(typeof b['email'] === 'string' ? { email: b['email'] } : {}),
+  });
+};
+
+export const replayCommand = (property: string, seed: number, path: string, classes?: readonly string[]): string =>
+  `devrev-gate properties --property ${property} --seed ${seed} --replay-path '${path}'${classes?.length ? ` --classes ${classes.join(',')}` : ''}`;
+
+export const findingsFor = (
+  env: PillarEnv,
+  propertyName: string,
+  basis: CaseProperty['basis'],
+  endpoint: string,
+  failure: PropertyFailure,
+  note: string,
+): Finding[] => {
+  const remote = env.ctx.target.kind === 'remote';
+  return failure.problems.map((p) => {
+    // The rule a status failure is about carries the property's basis; shape and echo
+    // problems carry their own.
+    const b = p.rule === 'status' ? basis : p.basis;
+    return {
+      checkId: `properties.${propertyName}`,
+      pillar: 'properties' as const,
+      endpoint,
+      status: failure.status,
+      ruleId: `properties.${propertyName}.${p.rule}`,
+      severity: capForBasis('error', b, remote),
+      basis: b,
+      pointer: p.pointer,
+      expected: p.expected,
+      actual: p.actual,
+      message: `${p.message} (${note})`,
+      reproduction: shortCurl(failure.curl),
+    };
+  });
+};
+
+/** Runs a stateless property over its classes. */
+export const runCaseProperty = async (
+  env: PillarEnv,
+  def: CaseProperty,
+  classes: ClassDef[],
+  settings: RunSettings,
+  classFilter?: readonly string[],
+): Promise<PropertyOutcome> => {
+  const started = performance.now();
+  let failedOnce = false;
+  let casesRun = 0;
+  let inconclusive = 0;
+  let mislabelled: MislabelledCase | null = null;
+  const arb = classes.length === 1 ? classes[0]!.arb : fc.oneof(...classes.map((c) => c.arb));
+
+  const predicate = async (c: Case): Promise<boolean> => {
+    if (!failedOnce) {
+      env.counts[c.cls] = (env.counts[c.cls] ?? 0) + 1;
+      casesRun++;
+      env.progress.update(`${def.name}: ${casesRun} cases, ${env.sent} requests`);
+    }
+    try {
+      // A known generator bug stops all sending; the run still shrinks the mislabelled case.
+      if (mislabelled) {
+        if (!isRawCase(c)) confirmLabel(c, uniquify(c.body, `${env.ctx.runId}-0`));
+        return true;
+      }
+      const { res, skipped, body } = await sendCase(env, c);
+      if (skipped === 'throttled') inconclusive++;
+      if (!res) return true;
+      const j = judge(c, body, res, def.basis);
+      recordCreated(env, c.endpoint, j.createdId, body);
+      if (j.problems.length) throw new PropertyFailure(j.problems, res.status, res.curl, body);
+      return true;
+    } catch (err) {
+      if (err instanceof MislabelledCase) mislabelled ??= err;
+      failedOnce = true;
+      throw err;
+    }
+  };
+
+  const details = await fc.check(fc.asyncProperty(arb, predicate), {
+    seed: settings.seed,
+    numRuns: settings.numRuns,
+    ...(settings.path ? { path: settings.path, endOnFailure: true } : {}),
+    plugins: [fc.interruptAfterTimeLimit(Math.max(1, settings.timeLimitMs))],
+  });
+
+  const durationMs = performance.now() - started;
+  const endpoints = [...new Set(classes.map((c) => endpointOfClass(c)))];
+  const endpoint = endpoints.length === 1 ? endpoints[0]! : 'both';
+  const base = { id: `properties.${def.name}`, pillar: 'properties' as const, name: def.title, endpoint, durationMs };
+
+  if (details.failed && details.counterexample) {
+    const shrunk = (details.counterexample as unknown as [Case])[0];
+    const path = details.counterexamplePath!;
+    const replay = replayCommand(def.name, details.seed, path, classFilter);
+    const err = details.errorInstance;
+    if (err instanceof MislabelledCase || mislabelled) {
+      return {
+        check: { ...base, outcome: 'inconclusive', reason: `not sent: ${(mislabelled ?? (err as Error)).message}`, findings: [] },
+        counterexample: null,
+        mislabelled: err instanceof MislabelledCase ? err : mislabelled,
+        casesRun,
+        inconclusive,
+      };
+    }
+    if (!(err instanceof PropertyFailure)) {
+      // Anything else is our own bug; report it loudly rather than as a provider failure.
+      throw err instanceof Error ? err : new Error(String(err));
+    }
+    const note = `class ${shrunk.cls}; seed ${details.seed}; path ${path}; ${details.numShrinks} shrinks; replay: ${replay}`;
+    const findings = findingsFor(env, def.name, def.basis, shrunk.endpoint, err, note);
+    const counterexample: Counterexample = {
+      property: def.name,
+      cls: shrunk.cls,
+      seed: details.seed,
+      path,
+      case: isRawCase(shrunk) ? { ...shrunk, raw: describeRaw(shrunk.raw) } : shrunk,
+      curl: shortCurl(err.curl),
+      replay,
+      shrinks: details.numShrinks,
+    };
+    return {
+      check: { ...base, outcome: outcomeOf(findings, 'error'), reason: `counterexample after ${details.numShrinks} shrinks: ${note}`, findings },
+      counterexample,
+      mislabelled: null,
+      casesRun,
+      inconclusive,
+    };
+  }
+  const stoppedEarly = env.stopped !== null || details.interrupted;
+  const reasons: string[] = [];
+  if (inconclusive) reasons.push(`${inconclusive} case(s) throttled (429) after the bounded retries`);
+  if (stoppedEarly) reasons.push(`stopped after ${casesRun} of ${settings.numRuns} cases (${env.stopped ?? 'time'} budget)`);
+  const nothingChecked = casesRun - inconclusive <= 0;
+  return {
+    check: {
+      ...base,
+      outcome: nothingChecked ? 'inconclusive' : 'pass',
+      ...(reasons.length ? { reason: reasons.join('; ') } : {}),
+      findings: [],
+    },
+    counterexample: null,
+    mislabelled: null,
+    casesRun,
+    inconclusive,
+  };
+};
+
+const endpointOfClass = (c: ClassDef): string =>
+  c.name.startsWith('rev.') ? 'rev-users.create' : c.name.startsWith('dev.') ? 'dev-users.create' : 'both';
+
+const describeRaw = (raw: string | Uint8Array): string => {
+  const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : Buffer.from(raw);
+  const head = bytes.subarray(0, 200);
+  return `${bytes.length} bytes: ${JSON.stringify(head.toString('latin1'))}${bytes.length > 200 ? '…' : ''}`;
+};

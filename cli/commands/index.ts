@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerCleanup } from './cleanup.ts';
 import { register as registerDrift } from './drift.ts';
+import { register as registerProperties } from './properties.ts';
 import { register as registerServe } from './serve.ts';
 
 /**
@@ -10,5 +11,6 @@ import { register as registerServe } from './serve.ts';
 export const commands: Array<(program: Command) => void> = [
   registerCleanup,
   registerDrift,
+  registerProperties,
   registerServe,
 ];

@@ -103,7 +103,7 @@ const tagRef = (id: fc.Arbitrary<string>) =>
 export const revBody = (s: BodySources): fc.Arbitrary<Body> => optionalRecord({ ...revTextFields(), ...revIdFields(s.ids) });
 
 /** A rev body that certainly carries phone numbers. */
-export const revBodyWithPhones = (s: BodySources): fc.Arbitrary<Body> =>
+export const revBodyWithPhones = (_s: BodySources): fc.Arbitrary<Body> =>
   fc.tuple(phoneList(), optionalRecord({ display_name: text(), email: email(), external_ref: externalRef() })).map(
     ([phones, rest]) => ({ ...rest, phone_numbers: phones }),
   );

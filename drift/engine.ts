@@ -192,8 +192,11 @@ export const runDrift = async (ctx: RunContext, options: Partial<DriftOptions> =
     shapes.push({ endpoint: c.endpoint.name, case: c.name, status: res.status, shape });
     const recorded = o.baseline ? findAnswer(o.baseline, c.endpoint.name, c.name, res.status) : undefined;
     if (recorded) {
+      // An addition is no reading of the value: its type change or removal still counts.
       const reported = new Set(
-        observations.filter((x) => !x.pointer.startsWith('/headers/')).map((x) => generalize(res.json, x.pointer)),
+        observations
+          .filter((x) => !x.pointer.startsWith('/headers/') && x.rule !== 'response-property-added')
+          .map((x) => generalize(res.json, x.pointer)),
       );
       observations.push(...compareShapes(recorded.shape, shape, reported));
     }

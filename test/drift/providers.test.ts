@@ -195,7 +195,7 @@ describe('the drift check against drifted providers', () => {
         if (hit!.severity !== 'info') expect(c.outcome).toBe(hit!.severity === 'error' ? 'fail' : 'pass');
       }
       // Exactly that drift: nothing above info under any other rule.
-      const expectedRules = new Set(d.expect.map((e) => e.rule));
+      const expectedRules = new Set<string>(d.expect.map((e) => e.rule));
       const others = findings(result).filter((f) => f.severity !== 'info' && !expectedRules.has(f.ruleId));
       expect(others.map((f) => `${f.checkId} ${f.ruleId} ${f.pointer}`)).toEqual([]);
     });

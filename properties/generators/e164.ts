@@ -6,8 +6,10 @@ import fc from 'fast-check';
  * exactly where providers get the limit wrong. A number is `+`, a country code of 1 to 3
  * digits (first digit 1-9) and a subscriber number of at least one digit, 15 digits in all
  * at most. The digits are one array so a counterexample shrinks to the shortest number
- * that still fails (a crash on "+44" shrinks to "+44", not to "+440"); the country-code
- * length is carried beside it, clamped so at least one subscriber digit remains.
+ * that still fails (a crash on "+44" shrinks to "+44", not to "+440"). fast-check shrinks
+ * an array by dropping items from its front, so the array holds the digits last-first:
+ * dropping its front drops the number's tail and keeps the prefix that made it fail. The
+ * country-code length is carried beside it, clamped so one subscriber digit remains.
  */
 export interface E164Number {
   phone: string;
@@ -33,7 +35,7 @@ export const e164Number = (): fc.Arbitrary<E164Number> =>
     .map(([first, rest, cc]) => {
       const totalDigits = 1 + rest.length;
       return {
-        phone: `+${first}${rest.join('')}`,
+        phone: `+${first}${[...rest].reverse().join('')}`,
         ccLength: Math.min(cc, totalDigits - 1),
         totalDigits,
       };

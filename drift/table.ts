@@ -39,7 +39,7 @@ export const renderDriftTable = (pillar: PillarResult): string => {
     ]);
     const head = ['ENDPOINT', 'SEVERITY', 'RULE', 'POINTER', 'CASE'];
     const widths = head.map((h, i) => Math.min(48, Math.max(h.length, ...cells.map((r) => r[i]!.length))));
-    lines.push(head.map((h, i) => pad(h, widths[i]!)).join('  '));
+    lines.push(head.map((h, i) => pad(h, widths[i]!)).join('  ').trimEnd());
     let prev: string[] = [];
     for (const r of cells.slice(0, MAX_ROWS)) {
       // Group visually: repeat endpoint and severity only where they change.

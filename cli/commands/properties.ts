@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { PillarResult } from '../../core/results.ts';
 import { PROPERTY_NAMES } from '../../properties/catalog.ts';
 import { type Counterexample, PROPERTIES_DEFAULTS, type PropertiesOptions, runProperties } from '../../properties/index.ts';
+import { validateOptions } from '../../properties/options.ts';
 import { type CommonOptions, intOption, numberOption, withCommonOptions } from '../options.ts';
 import { runSession } from '../session.ts';
 
@@ -60,6 +61,8 @@ export const register = (program: Command): void => {
       ...(o.classes ? { classes: o.classes.split(',').filter(Boolean) } : {}),
       ...((o.replayPath ?? o.path) !== undefined ? { replayPath: o.replayPath ?? o.path } : {}),
     };
+    // A bad option is reported before the simulator starts or a request is sent.
+    validateOptions({ ...PROPERTIES_DEFAULTS, ...options });
     await runSession({
       common: o,
       pillars: [{ pillar: 'properties', run: (ctx) => runProperties(ctx, options) }],

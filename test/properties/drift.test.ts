@@ -158,6 +158,7 @@ describe('the properties against the clean simulator', () => {
     for (const c of r.checks) expect({ id: c.id, outcome: c.outcome, reason: c.reason }).toMatchObject({ outcome: 'pass' });
     const counts = (r.data as { classCounts: Record<string, number> }).classCounts;
     expect(Object.keys(counts).length).toBeGreaterThan(70);
-    for (const [cls, n] of Object.entries(counts)) expect({ cls, n }).toMatchObject({ n: expect.any(Number) }), expect(n).toBeGreaterThan(0);
+    const never = Object.entries(counts).filter(([, n]) => n === 0);
+    expect(never).toEqual([]);
   });
 });

@@ -100,6 +100,9 @@ export const runSession = async (o: SessionOptions): Promise<number> => {
         await own.close();
       }
     }
+  } catch (err) {
+    // An interrupt surfaces as an aborted request inside a pillar: not an error, a stop.
+    if (!ctx.signal.aborted) throw err;
   } finally {
     // Records created on a real target are removed even after a failure or an interrupt.
     if (target.kind !== 'simulator' && ctx.ledger.outstanding().length > 0) {

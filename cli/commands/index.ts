@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerCleanup } from './cleanup.ts';
 import { register as registerDrift } from './drift.ts';
 import { register as registerProperties } from './properties.ts';
+import { registerRun } from './run.ts';
 import { register as registerServe } from './serve.ts';
 
 /**
@@ -9,6 +10,7 @@ import { register as registerServe } from './serve.ts';
  * A subcommand is added here only once it works.
  */
 export const commands: Array<(program: Command) => void> = [
+  registerRun,
   registerCleanup,
   registerDrift,
   registerProperties,

@@ -1,0 +1,70 @@
+import { type Command, Option } from 'commander';
+import { UsageError } from '../../core/errors.ts';
+import { PILLARS, type PillarName } from '../../core/results.ts';
+import { loadIgnore, renderDriftTable, runDrift } from '../../drift/index.ts';
+import { runProperties } from '../../properties/index.ts';
+import { type CommonOptions, intOption, withCommonOptions } from '../options.ts';
+import { type PillarRun, runSession } from '../session.ts';
+
+interface RunCliOptions extends CommonOptions {
+  only?: PillarName[];
+  skip?: PillarName[];
+  allowRemote?: boolean;
+  maxRequests?: number;
+  failOn: 'error' | 'warning';
+  ignore?: string;
+  seed?: number;
+}
+
+const pillarList = (flag: string) => (raw: string): PillarName[] => {
+  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(PILLARS as readonly string[]).includes(n));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new UsageError(
+      `${flag} ${JSON.stringify(raw)} names no pillar${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`,
+      `use a comma-separated list of ${PILLARS.join(', ')}`,
+    );
+  }
+  return names as PillarName[];
+};
+
+/** The pillars in the order `run` runs them: the cheap gates first, load last. */
+const plan = (o: RunCliOptions): PillarRun[] => {
+  const ignore = loadIgnore(o.ignore);
+  const all: Array<PillarRun & { pillar: PillarName }> = [
+    { pillar: 'drift', run: (ctx) => runDrift(ctx, { failOn: o.failOn, ignore }) },
+    { pillar: 'properties', run: (ctx) => runProperties(ctx, o.seed === undefined ? {} : { seed: o.seed }) },
+  ];
+  return all.filter((p) => (!o.only || o.only.includes(p.pillar)) && !o.skip?.includes(p.pillar));
+};
+
+/** `devrev-gate run`: every pillar against one target, then the reports. What `npm start` runs. */
+export const registerRun = (program: Command): void => {
+  withCommonOptions(
+    program
+      .command('run')
+      .description('run every pillar (contracts, drift, properties, load) and write the reports')
+      .option('--only <pillars>', `run only these pillars (comma-separated: ${PILLARS.join(', ')})`, pillarList('--only'))
+      .option('--skip <pillars>', 'skip these pillars (comma-separated)', pillarList('--skip'))
+      .option('--allow-remote', 'allow the load pillar to send traffic to a non-loopback target')
+      .option('--max-requests <n>', 'request budget for the whole run (default: small for remote targets)', intOption('--max-requests', { min: 1 }))
+      .addOption(new Option('--fail-on <severity>', 'lowest finding severity that fails the run').choices(['error', 'warning']).default('error'))
+      .option('--ignore <file>', 'drift ignore file (default: devrev-gate.ignore.json/.yaml/.yml here, if present)')
+      .option('--seed <n>', 'fast-check seed for the properties pillar', intOption('--seed', { min: -2147483648, max: 2147483647 })),
+  ).action(async (o: RunCliOptions) => {
+    const pillars = plan(o);
+    if (pillars.length === 0) throw new UsageError('--only and --skip leave no pillar to run', 'drop one of them');
+    await runSession({
+      common: o,
+      failOn: o.failOn,
+      maxRequests: o.maxRequests,
+      allowRemote: o.allowRemote,
+      pillars,
+      afterRun: [
+        (results) => {
+          for (const p of results.pillars.filter((x) => x.pillar === 'drift')) process.stdout.write(renderDriftTable(p));
+        },
+      ],
+    });
+  });
+};

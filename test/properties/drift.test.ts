@@ -86,7 +86,7 @@ describe('the properties against drifted providers', () => {
         const noSpec = fields && typeof fields === 'object' && Object.keys(fields).length > 0 && !('custom_schema_spec' in req!);
         return ex.status === 400 && noSpec ? { status: 201, body: fakeCreated(ex.path, req!) } : undefined;
       },
-      { properties: ['custom-fields-need-spec'], runsPerClass: 3 },
+      { properties: ['custom-fields-need-spec'], runsPerClass: 6 },
     );
     expect(checkOf(first, 'properties.custom-fields-need-spec').outcome).toBe('fail');
     const body = bodyOf(x);
@@ -140,7 +140,7 @@ describe('the properties against drifted providers', () => {
   it('a provider that never answers 409 fails the stateful external-ref-unique run, which replays from its path', async () => {
     const { first, x, replayX } = await failAndReplay(
       (ex) => (ex.status === 409 ? { status: 201, body: fakeCreated(ex.path, requestJson(ex.requestBody) ?? {}) } : undefined),
-      { properties: ['external-ref-unique'], statefulRuns: 10 },
+      { properties: ['external-ref-unique'], statefulRuns: 20 },
     );
     expect(checkOf(first, 'properties.external-ref-unique').outcome).toBe('fail');
     // The shortest sequence that shows it: one create, then the same ref again.

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { PINNED_SNAPSHOT } from '../contracts/schemas/endpoints.ts';
 import { EXIT, UsageError } from '../core/errors.ts';
 import {
@@ -13,6 +13,7 @@ import {
 import { abortOnSignals, createRunContext, type Fixtures, type RunContext } from '../core/run-context.ts';
 import type { Target } from '../core/target.ts';
 import { cleanupLedger, describeRemaining } from '../cleanup/index.ts';
+import { writeReports } from '../reports/index.ts';
 import { type SimulatorOptions, startSimulator } from '../simulator/index.ts';
 import { type CommonOptions, ensureOutDir, targetFrom } from './options.ts';
 import { preflight } from './preflight.ts';
@@ -46,9 +47,16 @@ export interface SessionOptions {
   fixtures?: Fixtures;
   /** Hooks later stages plug in (report writers, cleanup) without the pillars knowing. */
   afterRun?: Array<(results: RunResults, ctx: RunContext) => Promise<void> | void>;
+  /** Write summary.json, junit.xml, summary.md and index.html beside results.json (default true). */
+  reports?: boolean;
 }
 
 export const RESULTS_FILE = 'results.json';
+
+const writeReportsHook = (say: (line: string) => void) => async (results: RunResults, ctx: RunContext) => {
+  const files = await writeReports(results, ctx.outDir);
+  say(`reports: ${files.map((f) => relative(process.cwd(), f) || f).join(', ')}`);
+};
 
 const refuseRemoteLoad = (target: Target, pillars: PillarRun[], allowRemote: boolean | undefined) => {
   const load = pillars.filter((p) => p.needsAllowRemote);
@@ -128,9 +136,14 @@ export const runSession = async (o: SessionOptions): Promise<number> => {
     });
     mkdirSync(outDir, { recursive: true });
     writeFileSync(join(outDir, RESULTS_FILE), `${JSON.stringify(results, null, 2)}\n`);
-    for (const hook of o.afterRun ?? []) await hook(results, ctx);
-    await simulator?.close();
-    signals.dispose();
+    const hooks = [...(o.reports === false ? [] : [writeReportsHook(say)]), ...(o.afterRun ?? [])];
+    try {
+      for (const hook of hooks) await hook(results, ctx);
+    } finally {
+      // A failing hook must not leave the simulator holding the process open.
+      await simulator?.close();
+      signals.dispose();
+    }
     if (ctx.signal.aborted) process.exitCode = 130;
     else process.exitCode = results.verdict === 'pass' ? EXIT.PASS : EXIT.FAIL;
   }

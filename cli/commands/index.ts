@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerCleanup } from './cleanup.ts';
 import { register as registerDrift } from './drift.ts';
 import { register as registerProperties } from './properties.ts';
+import { register as registerReport } from './report.ts';
 import { registerRun } from './run.ts';
 import { register as registerServe } from './serve.ts';
 
@@ -14,5 +15,6 @@ export const commands: Array<(program: Command) => void> = [
   registerCleanup,
   registerDrift,
   registerProperties,
+  registerReport,
   registerServe,
 ];

@@ -1,0 +1,79 @@
+import type { CheckResult, Finding, PillarResult, RunResults } from '../core/results.ts';
+import { valueText, xmlAttr, xmlText } from './text.ts';
+
+/**
+ * junit.xml in the shape the common consumers (GitHub test reporters, GitLab, Jenkins,
+ * Azure) agree on: <testsuites> holding one <testsuite> per pillar, one <testcase> per
+ * check per endpoint. A failed check carries its findings in <failure>; skipped and
+ * inconclusive checks are <skipped> with their reason. Counts on every suite add up.
+ */
+
+const seconds = (ms: number) => (Math.max(0, ms) / 1000).toFixed(3);
+
+const findingText = (f: Finding): string => {
+  const lines = [
+    `${f.severity.toUpperCase()} ${f.ruleId}${f.ignored ? ` (ignored: ${f.ignored.reason}${f.ignored.expires ? `, until ${f.ignored.expires}` : ''})` : ''}`,
+    `  endpoint: ${f.endpoint}   status: ${f.status ?? 'no answer'}   pointer: ${f.pointer === '' ? '(whole document)' : f.pointer}   basis: ${f.basis}`,
+    `  ${f.message}`,
+  ];
+  if (f.expected !== undefined) lines.push(`  expected: ${valueText(f.expected)}`);
+  if (f.actual !== undefined) lines.push(`  actual:   ${valueText(f.actual)}`);
+  if (f.reproduction) lines.push(`  reproduce: ${f.reproduction}`);
+  return lines.join('\n');
+};
+
+const testcase = (p: PillarResult, c: CheckResult): string => {
+  // One case per check per endpoint: the endpoint is the class, so consumers group by it.
+  const name = c.name.includes(c.endpoint) ? c.name : `${c.name} [${c.endpoint}]`;
+  const attrs = `name="${xmlAttr(name)}" classname="${xmlAttr(`devrev-gate.${p.pillar}.${c.endpoint}`)}" time="${seconds(c.durationMs)}"`;
+  const body: string[] = [];
+  if (c.outcome === 'fail') {
+    const gating = c.findings.filter((f) => !f.ignored);
+    const first = gating[0] ?? c.findings[0];
+    const message = first ? `${c.findings.length} finding(s): ${first.message}` : c.reason ?? 'check failed';
+    body.push(
+      `      <failure message="${xmlAttr(message)}" type="${xmlAttr(first?.ruleId ?? 'check-failed')}">${xmlText(c.findings.map(findingText).join('\n\n'))}</failure>`,
+    );
+  } else if (c.outcome === 'skipped' || c.outcome === 'inconclusive') {
+    const reason = c.outcome === 'inconclusive' ? `inconclusive: ${c.reason ?? 'no conclusive answer'}` : c.reason ?? 'skipped';
+    body.push(`      <skipped message="${xmlAttr(reason)}"/>`);
+  }
+  // Findings that do not fail a check (below --fail-on, or ignored) still reach the log.
+  if (c.outcome !== 'fail' && c.findings.length > 0) {
+    body.push(`      <system-out>${xmlText(c.findings.map(findingText).join('\n\n'))}</system-out>`);
+  }
+  return body.length === 0 ? `    <testcase ${attrs}/>` : `    <testcase ${attrs}>\n${body.join('\n')}\n    </testcase>`;
+};
+
+const suiteCounts = (checks: CheckResult[]) => ({
+  tests: checks.length,
+  failures: checks.filter((c) => c.outcome === 'fail').length,
+  skipped: checks.filter((c) => c.outcome === 'skipped' || c.outcome === 'inconclusive').length,
+});
+
+export const renderJunit = (results: RunResults): string => {
+  const suites = results.pillars.map((p) => {
+    const n = suiteCounts(p.checks);
+    const props = [
+      ['pillar', p.pillar],
+      ['requests_sent', String(p.requestsSent)],
+      ...(p.data?.seed !== undefined ? [['seed', String(p.data.seed)]] : []),
+    ]
+      .map(([k, v]) => `      <property name="${xmlAttr(k!)}" value="${xmlAttr(v!)}"/>`)
+      .join('\n');
+    return [
+      `  <testsuite name="${xmlAttr(p.pillar)}" tests="${n.tests}" failures="${n.failures}" errors="0" skipped="${n.skipped}" time="${seconds(p.durationMs)}" timestamp="${xmlAttr(p.startedAt.replace(/Z$/, ''))}" hostname="${xmlAttr(results.target.kind)}">`,
+      `    <properties>\n${props}\n    </properties>`,
+      ...p.checks.map((c) => testcase(p, c)),
+      '  </testsuite>',
+    ].join('\n');
+  });
+  const all = suiteCounts(results.pillars.flatMap((p) => p.checks));
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="${xmlAttr(`devrev-gate ${results.runId} against ${results.target.url}`)}" tests="${all.tests}" failures="${all.failures}" errors="0" skipped="${all.skipped}" time="${seconds(results.durationMs)}">`,
+    ...suites,
+    '</testsuites>',
+    '',
+  ].join('\n');
+};

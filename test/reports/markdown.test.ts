@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../../core/results.ts';
+import { MD_FINDINGS_CAP, renderMarkdown } from '../../reports/markdown.ts';
+import { NASTY, passingResults, syntheticResults } from './fixture.ts';
+
+// GFM splits table rows on pipes that are not escaped with a backslash.
+const cells = (row: string) => row.replace(/\\\\/g, '').split(/(?<!\\)\|/).slice(1, -1);
+
+describe('summary.md', () => {
+  it('opens with the verdict and lists one row per pillar', () => {
+    const md = renderMarkdown(syntheticResults());
+    expect(md.split('\n')[0]).toBe('## ❌ devrev-gate: FAIL');
+    expect(md).toMatch(/\| drift \| 4 \| 1 \| 1 \| 1 \| 1 \| 2 \| 1 \| 1 \| 512 ms \|/);
+    expect(renderMarkdown(passingResults()).split('\n')[0]).toBe('## ✅ devrev-gate: PASS');
+  });
+
+  it('keeps every table row at its column count, whatever pipes and line breaks the findings hold', () => {
+    const md = renderMarkdown(syntheticResults());
+    const rows = md.split('\n').filter((l) => l.startsWith('|'));
+    const header = md.split('\n').find((l) => l.startsWith('| severity'))!;
+    const width = cells(header).length;
+    const findingRows = rows.slice(rows.indexOf(header) + 2);
+    expect(findingRows).toHaveLength(4);
+    for (const row of findingRows) expect(cells(row), row).toHaveLength(width);
+    expect(md).not.toContain('<script>');
+    expect(md).toContain('a \\| b \\|\\| c');
+    expect(md).toContain('~~info~~ ignored');
+    expect(md).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
+    expect(md).not.toContain(NASTY.lines);
+  });
+
+  it('caps the findings table and points to the full reports', () => {
+    const r = syntheticResults();
+    const template = r.pillars[1]!.checks[0]!.findings[0]!;
+    r.pillars[1]!.checks[0]!.findings = Array.from({ length: MD_FINDINGS_CAP + 7 }, (_, i): Finding => ({ ...template, ruleId: `rule-${i}` }));
+    const md = renderMarkdown(r);
+    expect(md.split('\n').filter((l) => l.startsWith('| error |'))).toHaveLength(MD_FINDINGS_CAP);
+    const total = r.pillars.flatMap((p) => p.checks.flatMap((c) => c.findings)).length;
+    expect(total).toBe(MD_FINDINGS_CAP + 7 + 1);
+    expect(md).toContain(`…and ${total - MD_FINDINGS_CAP} more: see summary.json or index.html.`);
+  });
+});

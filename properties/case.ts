@@ -43,10 +43,23 @@ export const isRawCase = (c: Case): c is RawCase => 'raw' in c;
 export const uniquify = (body: unknown, tag: string): unknown => {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
   const out: Record<string, unknown> = { ...(body as Record<string, unknown>) };
-  if (typeof out['email'] === 'string') out['email'] = tagEmail(out['email'], tag);
-  if (typeof out['external_ref'] === 'string') out['external_ref'] = `${out['external_ref']}-${tag}`;
+  let tagged = false;
+  if (typeof out['email'] === 'string') {
+    out['email'] = tagEmail(out['email'], tag);
+    tagged = true;
+  }
+  if (typeof out['external_ref'] === 'string') {
+    out['external_ref'] = `${out['external_ref']}-${tag}`;
+    tagged = true;
+  }
   if (Array.isArray(out['external_refs']))
     out['external_refs'] = out['external_refs'].map((r) => (typeof r === 'string' ? `${r}-${tag}` : r));
+  // Every record a run creates must carry the run id so it can be found and removed; a rev
+  // user with neither email nor external_ref carries it in its display name.
+  if (!tagged) {
+    if (typeof out['display_name'] === 'string') out['display_name'] = `${out['display_name']} ${tag}`;
+    else if (!('display_name' in out)) out['display_name'] = `devrev-gate ${tag}`;
+  }
   return out;
 };
 

@@ -1,11 +1,12 @@
 import fc from 'fast-check';
-import { endpointByName } from '../contracts/schemas/endpoints.ts';
+import { isValidRequest } from '../contracts/rules/request.ts';
+import { type CreateEndpoint, endpointByName } from '../contracts/schemas/endpoints.ts';
 import { BudgetExhaustedError } from '../core/errors.ts';
 import { type HttpClient, type HttpResponse, TransportError } from '../core/http.ts';
 import type { Progress } from '../core/progress.ts';
 import { type CheckResult, capForBasis, type Finding, outcomeOf } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
-import { type Case, isRawCase, uniquify } from './case.ts';
+import { type Case, isRawCase, type RawCase, uniquify } from './case.ts';
 import type { CaseProperty, ClassDef } from './catalog.ts';
 import { judge, type Problem } from './judge.ts';
 import { confirmLabel, MislabelledCase } from './oracle.ts';
@@ -92,13 +93,29 @@ export interface SendOutcome {
   body: unknown;
 }
 
+/**
+ * A raw case that happens to be a valid create (arbitrary JSON often is `{}`) would create
+ * an untagged user; it is sent re-serialised with the run's tags instead. Everything else
+ * goes out byte for byte.
+ */
+const tagRawCreate = (c: RawCase, endpoint: CreateEndpoint, tag: string): string | Uint8Array => {
+  if (!c.contentType || !/json/i.test(c.contentType)) return c.raw;
+  try {
+    const parsed: unknown = JSON.parse(typeof c.raw === 'string' ? c.raw : Buffer.from(c.raw).toString('utf8'));
+    return isValidRequest(endpoint, parsed) ? JSON.stringify(uniquify(parsed, tag)) : c.raw;
+  } catch {
+    // Not JSON, or nested too deep to walk: no create can come of it, send it as it is.
+    return c.raw;
+  }
+};
+
 /** Sends one case (unique tags added, oracle confirmed first); null response when the pillar stopped. */
 export const sendCase = async (env: PillarEnv, c: Case, tagUnique = true): Promise<SendOutcome> => {
   const endpoint = endpointByName(c.endpoint)!;
   let body: unknown;
   let request: Parameters<HttpClient['send']>[0];
   if (isRawCase(c)) {
-    request = { path: endpoint.path, rawBody: c.raw, contentType: c.contentType };
+    request = { path: endpoint.path, rawBody: tagRawCreate(c, endpoint, `${env.ctx.runId}-${++env.seq}`), contentType: c.contentType };
   } else {
     body = tagUnique ? uniquify(c.body, `${env.ctx.runId}-${++env.seq}`) : c.body;
     confirmLabel(c, body);

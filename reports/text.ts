@@ -16,8 +16,11 @@ export const xmlText = (s: string): string =>
 export const xmlAttr = (s: string): string =>
   xmlText(s).replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
 
+/** HTML text or attribute; control characters (a NUL from a provider) shown as \uXXXX. */
 export const html = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  s
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, visible)
+    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 /** One Markdown table cell: pipes escaped, markup neutralised, one line, bounded length. */
 export const mdCell = (s: string, max = 120): string => {

@@ -23,7 +23,7 @@ export interface ControlState {
   faults: Array<{ status: 500 | 503; count: number }>;
 }
 
-type Send = (res: ServerResponse, status: number, headers: OutgoingHttpHeaders, body: unknown) => void;
+type Send = (res: ServerResponse, status: number, headers: OutgoingHttpHeaders, body: unknown, serialised?: string) => void;
 
 class ControlError extends Error {}
 
@@ -67,8 +67,8 @@ export const handleControl = (
   try {
     if (name === 'users' && method === 'GET') {
       return send(res, 200, {}, {
-        rev_users: [...state.store.rev.values()].map((u) => u.body),
-        dev_users: [...state.store.dev.values()].map((u) => u.body),
+        rev_users: [...state.store.rev.values()].map((u) => JSON.parse(u.json)),
+        dev_users: [...state.store.dev.values()].map((u) => JSON.parse(u.json)),
       });
     }
     if (method !== 'POST') return send(res, 404, {}, { message: `no reserved route ${method} ${path}` });

@@ -77,12 +77,20 @@ const startOrExplain = async (o: ServeOptions): Promise<RunningSimulator> => {
   }
 };
 
-/** Resolves on the first SIGINT or SIGTERM. */
+/**
+ * Resolves on the first SIGINT or SIGTERM. The handlers stay installed: removing them
+ * inside the handler would let a library's exit hook (signal-exit) see itself alone and
+ * re-raise the signal, killing the process before requests in flight are answered.
+ */
 const untilSignal = () =>
   new Promise<NodeJS.Signals>((resolve) => {
+    let seen = false;
     const on = (sig: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
+      if (seen) {
+        process.stderr.write(`devrev-gate serve: second ${sig}, stopping now\n`);
+        process.exit(130);
+      }
+      seen = true;
       resolve(sig);
     };
     process.on('SIGINT', on);
@@ -120,9 +128,10 @@ export const register = (program: Command): void => {
         'Setup routes for tests live under /__simulator/ (see the README).',
     )
     .action(async (o: ServeOptions) => {
+      const stopSignal = untilSignal();
       const sim = await startOrExplain(o);
       process.stdout.write(`listening on ${sim.url}\n`);
-      const signal = await untilSignal();
+      const signal = await stopSignal;
       process.stderr.write(`devrev-gate serve: ${signal}, finishing requests in flight\n`);
       await sim.close();
     });

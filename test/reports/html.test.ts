@@ -71,7 +71,7 @@ interface CanvasState {
 const canvases = (page: Page) =>
   page.evaluate(() => {
     const Chart = (window as unknown as { Chart: { getChart(c: HTMLCanvasElement): unknown } }).Chart;
-    return [...document.querySelectorAll('canvas')].map((canvas) => {
+    return Array.from(document.querySelectorAll('canvas')).map((canvas) => {
       const chart = Chart.getChart(canvas) as
         | {
             config: { type: string };
@@ -172,24 +172,24 @@ describe('index.html in headless Chromium', () => {
     const { page, problems } = await open(OUT);
     try {
       expect(problems).toEqual([]);
-      expect(await page.locator('#verdict').innerText()).toBe('FAIL');
+      expect(await page.locator('#verdict').textContent()).toBe('FAIL');
       const rows = page.locator('table.findings tr.finding');
       expect(await rows.count()).toBe(4);
       expect(await page.locator('table.findings tr.finding.ignored').count()).toBe(1);
-      expect(await page.locator('table.findings tr.finding.ignored').innerText()).toContain('known legacy field');
-      const findingsText = await page.locator('table.findings').innerText();
+      expect(await page.locator('table.findings tr.finding.ignored').textContent()).toContain('known legacy field');
+      const findingsText = await page.locator('table.findings').textContent();
       // Hostile text is shown as text, not run as markup.
       expect(findingsText).toContain(NASTY.script);
       expect(findingsText).toContain(NASTY_POINTER);
       expect(findingsText).toContain('response.type-changed');
       expect(findingsText).toContain('bell\\u0007 nul\\u0000 esc\\u001b[31m');
-      const capacity = await page.locator('table.capacity').innerText();
+      const capacity = await page.locator('table.capacity').textContent();
       expect(capacity).toContain('fixed window: 20 requests per 1 s');
       expect(capacity).toContain('the target advertises 25, 20 observed (80 % of it)');
-      const classes = await page.locator('table.classes').innerText();
+      const classes = await page.locator('table.classes').textContent();
       for (const name of Object.keys(CLASS_COUNTS)) expect(classes).toContain(name);
       expect(await page.locator('table.recovery tr').count()).toBe(4);
-      expect(await page.locator('table.recovery').innerText()).toContain('did not recover');
+      expect(await page.locator('table.recovery').textContent()).toContain('did not recover');
     } finally {
       await page.close();
     }
@@ -204,8 +204,8 @@ describe('index.html in headless Chromium', () => {
     const { page, problems } = await open(dir);
     try {
       expect(problems).toEqual([]);
-      expect(await page.locator('#verdict').innerText()).toBe('PASS');
-      expect(await page.locator('#load + p').innerText()).toContain('No load data');
+      expect(await page.locator('#verdict').textContent()).toBe('PASS');
+      expect(await page.locator('#load + p').textContent()).toContain('No load data');
     } finally {
       await page.close();
     }

@@ -11,6 +11,7 @@ export interface CommonOptions {
   out: string;
   debug?: boolean;
   quiet?: boolean;
+  config?: string;
 }
 
 export const DEFAULT_OUT = 'reports/out';
@@ -20,6 +21,7 @@ export const withCommonOptions = (cmd: Command): Command =>
     .addOption(new Option('--target <url>', 'base URL of the DevRev API to check (default: the embedded simulator)').env('DEVREV_API_URL'))
     .addOption(new Option('--token <token>', 'API token sent as Authorization (never written to any artifact)').env('DEVREV_TOKEN'))
     .option('--out <dir>', 'folder for results and reports', DEFAULT_OUT)
+    .option('--config <file>', 'tenant fixtures for real targets (default: devrev-gate.config.json here, if present)')
     .option('--quiet', 'no progress output')
     .option('--debug', 'show stack traces on errors');
 

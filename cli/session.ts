@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PINNED_SNAPSHOT } from '../contracts/schemas/endpoints.ts';
+import { loadConfig } from '../core/config.ts';
 import { EXIT, UsageError } from '../core/errors.ts';
 import {
   type PillarName,
@@ -71,6 +72,7 @@ const refuseRemoteLoad = (target: Target, pillars: PillarRun[], allowRemote: boo
 export const runSession = async (o: SessionOptions): Promise<number> => {
   const given = targetFrom(o.common);
   const outDir = ensureOutDir(o.common.out);
+  const fixtures = o.fixtures ?? loadConfig(o.common.config).fixtures ?? {};
   if (given) refuseRemoteLoad(given, o.pillars, o.allowRemote);
 
   const signals = abortOnSignals();
@@ -82,7 +84,7 @@ export const runSession = async (o: SessionOptions): Promise<number> => {
     outDir,
     maxRequests: o.maxRequests,
     signal: signals.signal,
-    fixtures: o.fixtures,
+    fixtures,
     quiet: o.common.quiet,
   });
   const startedAt = new Date();

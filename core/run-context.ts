@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { RequestBudget } from './budget.ts';
+import type { Fixtures } from './config.ts';
 import { Ledger } from './ledger.ts';
 import { Redactor } from './redact.ts';
 import type { Target } from './target.ts';
@@ -25,17 +26,7 @@ export interface RunContext {
   readonly quiet: boolean;
 }
 
-/** Existing records a real tenant must name for the checks that reference them. */
-export interface Fixtures {
-  revOrg?: string;
-  account?: string;
-  tag?: string;
-  artifact?: string;
-  devUser?: string;
-  /** Custom fields defined in the tenant's schema, with a valid value each. */
-  tenantCustomFields?: Record<string, unknown>;
-  subtype?: { name: string; fields: Record<string, unknown> };
-}
+export type { Fixtures } from './config.ts';
 
 /** Default request budgets: generous on this machine, small where someone pays for it. */
 export const DEFAULT_BUDGET = { simulator: 1_000_000, loopback: 1_000_000, remote: 200 } as const;

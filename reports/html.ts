@@ -173,9 +173,10 @@ export const renderHtml = (results: RunResults): string => {
       ? '<p class="muted">No property class counts in this run (the properties pillar did not run).</p>'
       : `<p>${classTotal} generated cases over ${classCounts.length} classes${seed !== undefined ? `, seed <code>${seed}</code> (replay with <code>devrev-gate properties --seed ${seed}</code>)` : ''}.</p>
 <div class="chart" style="height:${Math.max(160, 26 * classCounts.length + 60)}px"><canvas id="class-coverage" aria-label="property class coverage"></canvas></div>
+<details${classCounts.length <= 12 ? ' open' : ''}><summary>cases per class, as a table</summary>
 <table class="classes"><tr><th>class</th><th class="num">cases</th><th class="num">share</th></tr>
 ${classCounts.map(([name, n]) => `<tr><td>${html(name)}</td><td class="num">${n}</td><td class="num">${classTotal ? ((n / classTotal) * 100).toFixed(1) : '0'} %</td></tr>`).join('\n')}
-</table>`;
+</table></details>`;
 
   const chartData = {
     verdict: s.verdict,

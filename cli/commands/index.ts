@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerCleanup } from './cleanup.ts';
+import { register as registerContracts } from './contracts.ts';
 import { register as registerDrift } from './drift.ts';
 import { register as registerProperties } from './properties.ts';
 import { register as registerReport } from './report.ts';
@@ -13,6 +14,7 @@ import { register as registerServe } from './serve.ts';
 export const commands: Array<(program: Command) => void> = [
   registerRun,
   registerCleanup,
+  registerContracts,
   registerDrift,
   registerProperties,
   registerReport,

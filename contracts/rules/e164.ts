@@ -10,6 +10,9 @@ const E164 = /^\+[1-9][0-9]{1,14}$/;
 
 export const E164_MAX_DIGITS = 15;
 
+/** The same rule as a pattern source, for matchers that need it as text (Pact `regex`). */
+export const E164_PATTERN = E164.source;
+
 export const isE164 = (value: unknown): boolean => typeof value === 'string' && E164.test(value);
 
 /** Why a value is not E.164, in words a finding can carry; null when it is. */

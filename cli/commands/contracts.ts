@@ -1,0 +1,81 @@
+import { execFileSync } from 'node:child_process';
+import { type Command, Option } from 'commander';
+import { brokerFromEnv } from '../../contracts/pact/broker.ts';
+import { runContracts } from '../../contracts/pact/index.ts';
+import { loadStatesModule, type StateSetter, stateChangeUrlStates } from '../../contracts/pact/states.ts';
+import { UsageError } from '../../core/errors.ts';
+import type { PillarResult } from '../../core/results.ts';
+import { type CommonOptions, withCommonOptions } from '../options.ts';
+import { runSession } from '../session.ts';
+
+interface ContractsCliOptions extends CommonOptions {
+  statesUrl?: string;
+  statesModule?: string;
+  pactDir: string;
+  failOn: 'error' | 'warning';
+}
+
+const gitVersion = (): string => {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return '0.1.0';
+  }
+};
+
+/** One line per interaction, then each finding: interaction, pointer, expected, actual. */
+export const renderContractsTable = (p: PillarResult): string => {
+  const lines: string[] = [];
+  for (const c of p.checks) {
+    lines.push(`${c.outcome.toUpperCase().padEnd(7)} ${c.name}${c.reason ? ` (${c.reason})` : ''}`);
+    for (const f of c.findings) {
+      lines.push(`        ${f.pointer || '/'}  expected ${JSON.stringify(f.expected)}  actual ${JSON.stringify(f.actual)}  [${f.ruleId}, ${f.severity}]`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+};
+
+/** `devrev-gate contracts`: the Pact consumer side, then provider verification against the target. */
+export const register = (program: Command): void => {
+  withCommonOptions(
+    program
+      .command('contracts')
+      .description('run the Pact consumer contracts (official SDK) and verify the pact against the target')
+      .option('--states-url <url>', 'state-change URL of the target: POST {state, params, action}, answers the values as JSON')
+      .option('--states-module <file>', 'module whose default export maps provider state names to setup functions')
+      .option('--pact-dir <dir>', 'folder for the pact file (its pact file is replaced)', 'pacts')
+      .addOption(new Option('--fail-on <severity>', 'lowest finding severity that fails the run').choices(['error', 'warning']).default('error')),
+  ).action(async (o: ContractsCliOptions) => {
+    if (o.statesUrl && o.statesModule) throw new UsageError('--states-url and --states-module are exclusive', 'give one of them');
+    if (o.statesUrl && !/^https?:\/\//.test(o.statesUrl)) throw new UsageError(`--states-url ${JSON.stringify(o.statesUrl)} is not an http(s) URL`);
+    let states: StateSetter | undefined;
+    if (o.statesUrl) states = stateChangeUrlStates(o.statesUrl);
+    if (o.statesModule) {
+      try {
+        states = await loadStatesModule(o.statesModule);
+      } catch (err) {
+        throw new UsageError(`--states-module ${o.statesModule} cannot be loaded: ${(err as Error).message.split('\n')[0]}`);
+      }
+    }
+    const version = gitVersion();
+    const broker = brokerFromEnv(process.env, { consumerVersion: version, providerVersion: `${version}-verified` });
+    const say = (line: string) => {
+      if (!o.quiet) process.stderr.write(`${line}\n`);
+    };
+    await runSession({
+      common: o,
+      failOn: o.failOn,
+      pillars: [
+        {
+          pillar: 'contracts',
+          run: (ctx) => runContracts(ctx, { pactDir: o.pactDir, failOn: o.failOn, broker, say, ...(states ? { states } : {}) }),
+        },
+      ],
+      afterRun: [
+        (results) => {
+          for (const p of results.pillars.filter((x) => x.pillar === 'contracts')) process.stdout.write(renderContractsTable(p));
+        },
+      ],
+    });
+  });
+};

@@ -1,0 +1,102 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { client } from '@devrev/typescript-sdk';
+import { MatchersV3, Pact } from '@pact-foundation/pact';
+import {
+  AUTHORIZATION_MATCHER,
+  CONSUMER_TOKEN,
+  type ClientOutcome,
+  type ContractInteraction,
+  INTERACTIONS,
+  JSON_CONTENT_TYPE,
+} from './interactions.ts';
+
+/**
+ * The consumer side: each interaction runs through its own Pact instance (a shared one
+ * failed under concurrency and kept stale interactions, see NOTES) with the official SDK
+ * pointed at the mock server, exactly as an integrator's code calls DevRev. Successful
+ * interactions are merged into one V4 pact file per consumer/provider pair.
+ */
+export const CONSUMER = 'devrev-sdk-integrator';
+export const PROVIDER = 'devrev-api';
+export const PACT_FILE = `${CONSUMER}-${PROVIDER}.json`;
+
+export interface ConsumerCaseResult {
+  description: string;
+  ok: boolean;
+  error?: string;
+}
+
+/** What the SDK call gave the client: a 2xx answer or the error axios threw for another status. */
+const callThroughSdk = async (baseUrl: string, i: ContractInteraction, body: Record<string, unknown>): Promise<ClientOutcome> => {
+  const sdk = client.setupBeta({ endpoint: baseUrl, ...(i.authenticated ? { token: CONSUMER_TOKEN } : {}) });
+  const call = i.endpoint.name === 'rev-users.create'
+    ? () => sdk.revUsersCreate(body as never)
+    : () => sdk.devUsersCreate(body as never);
+  const headersOf = (h: unknown) =>
+    Object.fromEntries(Object.entries(JSON.parse(JSON.stringify(h ?? {})) as Record<string, unknown>).map(([k, v]) => [k.toLowerCase(), String(v)]));
+  try {
+    const res = await call();
+    return { status: res.status, data: res.data, headers: headersOf(res.headers) };
+  } catch (err) {
+    const response = (err as { response?: { status: number; data: unknown; headers: unknown } }).response;
+    if (!response) throw err;
+    return { status: response.status, data: response.data, headers: headersOf(response.headers) };
+  }
+};
+
+/** Runs one interaction against a fresh mock server and, when it matches, writes it into `dir`. */
+export const runConsumerInteraction = async (i: ContractInteraction, dir: string): Promise<ClientOutcome> => {
+  const pact = new Pact({ consumer: CONSUMER, provider: PROVIDER, dir, logLevel: 'warn' });
+  let builder = pact.addInteraction();
+  for (const s of i.states) builder = builder.given(s.name, s.params);
+  const sent = MatchersV3.reify(i.body) as Record<string, unknown>;
+  const outcome = await builder
+    .uponReceiving(i.description)
+    .withRequest('POST', i.endpoint.path, (req) => {
+      req.headers({
+        'Content-Type': JSON_CONTENT_TYPE,
+        ...(i.authenticated ? { Authorization: AUTHORIZATION_MATCHER } : {}),
+      });
+      req.jsonBody(i.body);
+    })
+    .willRespondWith(i.status, (res) => {
+      if (i.responseHeaders) res.headers(i.responseHeaders as never);
+      res.jsonBody(i.responseBody);
+    })
+    .executeTest(async (mock) => {
+      const o = await callThroughSdk(mock.url, i, sent);
+      if (o.status !== i.status) throw new Error(`client read status ${o.status}, expected ${i.status}`);
+      i.check(o, sent);
+      return o;
+    });
+  if (!outcome) throw new Error(`${i.description}: the mock server gave no outcome`);
+  return outcome;
+};
+
+/** Removes this pair's pact file, so renamed or removed interactions do not linger. */
+export const clearPacts = (dir: string) => {
+  mkdirSync(dir, { recursive: true });
+  rmSync(join(dir, PACT_FILE), { force: true });
+};
+
+/**
+ * The whole consumer suite without vitest (what `devrev-gate contracts` runs): clears the
+ * pact file, runs every interaction in order, and says which failed.
+ */
+export const runConsumer = async (
+  dir: string,
+  interactions: readonly ContractInteraction[] = INTERACTIONS,
+): Promise<{ file: string; results: ConsumerCaseResult[] }> => {
+  clearPacts(dir);
+  const results: ConsumerCaseResult[] = [];
+  for (const i of interactions) {
+    try {
+      await runConsumerInteraction(i, dir);
+      results.push({ description: i.description, ok: true });
+    } catch (err) {
+      results.push({ description: i.description, ok: false, error: (err as Error).message.split('\n').slice(0, 6).join(' ') });
+    }
+  }
+  return { file: join(dir, PACT_FILE), results };
+};

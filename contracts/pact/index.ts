@@ -1,0 +1,217 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { SetupError } from '../../core/errors.ts';
+import { capForBasis, type CheckResult, type Finding, outcomeOf, type PillarResult, type SeverityName } from '../../core/results.ts';
+import type { RunContext } from '../../core/run-context.ts';
+import {
+  type BrokerConfig,
+  canIDeployCommand,
+  classifyCanIDeploy,
+  commandLine,
+  probeBroker,
+  publishCommand,
+  publishedPactUrl,
+  runBroker,
+} from './broker.ts';
+import { PACT_FILE, runConsumer } from './consumer.ts';
+import { type ContractInteraction, INTERACTIONS } from './interactions.ts';
+import { detailsOfError } from './mismatch.ts';
+import { fixtureStates, simulatorStates, type StateSetter } from './states.ts';
+import { verifyPact } from './verify.ts';
+
+/**
+ * The contracts pillar: run the consumer side (the SDK against Pact mock servers, writing
+ * the pact file), verify the pact against the target with provider states set the way the
+ * target allows, and, with a broker configured, publish and ask can-i-deploy. Every
+ * interaction is one check; every mismatch one finding with the interaction, a pointer,
+ * expected and actual.
+ */
+export { CONSUMER, PACT_FILE, PROVIDER, runConsumer } from './consumer.ts';
+export { INTERACTIONS } from './interactions.ts';
+export { STATES } from './states.ts';
+
+export interface ContractsOptions {
+  /** Where the pact file is written (cleared first). Default: <outDir>/pacts. */
+  pactDir?: string;
+  /** How provider states are set; default: the simulator's setup routes on the simulator, fixtures elsewhere. */
+  states?: StateSetter;
+  broker?: BrokerConfig | null;
+  failOn?: SeverityName;
+  /** Progress lines (stderr); silent when absent. */
+  say?: (line: string) => void;
+}
+
+export const slugOf = (description: string) =>
+  description.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-|-$/g, '');
+
+const checkIdOf = (i: ContractInteraction) => `contracts.${slugOf(i.description)}`;
+
+const durationOf = (d: unknown): number => {
+  const m = /^([\d.]+)(ms|s)$/.exec(String(d ?? ''));
+  return m ? Number(m[1]) * (m[2] === 's' ? 1000 : 1) : 0;
+};
+
+/** Which interaction a verifier error is about: its text ends with the description. */
+const interactionOf = (text: string) => INTERACTIONS.find((i) => text === i.description || text.endsWith(` - ${i.description}`));
+
+const defaultStates = (ctx: RunContext): StateSetter =>
+  ctx.target.kind === 'simulator' ? simulatorStates(ctx.target.url) : fixtureStates();
+
+export const runContracts = async (ctx: RunContext, options: ContractsOptions = {}): Promise<PillarResult> => {
+  const startedAt = new Date();
+  const failOn = options.failOn ?? 'error';
+  const say = options.say ?? (() => {});
+  const realTarget = ctx.target.kind === 'remote';
+  const pactDir = resolve(options.pactDir ?? join(ctx.outDir, 'pacts'));
+  const checks: CheckResult[] = [];
+  const sentBefore = ctx.budget.sent;
+
+  say(`contracts: consumer side, ${INTERACTIONS.length} interactions through @devrev/typescript-sdk → ${pactDir}`);
+  const t0 = Date.now();
+  const consumer = await runConsumer(pactDir);
+  const broken = consumer.results.filter((r) => !r.ok);
+  checks.push({
+    id: 'contracts.consumer',
+    pillar: 'contracts',
+    name: 'consumer interactions run through the official SDK and write the pact',
+    endpoint: '*',
+    outcome: broken.length === 0 ? 'pass' : 'fail',
+    durationMs: Date.now() - t0,
+    findings: broken.map((b) => ({
+      checkId: 'contracts.consumer',
+      pillar: 'contracts',
+      endpoint: '*',
+      status: null,
+      ruleId: 'consumer-interaction',
+      severity: 'error',
+      basis: 'spec',
+      pointer: '',
+      expected: 'the interaction matches on the mock server and the client reads what it relies on',
+      actual: b.error ?? 'failed',
+      message: `${b.description}: ${b.error ?? 'failed'}`,
+      reproduction: null,
+    })),
+  });
+  if (!existsSync(consumer.file)) {
+    return { pillar: 'contracts', startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(), requestsSent: 0, checks };
+  }
+
+  const broker = options.broker ?? null;
+  if (broker) {
+    await probeBroker(broker);
+    const publish = publishCommand(broker, consumer.file);
+    say(`contracts: ${commandLine(publish)}`);
+    const out = await runBroker(publish);
+    if (out.code !== 0) {
+      if (/error sending request|Failed to access|connect/i.test(out.stdout + out.stderr)) {
+        throw new SetupError(`Pact Broker ${broker.baseUrl} cannot be reached while publishing`, 'check PACT_BROKER_BASE_URL and the network');
+      }
+      throw new SetupError(`pact-broker publish failed (exit ${out.code}): ${ctx.redactor.text((out.stderr || out.stdout).trim().split('\n')[0] ?? '')}`, 'check the broker credentials and versions');
+    }
+  }
+
+  const states = options.states ?? defaultStates(ctx);
+  say(`contracts: verifying against ${ctx.target.url} (states: ${states.name})`);
+  const verified = await verifyPact(ctx, {
+    pactFile: consumer.file,
+    states,
+    ...(broker
+      ? {
+          publish: {
+            brokerUrl: broker.baseUrl,
+            providerVersion: broker.providerVersion,
+            pactUrl: publishedPactUrl(broker),
+            ...(broker.token ? { token: broker.token } : {}),
+            ...(broker.username ? { username: broker.username } : {}),
+            ...(broker.password ? { password: broker.password } : {}),
+          },
+        }
+      : {}),
+  });
+
+  const errorsByInteraction = new Map<ContractInteraction, Finding[]>();
+  for (const e of verified.report.errors ?? []) {
+    const i = interactionOf(e.interaction);
+    if (!i) continue;
+    const list = errorsByInteraction.get(i) ?? [];
+    for (const d of detailsOfError(e.mismatch)) {
+      list.push({
+        checkId: checkIdOf(i),
+        pillar: 'contracts',
+        endpoint: i.endpoint.name,
+        status: d.status ?? i.status,
+        ruleId: d.ruleId,
+        severity: capForBasis('error', i.basis, realTarget),
+        basis: i.basis,
+        pointer: d.pointer,
+        expected: d.expected,
+        actual: d.actual,
+        message: `${i.description}: ${d.message}`,
+        reproduction: null,
+      });
+    }
+    errorsByInteraction.set(i, list);
+  }
+  const results = (verified.report as { interactionResults?: Array<{ description?: string; duration?: string }> }).interactionResults ?? [];
+  for (const i of INTERACTIONS) {
+    const blocked = i.states.filter((s) => verified.unsettable.has(s.name));
+    const took = durationOf(results.find((r) => r.description === i.description)?.duration);
+    const base = { id: checkIdOf(i), pillar: 'contracts' as const, name: i.description, endpoint: i.endpoint.name, durationMs: took };
+    if (blocked.length > 0) {
+      const reason = `provider state cannot be set by ${states.name}: ${blocked.map((s) => `"${s.name}"`).join(', ')}`;
+      checks.push({ ...base, outcome: 'skipped', reason, findings: [] });
+      continue;
+    }
+    const findings = errorsByInteraction.get(i) ?? [];
+    checks.push({ ...base, outcome: outcomeOf(findings, failOn), findings });
+  }
+  const skipped = checks.filter((c) => c.outcome === 'skipped');
+  if (skipped.length > 0) say(`contracts: skipped ${skipped.map((c) => c.name).join('; ')}`);
+
+  if (broker) {
+    const cmd = canIDeployCommand(broker);
+    say(`contracts: ${commandLine(cmd)}`);
+    const t1 = Date.now();
+    const answer = classifyCanIDeploy(await runBroker(cmd));
+    if (answer.verdict === 'unreachable') {
+      throw new SetupError(`Pact Broker ${broker.baseUrl} gave no can-i-deploy answer: ${ctx.redactor.text(answer.reason)}`, 'check the broker and PACT_BROKER_BASE_URL');
+    }
+    const findings: Finding[] =
+      answer.verdict === 'refused'
+        ? [
+            {
+              checkId: 'contracts.can-i-deploy',
+              pillar: 'contracts',
+              endpoint: '*',
+              status: null,
+              ruleId: 'can-i-deploy',
+              severity: 'error',
+              basis: 'spec',
+              pointer: '',
+              expected: 'deployable',
+              actual: 'refused',
+              message: `can-i-deploy refused ${broker.consumerVersion} with ${broker.providerVersion}: ${answer.reason}`,
+              reproduction: commandLine(cmd),
+            },
+          ]
+        : [];
+    checks.push({
+      id: 'contracts.can-i-deploy',
+      pillar: 'contracts',
+      name: 'can-i-deploy',
+      endpoint: '*',
+      outcome: outcomeOf(findings, failOn),
+      durationMs: Date.now() - t1,
+      findings,
+    });
+  }
+
+  return {
+    pillar: 'contracts',
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    requestsSent: ctx.budget.sent - sentBefore,
+    checks,
+    data: { pactFile: consumer.file, pactFileName: PACT_FILE, states: states.name, skipped: skipped.map((c) => c.name) } as PillarResult['data'],
+  };
+};

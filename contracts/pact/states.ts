@@ -1,0 +1,204 @@
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import type { Fixtures } from '../../core/run-context.ts';
+
+/**
+ * Every provider state the contracts use, named once and parameterised (the pact-js
+ * style). A state's name is a sentence; its parameters travel in the pact file, and what
+ * its setup returns is injected into the request by `fromProviderState` (run-unique values,
+ * tenant fixture ids), so the contract stays the same from run to run while the values
+ * sent differ.
+ */
+export const STATES = {
+  /** params {field}: returns {[field]: value} unique to this run (external_ref, email). */
+  runUnique: 'a run-unique value is free',
+  /** returns {rev_org, account, tag, artifact, display_picture, dev_user}: ids that exist in the tenant. */
+  tenantFixtures: 'the tenant has a rev org, an account, a tag, an artifact and a dev user',
+  /** returns {custom_field_value}; the tenant's schema defines the tenant fragment field. */
+  customField: 'the tenant schema defines the custom field',
+  /** params {prefix}: returns {external_ref} already held by another rev user. */
+  refTaken: 'an external_ref is taken',
+  /** The token the request carries belongs to a user who may not create users. */
+  readOnly: 'the caller is read-only',
+  /** The caller has spent its quota: the next request is throttled. */
+  throttled: 'the caller is throttled',
+  /** params {status}: the next request fails with that server error. */
+  serverFault: 'the next request fails with a server error',
+} as const;
+
+export type StateName = (typeof STATES)[keyof typeof STATES];
+export const STATE_NAMES: readonly StateName[] = Object.values(STATES);
+
+/** The custom field every full create carries, in the tenant fragment (`tnt__` prefix). */
+export const CUSTOM_FIELD = 'tnt__devrev_gate_plan';
+
+/** What a state setup achieved: values for `fromProviderState`, and the token to send. */
+export interface StateOutcome {
+  values?: Record<string, string | number | boolean>;
+  /** Send this token instead of the run's one (read-only or throttled users). */
+  token?: string;
+}
+
+export interface StateContext {
+  runId: string;
+  token: string | undefined;
+  fixtures: Fixtures;
+}
+
+/**
+ * A way to put a provider into a state. `setup` returns null when this provider cannot
+ * be put in that state: the interaction is then reported as skipped, by name.
+ */
+export interface StateSetter {
+  readonly name: string;
+  setup(state: string, params: Record<string, unknown>, ctx: StateContext): Promise<StateOutcome | null>;
+}
+
+/** The values of states that need nothing of the provider but a fresh name. */
+export const runUniqueValue = (field: string, runId: string, interaction: string): string => {
+  const slug = interaction.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40);
+  return field === 'email' ? `devrev-gate+${runId}-${slug}@example.org` : `devrev-gate-${runId}-${slug}`;
+};
+
+const post = async (base: string, route: string, body: unknown): Promise<Response> =>
+  fetch(`${base}/__simulator/${route}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(5_000),
+  });
+
+/** Ids the simulator accepts for references; any DON names "an existing" object there. */
+const SIMULATOR_FIXTURES = {
+  rev_org: 'don:identity:dvrv-us-1:devo/0:revo/devrevgate',
+  account: 'don:core:dvrv-us-1:devo/0:account/devrevgate',
+  tag: 'don:core:dvrv-us-1:devo/0:tag/devrevgate',
+  artifact: 'don:core:dvrv-us-1:devo/0:artifact/devrevgate',
+  display_picture: 'don:core:dvrv-us-1:devo/0:artifact/devrevgatepic',
+  dev_user: 'don:identity:dvrv-us-1:devo/0:devu/1',
+} as const;
+
+/** The embedded simulator (or any provider with its /__simulator/* setup routes). */
+export const simulatorStates = (baseUrl: string): StateSetter => ({
+  name: 'simulator setup routes (/__simulator/*)',
+  async setup(state, params, ctx): Promise<StateOutcome | null> {
+    const interaction = String(params['interaction'] ?? state);
+    switch (state) {
+      case STATES.runUnique: {
+        const field = String(params['field']);
+        return { values: { [field]: runUniqueValue(field, ctx.runId, interaction) } };
+      }
+      case STATES.tenantFixtures:
+        return { values: { ...SIMULATOR_FIXTURES } };
+      case STATES.customField:
+        return { values: { custom_field_value: 'gold' } };
+      case STATES.refTaken: {
+        const ref = runUniqueValue('external_ref', ctx.runId, `${String(params['prefix'] ?? 'taken')} ${interaction}`);
+        return (await post(baseUrl, 'external-refs', { external_ref: ref })).ok ? { values: { external_ref: ref } } : null;
+      }
+      case STATES.readOnly: {
+        const token = `${ctx.token ?? 'devrev-gate'}~read-only`;
+        return (await post(baseUrl, 'read-only-tokens', { token })).ok ? { token } : null;
+      }
+      case STATES.throttled: {
+        // A user of its own, so throttling it leaves the run's other requests alone.
+        const token = `${ctx.token ?? 'devrev-gate'}~throttled-${Date.now().toString(36)}`;
+        return (await post(baseUrl, 'throttle', { token })).ok ? { token } : null;
+      }
+      case STATES.serverFault:
+        return (await post(baseUrl, 'faults', { status: Number(params['status']), count: 1 })).ok ? {} : null;
+      default:
+        return null;
+    }
+  },
+});
+
+/**
+ * A real tenant without any setup hook: fresh names need nothing, the fixture states come
+ * from the config file's fixtures, and the states that need the provider's cooperation
+ * (a read-only user, throttling, a server fault, a taken ref) cannot be set.
+ */
+export const fixtureStates = (): StateSetter => ({
+  name: 'fixtures from devrev-gate.config.json',
+  async setup(state, params, ctx): Promise<StateOutcome | null> {
+    const interaction = String(params['interaction'] ?? state);
+    const f = ctx.fixtures;
+    switch (state) {
+      case STATES.runUnique: {
+        const field = String(params['field']);
+        return { values: { [field]: runUniqueValue(field, ctx.runId, interaction) } };
+      }
+      case STATES.tenantFixtures:
+        if (!f.revOrg || !f.account || !f.tag || !f.artifact || !f.devUser) return null;
+        return {
+          values: {
+            rev_org: f.revOrg,
+            account: f.account,
+            tag: f.tag,
+            artifact: f.artifact,
+            display_picture: f.artifact,
+            dev_user: f.devUser,
+          },
+        };
+      case STATES.customField: {
+        const value = f.tenantCustomFields?.[CUSTOM_FIELD];
+        return typeof value === 'string' ? { values: { custom_field_value: value } } : null;
+      }
+      default:
+        return null;
+    }
+  },
+});
+
+/**
+ * A provider's own state-change endpoint, as Pact defines it: POST {state, params, action}
+ * and answer 2xx with the values as a JSON object (optionally `token`), or 4xx/5xx when
+ * it cannot set the state. Run-unique values fall back to the built-in names.
+ */
+export const stateChangeUrlStates = (url: string): StateSetter => ({
+  name: `state-change URL ${url}`,
+  async setup(state, params, ctx): Promise<StateOutcome | null> {
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ state, params, action: 'setup' }),
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch {
+      return null;
+    }
+    if (!res.ok) return null;
+    const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+    const { token, ...values } = body;
+    const outcome: StateOutcome = { values: values as StateOutcome['values'] };
+    if (typeof token === 'string') outcome.token = token;
+    if (state === STATES.runUnique && Object.keys(values).length === 0) {
+      const field = String(params['field']);
+      outcome.values = { [field]: runUniqueValue(field, ctx.runId, String(params['interaction'] ?? state)) };
+    }
+    return outcome;
+  },
+});
+
+/**
+ * A user-provided states module: its default export (or `states`) maps state names to
+ * `async (params, ctx) => StateOutcome | null`. A state it does not name is not settable.
+ */
+export type StatesModule = Partial<Record<string, (params: Record<string, unknown>, ctx: StateContext) => Promise<StateOutcome | null> | StateOutcome | null>>;
+
+export const loadStatesModule = async (file: string): Promise<StateSetter> => {
+  const mod = (await import(pathToFileURL(resolve(file)).href)) as { default?: StatesModule; states?: StatesModule };
+  const handlers = mod.default ?? mod.states;
+  if (!handlers || typeof handlers !== 'object') throw new Error(`${file} exports no states (default export or \`states\`)`);
+  const fallback = fixtureStates();
+  return {
+    name: `states module ${file}`,
+    async setup(state, params, ctx): Promise<StateOutcome | null> {
+      const handler = handlers[state];
+      if (handler) return (await handler(params, ctx)) ?? null;
+      return state === STATES.runUnique ? fallback.setup(state, params, ctx) : null;
+    },
+  };
+};

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerCleanup } from './cleanup.ts';
 import { register as registerContracts } from './contracts.ts';
 import { register as registerDrift } from './drift.ts';
+import { register as registerLoad } from './load.ts';
 import { register as registerProperties } from './properties.ts';
 import { register as registerReport } from './report.ts';
 import { registerRun } from './run.ts';
@@ -16,6 +17,7 @@ export const commands: Array<(program: Command) => void> = [
   registerCleanup,
   registerContracts,
   registerDrift,
+  registerLoad,
   registerProperties,
   registerReport,
   registerServe,

@@ -1,0 +1,88 @@
+import { UsageError } from '../core/errors.ts';
+import type { SimulatorOptions } from '../simulator/index.ts';
+
+/**
+ * Every knob of the load pillar in one defaults object, and one validate step that names
+ * the bad option and the fix before anything is fired (autocannon's style).
+ */
+export interface LoadOptions {
+  /** Requests in flight at most (prober sockets, autocannon connections). */
+  concurrency: number;
+  /** Capacity: the prober's even rate to start with (req/s); doubled every second without a 429. */
+  rate: number;
+  /** Capacity: the highest rate the ramp may reach (req/s). */
+  maxRate: number;
+  /** Capacity: longest probing per estimate, seconds. */
+  maxDurationS: number;
+  /** Probe: how long autocannon overloads the target, seconds. */
+  probeDurationS: number;
+  /** Recovery: trials of "throttle, wait the advertised time, try again". */
+  trials: number;
+  /** Recovery: seconds the fairness comparison runs, per phase. */
+  fairnessS: number;
+  /** Per-request timeout, ms. */
+  timeoutMs: number;
+  /** Probe: one success body in this many is kept and validated. */
+  sampleEvery: number;
+  /** Request cap for this command; null: the run's budget (small by default on remote targets). */
+  maxRequests: number | null;
+  /** Which algorithm the fixed-window-only checks assume; auto: what the estimator finds. */
+  algorithm: 'auto' | 'fixed_window' | 'token_bucket';
+  /** Load to a non-loopback target is refused without it. */
+  allowRemote: boolean;
+  /** A second token for the fairness check on a real target (the simulator needs none). */
+  secondToken: string | null;
+  /** Where the remote plan line goes (the CLI: stderr). */
+  say: (line: string) => void;
+}
+
+export const LOAD_DEFAULTS: LoadOptions = {
+  concurrency: 16,
+  rate: 200,
+  maxRate: 3200,
+  maxDurationS: 15,
+  probeDurationS: 5,
+  trials: 3,
+  fairnessS: 3,
+  timeoutMs: 5_000,
+  sampleEvery: 10,
+  maxRequests: null,
+  algorithm: 'auto',
+  allowRemote: false,
+  secondToken: null,
+  say: (line) => process.stderr.write(`${line}\n`),
+};
+
+/** Requests a load command sends to a remote target when --max-requests is not given. */
+export const REMOTE_LOAD_MAX_REQUESTS = 100;
+
+/**
+ * What the load pillar runs against when no target is given: a small, short fixed window,
+ * so throttling, recovery and a window boundary all happen within seconds. `devrev-gate
+ * run` gives the load phase its own simulator with these settings.
+ */
+export const LOAD_SIMULATOR: SimulatorOptions = { rateLimit: { algorithm: 'fixed-window', limit: 20, windowS: 2 } };
+
+const check = (ok: boolean, option: string, message: string, fix: string) => {
+  if (!ok) throw new UsageError(`${option} ${message}`, fix);
+};
+const whole = (n: unknown, min: number, max: number) => Number.isSafeInteger(n) && (n as number) >= min && (n as number) <= max;
+const num = (n: unknown, min: number, max: number) => typeof n === 'number' && Number.isFinite(n) && n >= min && n <= max;
+
+export const validateLoadOptions = (given: Partial<LoadOptions> = {}): LoadOptions => {
+  const o: LoadOptions = { ...LOAD_DEFAULTS, ...given };
+  check(whole(o.concurrency, 1, 1024), '--concurrency', `must be a whole number from 1 to 1024, got ${o.concurrency}`, 'e.g. --concurrency 16');
+  check(num(o.rate, 1, 20_000), '--rate', `must be from 1 to 20000 requests per second, got ${o.rate}`, 'e.g. --rate 200');
+  check(num(o.maxRate, 1, 20_000), '--max-rate', `must be from 1 to 20000 requests per second, got ${o.maxRate}`, 'e.g. --max-rate 3200');
+  check(o.maxRate >= o.rate, '--max-rate', `(${o.maxRate}) is below --rate (${o.rate})`, 'raise --max-rate or lower --rate');
+  check(num(o.maxDurationS, 1, 300), '--duration', `must be from 1 to 300 seconds, got ${o.maxDurationS}`, 'e.g. --duration 15');
+  check(num(o.probeDurationS, 1, 300), '--duration', `must be from 1 to 300 seconds, got ${o.probeDurationS}`, 'e.g. --duration 5');
+  check(whole(o.trials, 1, 50), '--trials', `must be a whole number from 1 to 50, got ${o.trials}`, 'e.g. --trials 3');
+  check(num(o.fairnessS, 0.5, 120), '--fairness-duration', `must be from 0.5 to 120 seconds, got ${o.fairnessS}`, 'e.g. --fairness-duration 3');
+  check(whole(o.timeoutMs, 100, 120_000), '--timeout', `must be from 100 to 120000 ms, got ${o.timeoutMs}`, 'e.g. --timeout 5000');
+  check(whole(o.sampleEvery, 1, 1_000_000), '--sample-every', `must be a whole number of at least 1, got ${o.sampleEvery}`, 'e.g. --sample-every 10');
+  check(o.maxRequests === null || whole(o.maxRequests, 1, 10_000_000), '--max-requests', `must be a whole number of at least 1, got ${o.maxRequests}`, 'e.g. --max-requests 100');
+  check(['auto', 'fixed_window', 'token_bucket'].includes(o.algorithm), '--algorithm', `must be auto, fixed_window or token_bucket, got ${o.algorithm}`, 'leave it at auto unless you know the limiter');
+  check(o.secondToken === null || (typeof o.secondToken === 'string' && o.secondToken.length > 0), '--second-token', 'must not be empty', 'pass a token of a second user, or leave it out');
+  return o;
+};

@@ -1,0 +1,171 @@
+import autocannon from 'autocannon';
+import { Progress } from '../core/progress.ts';
+import type { CheckResult, PillarResult } from '../core/results.ts';
+import type { RunContext } from '../core/run-context.ts';
+import {
+  type Algorithm,
+  check429Bodies,
+  checkOverload,
+  checkRateLimitHeaders,
+  checkRemainingMonotonic,
+  checkRetryAfter,
+  checkSampled2xx,
+  FindingSink,
+} from './checks.ts';
+import { estimate } from './estimate.ts';
+import { buildTimeline, keepHeaders, nowMs, type Observation, statusLine } from './observe.ts';
+import { type LoadOptions, validateLoadOptions } from './options.ts';
+import { ledgerRecorder, loadCurl, loadRequest } from './request.ts';
+import { loadCheck } from './result.ts';
+import { preparePhase } from './safety.ts';
+
+/**
+ * `load probe`: autocannon drives the target past its limit (closed loop, as fast as the
+ * connections allow; its rate option is not used: it bursts at each second's start), and
+ * every answer is kept with its rate-limit headers; 429 bodies and one success in
+ * `sampleEvery` are kept whole. The checks then run over what was observed.
+ */
+export interface ProbeObservations {
+  observations: Observation[];
+  startMs: number;
+  endMs: number;
+}
+
+export const overload = (ctx: RunContext, o: LoadOptions, cap: number, token: string, progress?: Progress): Promise<ProbeObservations> =>
+  new Promise((resolve, reject) => {
+    const req = loadRequest(ctx, token);
+    const observations: Observation[] = [];
+    const record = ledgerRecorder(ctx);
+    let successes = 0;
+    const startMs = nowMs();
+    const instance = autocannon(
+      {
+        url: ctx.target.url + req.path,
+        method: 'POST',
+        headers: req.headers,
+        body: req.body,
+        connections: Math.max(1, Math.min(o.concurrency, cap)),
+        duration: o.probeDurationS,
+        maxOverallRequests: Math.max(1, cap),
+        timeout: Math.max(1, Math.round(o.timeoutMs / 1000)),
+        // Its coordinated-omission correction uses a wrong interval (see the README).
+        ignoreCoordinatedOmission: true,
+        requests: [
+          {
+            method: 'POST',
+            path: new URL(ctx.target.url + req.path).pathname,
+            headers: req.headers,
+            body: req.body,
+            onResponse: (status: number, body: string, _context: unknown, headers: Record<string, unknown>) => {
+              const ok = status >= 200 && status < 300;
+              const keep = status === 429 || (ok && successes++ % o.sampleEvery === 0) || (ok && ctx.target.kind !== 'simulator');
+              let parsed: unknown;
+              if (keep) {
+                try {
+                  parsed = JSON.parse(body);
+                } catch {
+                  parsed = body;
+                }
+              }
+              const at = nowMs();
+              const ob: Observation = { sentMs: at, recvMs: at, status, headers: keepHeaders(headers), body: parsed };
+              observations.push(ob);
+              record(ob);
+            },
+          },
+        ],
+      } as autocannon.Options,
+      (err) => {
+        ctx.signal.removeEventListener('abort', onAbort);
+        if (err) reject(err);
+        else resolve({ observations, startMs, endMs: nowMs() });
+      },
+    );
+    // `response` follows onResponse synchronously: it carries the latency of the same answer.
+    instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
+      const last = observations[observations.length - 1];
+      if (last && last.sentMs === last.recvMs) last.sentMs = last.recvMs - responseTime;
+    });
+    instance.on('reqError', (err: Error) => {
+      const at = nowMs();
+      const timeout = /timed out/i.test(err?.message ?? '');
+      observations.push({ sentMs: timeout ? at - o.timeoutMs : at, recvMs: at, status: null, error: timeout ? 'timeout' : 'connection' });
+    });
+    instance.on('tick', () => progress?.update(statusLine(observations, startMs)));
+    const onAbort = () => instance.stop();
+    ctx.signal.addEventListener('abort', onAbort);
+  });
+
+export const runLoadProbe = async (ctx: RunContext, given: Partial<LoadOptions> = {}): Promise<PillarResult> => {
+  const o = validateLoadOptions(given);
+  const startedAt = new Date();
+  const cap = preparePhase(ctx, o, 'load probe', o.probeDurationS);
+  const token = ctx.token ?? '';
+  const progress = new Progress('load probe', { quiet: ctx.quiet });
+  const run = await overload(ctx, o, cap, token, progress);
+  const obs = run.observations;
+  ctx.budget.takeUpTo(obs.length);
+  progress.done(statusLine(obs, run.startMs));
+  return { ...probeResult(ctx, o, obs, run), startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime() };
+};
+
+/** The checks over a probe's observations (separate so tests can feed their own). */
+export const probeResult = (ctx: RunContext, o: LoadOptions, obs: Observation[], run: { startMs: number; endMs: number }): PillarResult => {
+  const remote = ctx.target.kind === 'remote';
+  const reproduction = loadCurl(ctx, ctx.token ?? '');
+  const sink = (checkId: string) => new FindingSink({ checkId, remote, reproduction });
+  const throttled = obs.filter((x) => x.status === 429).length;
+  const noThrottle = throttled === 0 ? { outcome: 'inconclusive' as const, reason: `no 429 in ${obs.length} requests: the limit was not reached` } : null;
+  const e = estimate(obs);
+  const algorithm: Algorithm = o.algorithm === 'auto' ? e.algorithm : o.algorithm;
+
+  const checks: CheckResult[] = [];
+  checks.push(loadCheck('load.probe.throttled', 'the target throttles past its limit', [], { undecided: noThrottle }));
+
+  const body = sink('load.probe.429-body');
+  check429Bodies(obs, body);
+  checks.push(loadCheck('load.probe.429-body', 'every 429 body is too_many_requests with an integer retry_after', body.findings(), { undecided: noThrottle }));
+
+  const ra = sink('load.probe.retry-after');
+  checkRetryAfter(obs, ra);
+  checks.push(loadCheck('load.probe.retry-after', 'Retry-After is whole seconds and equals retry_after', ra.findings(), { undecided: noThrottle }));
+
+  const hd = sink('load.probe.rate-limit-headers');
+  checkRateLimitHeaders(obs, algorithm, remote, hd);
+  checks.push(
+    loadCheck('load.probe.rate-limit-headers', 'X-Ratelimit-* on every answer; Remaining 0 when throttled; Reset ahead and matching Retry-After', hd.findings()),
+  );
+
+  const mono = sink('load.probe.remaining-monotonic');
+  let monoUndecided: { outcome: 'skipped' | 'inconclusive'; reason: string } | null = null;
+  if (algorithm !== 'fixed_window') {
+    monoUndecided = { outcome: 'skipped', reason: `applies to fixed windows only; the estimator found ${algorithm ?? 'no algorithm'} (${e.reason})` };
+  } else {
+    const fw = e.fixedWindow;
+    // No window start seen: everything observed fell in one window.
+    const window = fw?.windowMs && fw.offsetMs !== null ? { windowMs: fw.windowMs, offsetMs: fw.offsetMs } : { windowMs: Number.MAX_SAFE_INTEGER, offsetMs: 0 };
+    checkRemainingMonotonic(obs, window, mono);
+  }
+  checks.push(loadCheck('load.probe.remaining-monotonic', 'X-Ratelimit-Remaining never rises within a window', mono.findings(), { undecided: monoUndecided }));
+
+  const ov = sink('load.probe.overload');
+  checkOverload(obs, ov);
+  checks.push(loadCheck('load.probe.overload', 'no 5xx, timeouts or connection errors under overload', ov.findings()));
+
+  const s2 = sink('load.probe.sampled-2xx');
+  const sampled = checkSampled2xx(obs, s2);
+  checks.push(
+    loadCheck('load.probe.sampled-2xx', 'successes sampled under load are the documented 201 body', s2.findings(), {
+      undecided: sampled === 0 ? { outcome: 'inconclusive', reason: 'no success was sampled' } : null,
+    }),
+  );
+
+  return {
+    pillar: 'load',
+    startedAt: new Date(run.startMs).toISOString(),
+    durationMs: run.endMs - run.startMs,
+    requestsSent: obs.length,
+    checks,
+    data: { timelines: { probe: buildTimeline(obs, run.startMs) } },
+  };
+};

@@ -1,0 +1,219 @@
+import { Progress } from '../core/progress.ts';
+import type { CheckResult, PillarResult, TimelineBucket } from '../core/results.ts';
+import type { RunContext } from '../core/run-context.ts';
+import { type Algorithm, FindingSink, RULES } from './checks.ts';
+import { estimate } from './estimate.ts';
+import { buildTimeline, isAllowed, isThrottled, type Observation, statusLine } from './observe.ts';
+import { type LoadOptions, validateLoadOptions } from './options.ts';
+import { runPacer } from './pacer.ts';
+import { ledgerRecorder, loadCurl, loadRequest, secondTokenFor } from './request.ts';
+import { loadCheck } from './result.ts';
+import { preparePhase } from './safety.ts';
+
+/**
+ * `load recovery`: after a 429, does the advertised wait tell the truth? Each trial throttles
+ * the token with the even prober, then keeps probing at a modest rate through the advertised
+ * wait and a little beyond: for a fixed window every request decided before the wait is up
+ * (less one second of rounding) must still be 429, and for both algorithms the first request
+ * sent after the wait must succeed. Then fairness: a second user probing at a modest rate
+ * keeps its success rate while the first one is throttled.
+ */
+export interface Trial {
+  advertisedS: number;
+  actualS: number | null;
+  /** Requests decided before the advertised wait that succeeded (fixed window: none may). */
+  earlySuccesses: number;
+  /** Status of the first request sent once the advertised wait was over. */
+  firstAfterWait: number | null;
+}
+
+/** Requests per second while waiting out a 429: dense enough to time recovery to 50 ms. */
+const WAIT_RATE = 20;
+
+/** Judges one trial's observations: where the first 429 is, what it advertised, what followed. */
+export const judgeTrial = (obs: readonly Observation[]): Trial | null => {
+  const sorted = [...obs].filter((o) => o.status !== null).sort((a, b) => a.sentMs - b.sentMs);
+  const first429 = sorted.find(isThrottled);
+  const advertised = Number(first429?.headers?.['retry-after'] ?? (first429?.body as { retry_after?: unknown } | undefined)?.retry_after);
+  if (!first429 || !Number.isFinite(advertised)) return null;
+  const t429 = first429.recvMs;
+  const waitEnd = t429 + advertised * 1000;
+  const after = sorted.filter((o) => o.sentMs > first429.sentMs);
+  const recovered = after.find(isAllowed);
+  const earlySuccesses = after.filter((o) => isAllowed(o) && o.recvMs < waitEnd - 1000).length;
+  const firstAfter = after.find((o) => o.sentMs >= waitEnd);
+  return {
+    advertisedS: advertised,
+    actualS: recovered ? Math.round(((recovered.sentMs + recovered.recvMs) / 2 - t429)) / 1000 : null,
+    earlySuccesses,
+    firstAfterWait: firstAfter?.status ?? null,
+  };
+};
+
+export const runLoadRecovery = async (ctx: RunContext, given: Partial<LoadOptions> = {}): Promise<PillarResult> => {
+  const o = validateLoadOptions(given);
+  const startedAt = new Date();
+  const sentBefore = ctx.budget.sent;
+  const cap = preparePhase(ctx, o, 'load recovery', o.maxDurationS * o.trials + 2 * o.fairnessS);
+  const token = ctx.token ?? '';
+  const remote = ctx.target.kind === 'remote';
+  const reproduction = loadCurl(ctx, token);
+  const progress = new Progress('load recovery', { quiet: ctx.quiet });
+  const record = ledgerRecorder(ctx);
+  const timelines: Record<string, TimelineBucket[]> = {};
+  const all: Observation[] = [];
+  let left = cap;
+
+  const trials: Trial[] = [];
+  for (let i = 0; i < o.trials && !ctx.signal.aborted && left > 0; i++) {
+    let first429: Observation | null = null;
+    const run = await runPacer({
+      url: ctx.target.url,
+      // Fast until throttled, then modest: the wait only needs to be timed, not hammered.
+      rate: () => (first429 ? WAIT_RATE : o.rate),
+      next: () => loadRequest(ctx, token),
+      concurrency: o.concurrency,
+      maxRequests: left,
+      maxDurationMs: o.maxDurationS * 1000,
+      timeoutMs: o.timeoutMs,
+      signal: ctx.signal,
+      checkEveryMs: 10,
+      keepBody: (status) => ctx.target.kind !== 'simulator' && status === 201,
+      onObservation: (ob) => {
+        record(ob);
+        if (!first429 && isThrottled(ob)) first429 = ob;
+      },
+      stopWhen: (obs) => {
+        if (!first429) return false;
+        const wait = Number(first429.headers?.['retry-after'] ?? 1);
+        const end = first429.recvMs + (Number.isFinite(wait) ? wait : 1) * 1000;
+        // Enough once a request sent after the wait has been answered, and recovery seen.
+        return obs.some((x) => x.sentMs >= end) && obs.some((x) => x.sentMs > first429!.sentMs && isAllowed(x));
+      },
+      onTick: (obs, start) => progress.update(`trial ${i + 1}/${o.trials}: ${statusLine(obs, start)}`),
+    });
+    left -= run.sent;
+    ctx.budget.takeUpTo(run.sent);
+    all.push(...run.observations);
+    timelines[`recovery-${i + 1}`] = buildTimeline(run.observations, run.startMs);
+    const t = judgeTrial(run.observations);
+    if (t) trials.push(t);
+  }
+  const e = estimate(all);
+  const algorithm: Algorithm = o.algorithm === 'auto' ? e.algorithm : o.algorithm;
+
+  const early = new FindingSink({ checkId: 'load.recovery.stays-throttled', remote, reproduction });
+  const late = new FindingSink({ checkId: 'load.recovery.after-wait', remote, reproduction });
+  for (const t of trials) {
+    if (algorithm === 'fixed_window' && t.earlySuccesses > 0) {
+      early.add(RULES.recoveryEarly, { status: 200, pointer: '/headers/retry-after', expected: `429 until ${t.advertisedS} s (less 1 s of rounding) have passed`, actual: `success after ${t.actualS} s`, message: `succeeded ${t.actualS} s after a 429 that advertised a ${t.advertisedS} s wait` });
+    }
+    if (t.firstAfterWait === 429) {
+      late.add(RULES.recoveryLate, { status: 429, pointer: '/headers/retry-after', expected: `success once ${t.advertisedS} s have passed`, actual: t.actualS === null ? 'still 429' : `recovered after ${t.actualS} s`, message: `still throttled after the advertised ${t.advertisedS} s` });
+    }
+  }
+  const noTrial = trials.length === 0 ? { outcome: 'inconclusive' as const, reason: 'no 429 with a Retry-After was observed' } : null;
+  const checks: CheckResult[] = [
+    loadCheck('load.recovery.stays-throttled', 'requests before the advertised wait stay 429 (fixed window)', early.findings(), {
+      undecided: noTrial ?? (algorithm === 'fixed_window' ? null : { outcome: 'skipped', reason: `applies to fixed windows only; the estimator found ${algorithm ?? 'no algorithm'}` }),
+    }),
+    loadCheck('load.recovery.after-wait', 'the first request after the advertised wait succeeds', late.findings(), {
+      undecided: noTrial ?? (trials.some((t) => t.firstAfterWait !== null) ? null : { outcome: 'inconclusive', reason: 'no request was sent after the advertised wait' }),
+    }),
+  ];
+
+  checks.push(await fairness(ctx, o, Math.max(0, left), token, timelines, progress));
+  progress.done(`${trials.length} trial(s): ${trials.map((t) => `advertised ${t.advertisedS} s, recovered after ${t.actualS ?? '-'} s`).join('; ')}`);
+  return {
+    pillar: 'load',
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    requestsSent: ctx.budget.sent - sentBefore,
+    checks,
+    data: { timelines, recovery: trials.map((t) => ({ advertisedS: t.advertisedS, actualS: t.actualS })) },
+  };
+};
+
+/** Fraction of answered requests the limiter let through. */
+const successRate = (obs: readonly Observation[]) => {
+  const answered = obs.filter((x) => x.status !== null);
+  return answered.length === 0 ? null : answered.filter(isAllowed).length / answered.length;
+};
+
+/** Requests per second of the second user: well under any sensible per-user quota. */
+export const FAIRNESS_RATE = 4;
+
+/**
+ * Fairness: the second user alone, then the same pace while the first user is driven past
+ * its limit. The second user must keep at least 99% of its success rate.
+ */
+export const fairness = async (
+  ctx: RunContext,
+  o: LoadOptions,
+  cap: number,
+  token: string,
+  timelines: Record<string, TimelineBucket[]>,
+  progress?: Progress,
+): Promise<CheckResult> => {
+  const started = Date.now();
+  const id = 'load.recovery.fairness';
+  const name = 'while one user is throttled, another keeps >= 99% of its success rate';
+  const tokenB = secondTokenFor(ctx, o.secondToken);
+  if (!tokenB) return loadCheck(id, name, [], { undecided: { outcome: 'skipped', reason: 'needs a second user: pass --second-token' } });
+  const perPhaseB = Math.ceil(FAIRNESS_RATE * o.fairnessS) + 1;
+  if (cap < 2 * perPhaseB + 10) return loadCheck(id, name, [], { undecided: { outcome: 'skipped', reason: `request budget too small (${cap} left)` } });
+  const record = ledgerRecorder(ctx);
+  const paceB = (maxRequests: number) =>
+    runPacer({
+      url: ctx.target.url,
+      rate: () => FAIRNESS_RATE,
+      next: () => loadRequest(ctx, tokenB, 'B'),
+      concurrency: o.concurrency,
+      maxRequests,
+      maxDurationMs: o.fairnessS * 1000,
+      timeoutMs: o.timeoutMs,
+      signal: ctx.signal,
+      onObservation: record,
+    });
+  const alone = await paceB(perPhaseB);
+  const together = await Promise.all([
+    paceB(perPhaseB),
+    runPacer({
+      url: ctx.target.url,
+      rate: () => o.rate,
+      next: () => loadRequest(ctx, token, 'A'),
+      concurrency: o.concurrency,
+      maxRequests: cap - 2 * perPhaseB,
+      maxDurationMs: o.fairnessS * 1000,
+      timeoutMs: o.timeoutMs,
+      signal: ctx.signal,
+      onObservation: record,
+      onTick: (obs, start) => progress?.update(`fairness: ${statusLine(obs, start)}`),
+    }),
+  ]);
+  const [withA, a] = together;
+  ctx.budget.takeUpTo(alone.sent + withA.sent + a.sent);
+  timelines['fairness-b-alone'] = buildTimeline(alone.observations, alone.startMs);
+  timelines['fairness-b-with-a'] = buildTimeline(withA.observations, withA.startMs);
+  timelines['fairness-a'] = buildTimeline(a.observations, a.startMs);
+  const base = successRate(alone.observations);
+  const under = successRate(withA.observations);
+  const durationMs = Date.now() - started;
+  if (!a.observations.some(isThrottled)) {
+    return loadCheck(id, name, [], { durationMs, undecided: { outcome: 'inconclusive', reason: 'the first user was never throttled' } });
+  }
+  if (base === null || under === null || base === 0) {
+    return loadCheck(id, name, [], { durationMs, undecided: { outcome: 'inconclusive', reason: 'the second user got no successes on its own' } });
+  }
+  const sink = new FindingSink({ checkId: id, remote: ctx.target.kind === 'remote', reproduction: loadCurl(ctx, token) });
+  if (under < 0.99 * base) {
+    sink.add(RULES.unfair, {
+      status: 429,
+      pointer: '',
+      expected: `>= ${(0.99 * base * 100).toFixed(1)}% successes`,
+      actual: `${(under * 100).toFixed(1)}%`,
+      message: `the second user's success rate fell from ${(base * 100).toFixed(1)}% to ${(under * 100).toFixed(1)}% while the first was throttled`,
+    });
+  }
+  return loadCheck(id, name, sink.findings(), { durationMs });
+};

@@ -90,13 +90,30 @@ const load = (url: string, seconds: number, connections: number, extra: Partial<
     ...extra,
   });
 
-const measure = async (name: string, url: string) => {
-  const r = await load(url, MEASURE_S, CONNECTIONS);
+/** User + system CPU seconds a process has used (Linux /proc; clock ticks of 1/100 s). */
+const cpuSeconds = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+
+interface Measured {
+  rate: number;
+  /** Server CPU microseconds per answered request: unlike the rate, barely moved by other load on the machine. */
+  cpuUs: number;
+}
+
+const measure = async (name: string, server: Child): Promise<Measured> => {
+  const pid = server.proc.pid!;
+  const cpu0 = cpuSeconds(pid);
+  const r = await load(server.url, MEASURE_S, CONNECTIONS);
+  const cpuUs = ((cpuSeconds(pid) - cpu0) * 1e6) / Math.max(1, r.requests.total);
   const rate = r.requests.average;
   const other = r.non2xx + r.errors + r.timeouts;
-  log(`  ${name.padEnd(28)} ${rate.toFixed(0).padStart(7)} req/s  (p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${r['2xx']} 2xx, ${other} other)`);
+  log(
+    `  ${name.padEnd(28)} ${rate.toFixed(0).padStart(7)} req/s  ${cpuUs.toFixed(1).padStart(5)} us CPU/request  (p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${r['2xx']} 2xx, ${other} other)`,
+  );
   if (other > 0) throw new Error(`${other} answers from ${name} were not 2xx: the comparison would be unfair`);
-  return rate;
+  return { rate, cpuUs };
 };
 
 const median = (xs: number[]) => {
@@ -122,25 +139,29 @@ const main = async () => {
   await load(bare.url, WARMUP_S, CONNECTIONS);
   // Interleaved rounds, medians compared: this machine is shared, and a burst of someone
   // else's work during one measurement should not decide the ratio.
-  const simRates: number[] = [];
-  const bareRates: number[] = [];
+  const simRuns: Measured[] = [];
+  const bareRuns: Measured[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     log(`round ${round} of ${ROUNDS}`);
     if (round % 2 === 1) {
-      simRates.push(await measure('simulator (limiter off)', sim.url));
-      bareRates.push(await measure('bare node:http, fixed 201', bare.url));
+      simRuns.push(await measure('simulator (limiter off)', sim));
+      bareRuns.push(await measure('bare node:http, fixed 201', bare));
     } else {
-      bareRates.push(await measure('bare node:http, fixed 201', bare.url));
-      simRates.push(await measure('simulator (limiter off)', sim.url));
+      bareRuns.push(await measure('bare node:http, fixed 201', bare));
+      simRuns.push(await measure('simulator (limiter off)', sim));
     }
   }
   await stop(sim);
   await stop(bare);
-  const simRate = median(simRates);
-  const bareRate = median(bareRates);
+  const simRate = median(simRuns.map((m) => m.rate));
+  const bareRate = median(bareRuns.map((m) => m.rate));
   const ratio = simRate / bareRate;
+  const cpuRatio = median(bareRuns.map((m) => m.cpuUs)) / median(simRuns.map((m) => m.cpuUs));
   log(`simulator median: ${simRate.toFixed(0)} req/s; bare node:http median: ${bareRate.toFixed(0)} req/s`);
   log(`ratio simulator / bare: ${ratio.toFixed(2)} (target >= ${TARGET_RATIO}) ${ratio >= TARGET_RATIO ? 'OK' : 'BELOW TARGET'}`);
+  log(`CPU per request, bare / simulator: ${cpuRatio.toFixed(2)} (the rate ratio a CPU-bound run would show)`);
+  const load1 = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+  if (load1 > 2.5) log(`note: load average ${load1} on this machine during the run; rates are noisy, the CPU ratio less so`);
 
   // Overload: far more than the limit, from many users at once, for the full duration.
   log(`overload: ${OVERLOAD_S} s, ${OVERLOAD_CONNECTIONS} connections, 50 tokens, limit 100 per 10 s window`);

@@ -19,8 +19,6 @@ type Json = Record<string, unknown>;
 export interface Answer {
   status: number;
   body: unknown;
-  /** The body already serialised, when the route needed the text anyway. */
-  text?: string;
 }
 
 export interface ApiContext {
@@ -61,11 +59,10 @@ const revUsersCreate: Route = (body, { store, devOrg, caller }) => {
   }
   const seq = store.nextRevSeq();
   const user = buildRevUser(devOrg, seq, req, caller, isoNow());
-  const json = JSON.stringify(user);
   const generated = user['external_ref'] as string;
   if (!refs.includes(generated)) refs.push(generated);
-  store.addRev({ id: user['id'] as string, displayId: user['display_id'] as string, json, holds: refs });
-  return { status: 201, body: null, text: `{"rev_user":${json}}` };
+  store.addRev({ id: user['id'] as string, displayId: user['display_id'] as string, state: 'active', holds: refs });
+  return { status: 201, body: { rev_user: user } };
 };
 
 const devUsersCreate: Route = (body, { store, devOrg, caller }) => {
@@ -88,9 +85,8 @@ const devUsersCreate: Route = (body, { store, devOrg, caller }) => {
   }
   const n = store.nextDevSeq();
   const user = buildDevUser(devOrg, n, req, caller, isoNow());
-  const json = JSON.stringify(user);
-  store.addDev({ id: user['id'] as string, displayId: user['display_id'] as string, json, holds: [email.toLowerCase()] });
-  return { status: 201, body: null, text: `{"dev_user":${json}}` };
+  store.addDev({ id: user['id'] as string, displayId: user['display_id'] as string, state: 'shadow', holds: [email.toLowerCase()] });
+  return { status: 201, body: { dev_user: user } };
 };
 
 const revUsersDelete: Route = (body, { store }) => {
@@ -109,7 +105,7 @@ const devUsersDeactivate: Route = (body, { store }) => {
   const id = (body as Json)['id'] as string;
   const user = store.find('dev', id);
   if (!user) return { status: 404, body: notFound(id) };
-  user.json = JSON.stringify({ ...JSON.parse(user.json), state: 'deactivated', modified_date: isoNow() });
+  user.state = 'deactivated';
   return { status: 200, body: {} };
 };
 

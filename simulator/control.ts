@@ -13,7 +13,7 @@ import type { UserStore } from './store.ts';
  *   POST /__simulator/faults           {"status", "count"} the next N API requests get 500/503
  *   POST /__simulator/read-only-tokens {"token"}           that token gets 403 on writes
  *   POST /__simulator/throttle         {"token"}           spends that user's quota: next is 429
- *   GET  /__simulator/users                                the users created so far
+ *   GET  /__simulator/users                                the users kept: ids, state, refs or email
  */
 export interface ControlState {
   options: ResolvedOptions;
@@ -23,7 +23,7 @@ export interface ControlState {
   faults: Array<{ status: 500 | 503; count: number }>;
 }
 
-type Send = (res: ServerResponse, status: number, headers: OutgoingHttpHeaders, body: unknown, serialised?: string) => void;
+type Send = (res: ServerResponse, status: number, headers: OutgoingHttpHeaders, body: unknown) => void;
 
 class ControlError extends Error {}
 
@@ -67,8 +67,8 @@ export const handleControl = (
   try {
     if (name === 'users' && method === 'GET') {
       return send(res, 200, {}, {
-        rev_users: [...state.store.rev.values()].map((u) => JSON.parse(u.json)),
-        dev_users: [...state.store.dev.values()].map((u) => JSON.parse(u.json)),
+        rev_users: [...state.store.rev.values()].map((u) => ({ id: u.id, display_id: u.displayId, state: u.state, external_refs: u.holds })),
+        dev_users: [...state.store.dev.values()].map((u) => ({ id: u.id, display_id: u.displayId, state: u.state, email: u.holds[0] })),
       });
     }
     if (method !== 'POST') return send(res, 404, {}, { message: `no reserved route ${method} ${path}` });

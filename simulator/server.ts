@@ -59,8 +59,8 @@ const depthExceeds = (value: unknown, max: number): boolean => {
   return false;
 };
 
-const send = (res: ServerResponse, status: number, headers: OutgoingHttpHeaders, body: unknown, serialised?: string) => {
-  const text = serialised ?? JSON.stringify(body);
+const send = (res: ServerResponse, status: number, headers: OutgoingHttpHeaders, body: unknown) => {
+  const text = JSON.stringify(body);
   headers['content-type'] = 'application/json';
   headers['content-length'] = Buffer.byteLength(text);
   res.writeHead(status, headers);
@@ -153,7 +153,7 @@ export const createRequestHandler = (state: SimulatorState) => {
     }
     const ctx: ApiContext = { store: state.store, devOrg: state.options.devOrg, caller: callerOf(token) };
     const answer = route(body, ctx);
-    return send(res, answer.status, headers, answer.body, answer.text);
+    return send(res, answer.status, headers, answer.body);
   };
 
   return (req: IncomingMessage, res: ServerResponse) => {

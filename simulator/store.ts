@@ -8,10 +8,10 @@ export interface StoredUser {
   id: string;
   displayId: string;
   /**
-   * The user object as answered, kept as JSON text: thousands of kept users as strings
-   * cost the garbage collector nothing to trace, unlike as object graphs.
+   * Only what uniqueness, delete/deactivate and the users route need: keeping whole
+   * bodies of thousands of users showed up as garbage-collector time on every create.
    */
-  json: string;
+  state: string;
   /** External refs (rev users) or the lower-cased email (dev users) this user holds. */
   holds: string[];
 }

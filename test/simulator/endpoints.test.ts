@@ -121,8 +121,8 @@ describe('successful creates', () => {
     await send(sim.url, '/rev-users.create', { body: { external_ref: ref } });
     const r = await send(sim.url, '/__simulator/users', { method: 'GET', authorization: null });
     expect(r.status).toBe(200);
-    const users = r.json as { rev_users: Array<{ external_ref?: string }>; dev_users: unknown[] };
-    expect(users.rev_users.some((u) => u.external_ref === ref)).toBe(true);
+    const users = r.json as { rev_users: Array<{ external_refs: string[] }>; dev_users: unknown[] };
+    expect(users.rev_users.some((u) => u.external_refs.includes(ref))).toBe(true);
   });
 });
 

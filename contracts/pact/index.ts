@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SetupError } from '../../core/errors.ts';
 import { capForBasis, type CheckResult, type Finding, outcomeOf, type PillarResult, type SeverityName } from '../../core/results.ts';
@@ -57,6 +58,17 @@ const interactionOf = (text: string) => INTERACTIONS.find((i) => text === i.desc
 const defaultStates = (ctx: RunContext): StateSetter =>
   ctx.target.kind === 'simulator' ? simulatorStates(ctx.target.url) : fixtureStates();
 
+/** A copy of the pact without the interactions that need a state known to be unsettable. */
+const withoutUnsettable = (file: string, unsettable: Set<string>): { file: string; cleanup: () => void } => {
+  if (unsettable.size === 0) return { file, cleanup: () => {} };
+  const pact = JSON.parse(readFileSync(file, 'utf8')) as { interactions: Array<{ providerStates?: Array<{ name: string }> }> };
+  pact.interactions = pact.interactions.filter((i) => !(i.providerStates ?? []).some((s) => unsettable.has(s.name)));
+  const dir = mkdtempSync(join(tmpdir(), 'devrev-gate-pact-'));
+  const copy = join(dir, PACT_FILE);
+  writeFileSync(copy, JSON.stringify(pact));
+  return { file: copy, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+};
+
 export const runContracts = async (ctx: RunContext, options: ContractsOptions = {}): Promise<PillarResult> => {
   const startedAt = new Date();
   const failOn = options.failOn ?? 'error';
@@ -111,9 +123,12 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
   }
 
   const states = options.states ?? defaultStates(ctx);
+  const stateCtx = { runId: ctx.runId, token: ctx.token, fixtures: ctx.fixtures };
+  const known = new Set(INTERACTIONS.flatMap((i) => i.states.map((s) => s.name)).filter((n) => states.canSet?.(n, stateCtx) === false));
+  const { file: pactFile, cleanup } = withoutUnsettable(consumer.file, known);
   say(`contracts: verifying against ${ctx.target.url} (states: ${states.name})`);
   const verified = await verifyPact(ctx, {
-    pactFile: consumer.file,
+    pactFile,
     states,
     ...(broker
       ? {
@@ -127,7 +142,8 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
           },
         }
       : {}),
-  });
+  }).finally(cleanup);
+  for (const name of known) verified.unsettable.set(name, states.name);
 
   const errorsByInteraction = new Map<ContractInteraction, Finding[]>();
   for (const e of verified.report.errors ?? []) {

@@ -52,6 +52,11 @@ export interface StateContext {
 export interface StateSetter {
   readonly name: string;
   setup(state: string, params: Record<string, unknown>, ctx: StateContext): Promise<StateOutcome | null>;
+  /**
+   * False when it is known up front that a state cannot be set, so the interaction is
+   * skipped without a setup call (the verifier retries a failed one for about a second).
+   */
+  canSet?(state: string, ctx: StateContext): boolean;
 }
 
 /** The values of states that need nothing of the provider but a fresh name. */
@@ -120,6 +125,12 @@ export const simulatorStates = (baseUrl: string): StateSetter => ({
  */
 export const fixtureStates = (): StateSetter => ({
   name: 'fixtures from devrev-gate.config.json',
+  canSet(state, { fixtures: f }) {
+    if (state === STATES.runUnique) return true;
+    if (state === STATES.tenantFixtures) return Boolean(f.revOrg && f.account && f.tag && f.artifact && f.devUser);
+    if (state === STATES.customField) return typeof f.tenantCustomFields?.[CUSTOM_FIELD] === 'string';
+    return false;
+  },
   async setup(state, params, ctx): Promise<StateOutcome | null> {
     const interaction = String(params['interaction'] ?? state);
     const f = ctx.fixtures;
@@ -195,6 +206,7 @@ export const loadStatesModule = async (file: string): Promise<StateSetter> => {
   const fallback = fixtureStates();
   return {
     name: `states module ${file}`,
+    canSet: (state) => Boolean(handlers[state]) || state === STATES.runUnique,
     async setup(state, params, ctx): Promise<StateOutcome | null> {
       const handler = handlers[state];
       if (handler) return (await handler(params, ctx)) ?? null;

@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runContracts } from '../../contracts/pact/index.ts';
+import { fixtureStates, simulatorStates } from '../../contracts/pact/states.ts';
+import { createRunContext } from '../../core/run-context.ts';
+import type { PillarResult } from '../../core/results.ts';
+import { type RunningSimulator, startSimulator } from '../../simulator/index.ts';
+import { DELETE_HEADER, type Mutate, startDriftProxy } from '../support/drift-proxy.ts';
+
+const TOKEN = 'verify-test-token';
+let sim: RunningSimulator;
+const dir = mkdtempSync(join(tmpdir(), 'dg-verify-'));
+beforeAll(async () => {
+  sim = await startSimulator({});
+});
+afterAll(async () => {
+  await sim.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const verifyThrough = async (mutate: Mutate): Promise<PillarResult> => {
+  const proxy = await startDriftProxy(sim.url, mutate);
+  try {
+    const ctx = createRunContext({ target: { url: proxy.url, kind: 'loopback' }, token: TOKEN, outDir: dir });
+    return await runContracts(ctx, { pactDir: join(dir, 'pacts'), states: simulatorStates(sim.url) });
+  } finally {
+    await proxy.close();
+  }
+};
+
+const failing = (p: PillarResult) => p.checks.filter((c) => c.outcome === 'fail');
+const findingsOf = (p: PillarResult) => p.checks.flatMap((c) => c.findings);
+
+describe('provider verification', () => {
+  it('passes against the embedded simulator, every interaction verified and none skipped', async () => {
+    const ctx = createRunContext({ target: { url: sim.url, kind: 'simulator' }, token: TOKEN, outDir: dir });
+    const p = await runContracts(ctx, { pactDir: join(dir, 'pacts') });
+    expect(failing(p)).toEqual([]);
+    expect(p.checks.filter((c) => c.outcome === 'pass')).toHaveLength(21);
+    expect(p.requestsSent).toBe(20);
+    // The real token reached the provider: the 201s were created under it and noted for cleanup.
+    expect(ctx.ledger.all().filter((e) => e.event === 'created').length).toBe(4);
+  });
+
+  it('fails naming /rev_user/id when the provider drops the id', async () => {
+    const p = await verifyThrough((x) => {
+      const body = x.body as { rev_user?: Record<string, unknown> } | undefined;
+      if (x.status !== 201 || !body?.rev_user) return undefined;
+      const { id: _drop, ...rest } = body.rev_user;
+      return { body: { rev_user: rest } };
+    });
+    const f = findingsOf(p);
+    expect(failing(p).map((c) => c.name).sort()).toEqual(['rev-users.create 201 full request', 'rev-users.create 201 minimal request']);
+    expect(f.every((x) => x.pointer === '/rev_user/id' && x.expected === 'present' && x.actual === 'absent')).toBe(true);
+    expect(f[0]?.message).toContain('rev-users.create 201');
+  });
+
+  it('fails naming the envelope when the provider renames dev_user to user', async () => {
+    const p = await verifyThrough((x) => {
+      const body = x.body as { dev_user?: unknown } | undefined;
+      return x.status === 201 && body?.dev_user ? { body: { user: body.dev_user } } : undefined;
+    });
+    expect(failing(p).map((c) => c.name).sort()).toEqual(['dev-users.create 201 full request', 'dev-users.create 201 minimal request']);
+    expect(findingsOf(p).map((x) => x.pointer)).toContain('/dev_user');
+  });
+
+  it('fails naming the Retry-After header when a 429 comes without it', async () => {
+    const p = await verifyThrough((x) => (x.status === 429 ? { headers: { 'retry-after': DELETE_HEADER } } : undefined));
+    expect(failing(p).map((c) => c.name).sort()).toEqual([
+      'dev-users.create 429 with Retry-After and retry_after',
+      'rev-users.create 429 with Retry-After and retry_after',
+    ]);
+    for (const f of findingsOf(p)) {
+      expect(f.pointer).toBe('/headers/retry-after');
+      expect(f.status).toBe(429);
+    }
+  });
+
+  it('reports interactions whose state the target cannot set as skipped, by name, and still verifies the rest', async () => {
+    // A loopback target with no setup hook and no fixtures: only the fresh-name states can be set.
+    const ctx = createRunContext({ target: { url: sim.url, kind: 'loopback' }, token: TOKEN, outDir: dir });
+    const p = await runContracts(ctx, { pactDir: join(dir, 'pacts'), states: fixtureStates() });
+    const skipped = p.checks.filter((c) => c.outcome === 'skipped');
+    expect(skipped.map((c) => c.name)).toContain('rev-users.create 409 for a taken external_ref');
+    expect(skipped.map((c) => c.name)).toContain('dev-users.create 201 full request');
+    expect(skipped.find((c) => c.name.includes('403'))?.reason).toContain('"the caller is read-only"');
+    expect(p.checks.find((c) => c.name === 'rev-users.create 201 minimal request')?.outcome).toBe('pass');
+    expect(failing(p)).toEqual([]);
+  });
+});

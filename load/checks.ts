@@ -85,14 +85,18 @@ const intHeader = (o: Observation, name: string): number | null => {
   return v !== undefined && /^\d+$/.test(v) ? Number(v) : null;
 };
 
-/** "Now" on the server, in epoch seconds: its Date header on remote targets, our clock on loopback. */
-export const serverNowS = (o: Observation, remote: boolean): number => {
+/**
+ * When the server decided, in epoch seconds, as an interval: on remote targets its Date
+ * header (whole seconds, so [Date, Date + 1]); on loopback between our send and receive
+ * (under overload the receive can lag far behind the decision).
+ */
+export const serverNowS = (o: Observation, remote: boolean): { lo: number; hi: number } => {
   const date = o.headers?.['date'];
   if (remote && date) {
     const ms = Date.parse(date);
-    if (Number.isFinite(ms)) return ms / 1000;
+    if (Number.isFinite(ms)) return { lo: ms / 1000, hi: ms / 1000 + 1 };
   }
-  return (o.sentMs + o.recvMs) / 2000;
+  return { lo: o.sentMs / 1000, hi: o.recvMs / 1000 };
 };
 
 /** Every 429 body is the documented too_many_requests envelope with an integer retry_after. */
@@ -156,17 +160,19 @@ export const checkRateLimitHeaders = (obs: readonly Observation[], algorithm: Al
     const reset = intHeader(o, 'x-ratelimit-reset');
     if (reset === null) continue;
     const now = serverNowS(o, remote);
-    if (reset < now - 1) {
-      sink.add(RULES.resetInconsistent, { status: 429, pointer: '/headers/x-ratelimit-reset', expected: `at or after ${Math.floor(now)}`, actual: reset, message: `X-Ratelimit-Reset ${reset} lies ${Math.round(now - reset)} s in the past` });
+    if (reset < now.lo - 1) {
+      sink.add(RULES.resetInconsistent, { status: 429, pointer: '/headers/x-ratelimit-reset', expected: `at or after ${Math.floor(now.lo)}`, actual: reset, message: `X-Ratelimit-Reset ${reset} lies ${Math.round(now.lo - reset)} s in the past` });
       continue;
     }
     const retryAfter = intHeader(o, 'retry-after');
     if (retryAfter === null) continue;
-    const until = reset - now;
-    if (algorithm === 'fixed_window' && Math.abs(until - retryAfter) > 1) {
-      sink.add(RULES.resetInconsistent, { status: 429, pointer: '/headers/x-ratelimit-reset', expected: `${Math.round(now + retryAfter)} (now + Retry-After ${retryAfter}) ± 1`, actual: reset, message: `X-Ratelimit-Reset is ${until.toFixed(1)} s away but Retry-After says ${retryAfter} s` });
-    } else if (algorithm === 'token_bucket' && until < retryAfter - 1) {
-      sink.add(RULES.resetInconsistent, { status: 429, pointer: '/headers/x-ratelimit-reset', expected: `at least now + Retry-After ${retryAfter} - 1`, actual: reset, message: `the bucket is said to be full in ${until.toFixed(1)} s, before the ${retryAfter} s Retry-After` });
+    // Seconds from the decision to Reset, at the latest and earliest the decision can have been.
+    const untilMin = reset - now.hi;
+    const untilMax = reset - now.lo;
+    if (algorithm === 'fixed_window' && (untilMin - retryAfter > 1 || retryAfter - untilMax > 1)) {
+      sink.add(RULES.resetInconsistent, { status: 429, pointer: '/headers/x-ratelimit-reset', expected: `now + Retry-After ${retryAfter} s, ± 1`, actual: reset, message: `X-Ratelimit-Reset is ${untilMin.toFixed(1)} to ${untilMax.toFixed(1)} s away but Retry-After says ${retryAfter} s` });
+    } else if (algorithm === 'token_bucket' && untilMax < retryAfter - 1) {
+      sink.add(RULES.resetInconsistent, { status: 429, pointer: '/headers/x-ratelimit-reset', expected: `at least now + Retry-After ${retryAfter} - 1`, actual: reset, message: `the bucket is said to be full in ${untilMax.toFixed(1)} s, before the ${retryAfter} s Retry-After` });
     }
   }
 };

@@ -38,6 +38,8 @@ export const overload = (ctx: RunContext, o: LoadOptions, cap: number, token: st
     const record = ledgerRecorder(ctx);
     let successes = 0;
     const startMs = nowMs();
+    let stopInstance = () => {};
+    const onAbort = () => stopInstance();
     const instance = autocannon(
       {
         url: ctx.target.url + req.path,
@@ -48,8 +50,9 @@ export const overload = (ctx: RunContext, o: LoadOptions, cap: number, token: st
         duration: o.probeDurationS,
         maxOverallRequests: Math.max(1, cap),
         timeout: Math.max(1, Math.round(o.timeoutMs / 1000)),
-        // Its coordinated-omission correction uses a wrong interval (see the README).
-        ignoreCoordinatedOmission: true,
+        // No rate option, so no coordinated-omission correction (with a rate it uses a wrong
+        // interval; autocannon refuses ignoreCoordinatedOmission without one). Latencies in
+        // the timeline come from each answer's own response time.
         requests: [
           {
             method: 'POST',
@@ -92,7 +95,7 @@ export const overload = (ctx: RunContext, o: LoadOptions, cap: number, token: st
       observations.push({ sentMs: timeout ? at - o.timeoutMs : at, recvMs: at, status: null, error: timeout ? 'timeout' : 'connection' });
     });
     instance.on('tick', () => progress?.update(statusLine(observations, startMs)));
-    const onAbort = () => instance.stop();
+    stopInstance = () => instance.stop();
     ctx.signal.addEventListener('abort', onAbort);
   });
 

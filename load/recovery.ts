@@ -23,8 +23,12 @@ export interface Trial {
   actualS: number | null;
   /** Requests decided before the advertised wait that succeeded (fixed window: none may). */
   earlySuccesses: number;
-  /** Status of the first request sent once the advertised wait was over. */
-  firstAfterWait: number | null;
+  /**
+   * Still throttled at the first request sent once the advertised wait was over, with no
+   * success before it (a success earlier means the wait was over sooner; requests after it
+   * may then have spent the new window's quota). null: no request was sent after the wait.
+   */
+  lateAfterWait: boolean | null;
 }
 
 /** Requests per second while waiting out a 429: dense enough to time recovery to 50 ms. */
@@ -46,7 +50,7 @@ export const judgeTrial = (obs: readonly Observation[]): Trial | null => {
     advertisedS: advertised,
     actualS: recovered ? Math.round(((recovered.sentMs + recovered.recvMs) / 2 - t429)) / 1000 : null,
     earlySuccesses,
-    firstAfterWait: firstAfter?.status ?? null,
+    lateAfterWait: firstAfter ? firstAfter.status === 429 && (!recovered || recovered.sentMs > firstAfter.sentMs) : null,
   };
 };
 
@@ -108,7 +112,7 @@ export const runLoadRecovery = async (ctx: RunContext, given: Partial<LoadOption
     if (algorithm === 'fixed_window' && t.earlySuccesses > 0) {
       early.add(RULES.recoveryEarly, { status: 200, pointer: '/headers/retry-after', expected: `429 until ${t.advertisedS} s (less 1 s of rounding) have passed`, actual: `success after ${t.actualS} s`, message: `succeeded ${t.actualS} s after a 429 that advertised a ${t.advertisedS} s wait` });
     }
-    if (t.firstAfterWait === 429) {
+    if (t.lateAfterWait) {
       late.add(RULES.recoveryLate, { status: 429, pointer: '/headers/retry-after', expected: `success once ${t.advertisedS} s have passed`, actual: t.actualS === null ? 'still 429' : `recovered after ${t.actualS} s`, message: `still throttled after the advertised ${t.advertisedS} s` });
     }
   }
@@ -118,7 +122,7 @@ export const runLoadRecovery = async (ctx: RunContext, given: Partial<LoadOption
       undecided: noTrial ?? (algorithm === 'fixed_window' ? null : { outcome: 'skipped', reason: `applies to fixed windows only; the estimator found ${algorithm ?? 'no algorithm'}` }),
     }),
     loadCheck('load.recovery.after-wait', 'the first request after the advertised wait succeeds', late.findings(), {
-      undecided: noTrial ?? (trials.some((t) => t.firstAfterWait !== null) ? null : { outcome: 'inconclusive', reason: 'no request was sent after the advertised wait' }),
+      undecided: noTrial ?? (trials.some((t) => t.lateAfterWait !== null) ? null : { outcome: 'inconclusive', reason: 'no request was sent after the advertised wait' }),
     }),
   ];
 

@@ -23,9 +23,11 @@ export const buildProgram = (): Command => {
   return program;
 };
 
-/** Runs the CLI and resolves to its exit code; never lets a stack trace reach the user. */
-export const main = async (argv: string[]): Promise<number> => {
-  const program = buildProgram();
+/**
+ * Runs the CLI and resolves to its exit code; never lets a stack trace reach the user.
+ * Tests pass a program whose actions only validate, to fuzz parsing without sending.
+ */
+export const main = async (argv: string[], program: Command = buildProgram()): Promise<number> => {
   const debug = argv.includes('--debug');
   try {
     await program.parseAsync(argv);

@@ -1,5 +1,5 @@
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { UsageError } from '../core/errors.ts';
 import { parseTarget, type Target } from '../core/target.ts';
@@ -65,12 +65,16 @@ export const ensureOutDir = (dir: string): string => {
     if (existsSync(abs)) {
       if (!statSync(abs).isDirectory()) throw new UsageError(`--out ${dir} is a file, not a folder`, 'choose a folder path');
     } else {
-      let parent = dirname(abs);
-      while (!existsSync(parent)) parent = dirname(parent);
-      accessSync(parent, constants.W_OK);
-      mkdirSync(abs, { recursive: true });
+      // One level at a time: Node 20's recursive mkdir never returns for a path under /proc.
+      const missing: string[] = [];
+      for (let p = abs; !existsSync(p); p = dirname(p)) missing.unshift(p);
+      for (const p of missing) mkdirSync(p);
     }
     accessSync(abs, constants.W_OK);
+    // access() says yes to root on read-only file systems; only a real write tells.
+    const probe = join(abs, `.devrev-gate-write-check-${process.pid}`);
+    writeFileSync(probe, '');
+    rmSync(probe);
   } catch (err) {
     if (err instanceof UsageError) throw err;
     throw new UsageError(`cannot write to --out ${dir}`, 'choose a folder you can write to');

@@ -17,7 +17,7 @@ export const preflight = async (ctx: RunContext): Promise<void> => {
     throw new SetupError(`${ctx.target.url} rejected the token (401 on the first request)`, 'check --token / DEVREV_TOKEN');
   }
   const type = res.headers['content-type'] ?? '';
-  const isObject = res.json !== null && typeof res.json === 'object';
+  const isObject = res.json !== null && typeof res.json === 'object' && !Array.isArray(res.json);
   if (!/^application\/([\w.+-]+\+)?json\b/i.test(type) || !isObject) {
     throw new SetupError(
       `${ctx.target.url} does not answer like the DevRev API (HTTP ${res.status}, ${type || 'no content type'}, ${isObject ? 'JSON' : 'not a JSON object'})`,

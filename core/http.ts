@@ -43,7 +43,7 @@ export interface HttpResponse {
   curl: string;
 }
 
-export type TransportFailure = 'timeout' | 'refused' | 'reset' | 'dns' | 'tls' | 'aborted' | 'other';
+export type TransportFailure = 'timeout' | 'refused' | 'reset' | 'dns' | 'tls' | 'blocked-port' | 'aborted' | 'other';
 
 export class TransportError extends SetupError {
   constructor(
@@ -73,6 +73,8 @@ export class TransportError extends SetupError {
         return `cannot resolve ${host}`;
       case 'tls':
         return `TLS handshake with ${host} failed`;
+      case 'blocked-port':
+        return `Node's fetch refuses to connect to ${host} (the Fetch standard blocks that port)`;
       case 'aborted':
         return 'interrupted';
       default:
@@ -90,6 +92,8 @@ export class TransportError extends SetupError {
         return 'check the certificate, or use the http:// URL the provider really serves';
       case 'timeout':
         return 'check the target is up, or raise the timeout';
+      case 'blocked-port':
+        return 'serve the provider on another port, e.g. 8080';
       default:
         return 'check --target and the network';
     }
@@ -105,7 +109,10 @@ export const classifyTransport = (err: unknown): TransportFailure => {
   if (code === 'ECONNREFUSED') return 'refused';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return 'dns';
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return 'reset';
-  if (/CERT|TLS|SSL|SELF_SIGNED|ERR_SSL/i.test(code)) return 'tls';
+  // OpenSSL's verify codes as Node names them; an unknown CA is UNABLE_TO_VERIFY_LEAF_SIGNATURE.
+  if (/CERT|CRL|TLS|SSL|UNABLE_TO_|INVALID_CA|INVALID_PURPOSE|PATH_LENGTH_EXCEEDED|HOSTNAME_MISMATCH/i.test(code)) return 'tls';
+  // undici refuses the Fetch standard's blocked ports (1, 9, 6000, ...) before connecting.
+  if ((e?.cause as { message?: string } | undefined)?.message === 'bad port') return 'blocked-port';
   return 'other';
 };
 

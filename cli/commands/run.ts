@@ -1,7 +1,9 @@
 import { type Command, Option } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import { PILLARS, type PillarName } from '../../core/results.ts';
+import { runContracts } from '../../contracts/pact/index.ts';
 import { loadIgnore, renderDriftTable, runDrift } from '../../drift/index.ts';
+import { LOAD_SIMULATOR, runLoad } from '../../load/index.ts';
 import { runProperties } from '../../properties/index.ts';
 import { type CommonOptions, intOption, withCommonOptions } from '../options.ts';
 import { type PillarRun, runSession } from '../session.ts';
@@ -31,9 +33,20 @@ const pillarList = (flag: string) => (raw: string): PillarName[] => {
 /** The pillars in the order `run` runs them: the cheap gates first, load last. */
 const plan = (o: RunCliOptions): PillarRun[] => {
   const ignore = loadIgnore(o.ignore);
+  const say = (line: string) => {
+    if (!o.quiet) process.stderr.write(`${line}\n`);
+  };
   const all: Array<PillarRun & { pillar: PillarName }> = [
+    { pillar: 'contracts', run: (ctx) => runContracts(ctx, { failOn: o.failOn, say }) },
     { pillar: 'drift', run: (ctx) => runDrift(ctx, { failOn: o.failOn, ignore }) },
     { pillar: 'properties', run: (ctx) => runProperties(ctx, o.seed === undefined ? {} : { seed: o.seed }) },
+    // Load gets its own simulator with a small, short window (see LOAD_SIMULATOR).
+    {
+      pillar: 'load',
+      needsAllowRemote: true,
+      simulator: LOAD_SIMULATOR,
+      run: (ctx) => runLoad(ctx, { allowRemote: Boolean(o.allowRemote), say }),
+    },
   ];
   return all.filter((p) => (!o.only || o.only.includes(p.pillar)) && !o.skip?.includes(p.pillar));
 };

@@ -6,7 +6,7 @@ import { UsageError } from '../../core/errors.ts';
 import { createRunContext } from '../../core/run-context.ts';
 import { parseTarget } from '../../core/target.ts';
 import { runLoadCapacity, runLoadProbe, runLoadRecovery, validateLoadOptions } from '../../load/index.ts';
-import { buildTimeline } from '../../load/observe.ts';
+import { buildTimeline, type Observation } from '../../load/observe.ts';
 import { guardLoadTarget, loadPlan, requestCap } from '../../load/safety.ts';
 
 // Remote handling is tested on the guards and the plan, never by sending: the remote
@@ -71,5 +71,18 @@ describe('load safety', () => {
     expect(tl).toHaveLength(2);
     expect(tl[0]).toMatchObject({ tMs: 0, s2xx: 1, s429: 1, s5xx: 0, errors: 0, p50: 10, p99: 20 });
     expect(tl[1]).toMatchObject({ tMs: 100, s5xx: 1, errors: 1, p50: 1 });
+  });
+});
+
+describe('the timeline of a large overload', () => {
+  it('is built from half a million observations without running out of stack', () => {
+    const obs: Observation[] = Array.from({ length: 500_000 }, (_, i) => ({
+      sentMs: i / 100,
+      recvMs: i / 100 + 1,
+      status: i % 3 === 0 ? 201 : 429,
+    }));
+    const timeline = buildTimeline(obs, 0);
+    expect(timeline).toHaveLength(50);
+    expect(timeline.reduce((n, b) => n + b.s2xx + b.s429, 0)).toBe(500_000);
   });
 });

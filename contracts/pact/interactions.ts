@@ -66,7 +66,7 @@ const field = (v: unknown, ...path: Array<string | number>): unknown => {
   return cur;
 };
 
-const unique = (field: 'external_ref' | 'email', description: string): ProviderStateRef => ({
+const unique = (field: 'external_ref' | 'email' | 'display_name', description: string): ProviderStateRef => ({
   name: STATES.runUnique,
   params: { field, interaction: description },
 });
@@ -202,15 +202,18 @@ const revInteractions = (): ContractInteraction[] => {
   const e = REV_USERS_CREATE;
   const full = `${e.name} 201 full request`;
   const conflict = `${e.name} 409 for a taken external_ref`;
+  const minimal = `${e.name} 201 minimal request`;
   return [
     {
-      description: `${e.name} 201 minimal request`,
+      // Every field is optional; the one sent carries the run id, so a user created on a
+      // real tenant can be found and removed.
+      description: minimal,
       endpoint: e,
       status: 201,
       basis: 'spec',
-      states: [],
+      states: [unique('display_name', minimal)],
       authenticated: true,
-      body: {},
+      body: { display_name: fromState('display_name', 'devrev-gate minimal rev user') },
       responseHeaders: { 'Content-Type': JSON_CONTENT_TYPE },
       responseBody: documented(e, 201, {
         rev_user: { id: EX.revId, display_id: 'REVU-7Hq2xY1a', created_date: EX.now, state: 'active' },

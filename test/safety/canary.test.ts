@@ -37,7 +37,9 @@ describe('the canary token', () => {
   for (const where of ['the embedded simulator', 'a loopback target'] as const) {
     it(`appears in no artifact, log or output of a whole run against ${where}`, async () => {
       const out = mkdtempSync(join(tmpdir(), 'gate-canary-'));
-      const target = where === 'a loopback target' ? ['--target', sim.url] : [];
+      // The embedded run covers every pillar, load included; against this process's
+      // generous simulator the load pillar would probe a limit it never reaches.
+      const target = where === 'a loopback target' ? ['--target', sim.url, '--skip', 'load'] : [];
       const r = await run(['run', ...target, '--out', out]);
       expect(r.code, r.stderr).toBe(0);
 
@@ -48,6 +50,6 @@ describe('the canary token', () => {
       expect(leaks).toEqual([]);
       expect(r.stdout).not.toContain(CANARY);
       expect(r.stderr).not.toContain(CANARY);
-    });
+    }, 180_000);
   }
 });

@@ -21,13 +21,18 @@ export interface LedgerEntry {
 export class Ledger {
   private readonly entries: LedgerEntry[] = [];
 
-  /** `file` null keeps the ledger in memory only (the embedded simulator forgets anyway). */
+  /**
+   * `file` null keeps the ledger in memory only. `enabled` false (the embedded simulator,
+   * which forgets its users on exit) records nothing, so no pillar has to check.
+   */
   constructor(
     readonly file: string | null,
     readonly runId: string,
+    private readonly enabled = true,
   ) {}
 
   record(entry: Omit<LedgerEntry, 'at' | 'runId'>): void {
+    if (!this.enabled) return;
     const full: LedgerEntry = { at: new Date().toISOString(), runId: this.runId, ...entry };
     this.entries.push(full);
     if (this.file) {

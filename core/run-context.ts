@@ -48,8 +48,8 @@ export interface RunContextOptions {
 
 export const createRunContext = (o: RunContextOptions): RunContext => {
   const runId = o.runId ?? newRunId();
-  // The embedded simulator forgets its users on exit; a ledger file matters elsewhere.
-  const ledgerFile = o.target.kind === 'simulator' ? null : join(o.outDir, 'ledger.jsonl');
+  // The embedded simulator forgets its users on exit; a ledger matters everywhere else.
+  const simulator = o.target.kind === 'simulator';
   return {
     runId,
     target: o.target,
@@ -57,7 +57,7 @@ export const createRunContext = (o: RunContextOptions): RunContext => {
     outDir: o.outDir,
     budget: new RequestBudget(o.maxRequests ?? DEFAULT_BUDGET[o.target.kind]),
     redactor: new Redactor([o.token]),
-    ledger: new Ledger(ledgerFile, runId),
+    ledger: new Ledger(simulator ? null : join(o.outDir, 'ledger.jsonl'), runId, !simulator),
     signal: o.signal ?? new AbortController().signal,
     fixtures: o.fixtures ?? {},
     quiet: o.quiet ?? false,

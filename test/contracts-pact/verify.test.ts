@@ -40,6 +40,12 @@ describe('provider verification', () => {
     expect(failing(p)).toEqual([]);
     expect(p.checks.filter((c) => c.outcome === 'pass')).toHaveLength(21);
     expect(p.requestsSent).toBe(20);
+  });
+
+  it('notes every user it creates on a target that is not the embedded simulator, for cleanup', async () => {
+    const ctx = createRunContext({ target: { url: sim.url, kind: 'loopback' }, token: TOKEN, outDir: dir });
+    const p = await runContracts(ctx, { pactDir: join(dir, 'pacts'), states: simulatorStates(sim.url) });
+    expect(failing(p)).toEqual([]);
     // The real token reached the provider: the 201s were created under it and noted for cleanup.
     expect(ctx.ledger.all().filter((e) => e.event === 'created').length).toBe(4);
   });

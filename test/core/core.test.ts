@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { RequestBudget } from '../../core/budget.ts';
 import { BudgetExhaustedError, UsageError } from '../../core/errors.ts';
 import { Ledger } from '../../core/ledger.ts';
+import { createRunContext } from '../../core/run-context.ts';
 import { pointerOf, segmentsOf, valueAt } from '../../core/pointer.ts';
 import { REDACTED, Redactor } from '../../core/redact.ts';
 import { capForBasis, type Finding, outcomeOf, verdictOf } from '../../core/results.ts';
@@ -143,5 +144,14 @@ describe('the results model', () => {
     });
     expect(verdictOf([pillar('pass'), pillar('skipped'), pillar('inconclusive')])).toBe('pass');
     expect(verdictOf([pillar('pass'), pillar('fail')])).toBe('fail');
+  });
+});
+
+describe('the ledger of a run against the embedded simulator', () => {
+  it('records nothing, since the simulator forgets its users on exit', () => {
+    const ctx = createRunContext({ target: { url: 'http://127.0.0.1:1', kind: 'simulator' }, outDir: tmpdir() });
+    ctx.ledger.record({ event: 'created', endpoint: 'rev-users.create', id: 'A' });
+    expect(ctx.ledger.counts()).toEqual({ created: 0, removed: 0 });
+    expect(ctx.ledger.file).toBeNull();
   });
 });

@@ -40,7 +40,8 @@ export const main = async (argv: string[], program: Command = buildProgram()): P
       return EXIT.USAGE;
     }
     if (err instanceof GateError) {
-      process.stderr.write(`devrev-gate: ${err.oneLine()}\n`);
+      // One line, whatever a message quoted (a parser's excerpt of a file can hold newlines).
+      process.stderr.write(`devrev-gate: ${err.oneLine().replace(/\s*\n\s*/g, ' ')}\n`);
       if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
       return EXIT.USAGE;
     }

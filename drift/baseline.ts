@@ -157,7 +157,13 @@ export const parseBaseline = (text: string, file: string): Baseline => {
 export const loadBaseline = (file: string, cwd = process.cwd()): Baseline => {
   const abs = resolve(cwd, file);
   if (!existsSync(abs)) throw new UsageError(`baseline ${file} does not exist`, 'record one first with --record-baseline FILE');
-  return parseBaseline(readFileSync(abs, 'utf8'), abs);
+  let text: string;
+  try {
+    text = readFileSync(abs, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read baseline ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'give the file --record-baseline wrote');
+  }
+  return parseBaseline(text, abs);
 };
 
 export const writeBaseline = (file: string, baseline: Baseline): void => {

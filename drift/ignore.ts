@@ -48,7 +48,8 @@ export const parseIgnore = (text: string, file: string): IgnoreFile => {
   const name = basename(file);
   let doc: unknown;
   try {
-    doc = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
+    // logLevel error: the yaml package would print its warnings as Node warnings on stderr.
+    doc = /\.ya?ml$/i.test(file) ? parseYaml(text, { logLevel: 'error' }) : JSON.parse(text);
   } catch (err) {
     const first = String((err as Error).message).split('\n')[0];
     throw bad(name, `not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'} (${first})`);

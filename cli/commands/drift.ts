@@ -1,11 +1,12 @@
 import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import { loadBaseline } from '../../drift/baseline.ts';
 import { runDrift } from '../../drift/engine.ts';
 import { loadIgnore } from '../../drift/ignore.ts';
 import { renderDriftTable } from '../../drift/table.ts';
-import { type CommonOptions, withCommonOptions } from '../options.ts';
+import { type CommonOptions, ensureOutDir, withCommonOptions } from '../options.ts';
 import { runSession } from '../session.ts';
 
 interface DriftCliOptions extends CommonOptions {
@@ -33,6 +34,14 @@ export const register = (program: Command): void => {
     const baseline = o.baseline ? loadBaseline(o.baseline) : null;
     if (o.recordBaseline && existsSync(o.recordBaseline) && statSync(o.recordBaseline).isDirectory())
       throw new UsageError(`--record-baseline ${o.recordBaseline} is a folder`, 'give a file path such as drift-baseline.json');
+    if (o.recordBaseline) {
+      // Found now, not after the run has spent its requests.
+      try {
+        ensureOutDir(dirname(resolve(o.recordBaseline)));
+      } catch {
+        throw new UsageError(`cannot write --record-baseline ${o.recordBaseline}`, 'give a file in a folder you can write to');
+      }
+    }
     await runSession({
       common: o,
       failOn: o.failOn,

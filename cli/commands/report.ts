@@ -33,7 +33,7 @@ export const loadResults = (from: string): { file: string; results: RunResults }
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`${shown}: not JSON (${(err as Error).message})`);
+    throw new UsageError(`${shown}: not JSON (${(err as Error).message.replace(/\s*\n\s*/g, ' ')})`);
   }
   const verdict = validate(RunResults, value);
   if (!verdict.valid) {

@@ -195,6 +195,22 @@ describe.concurrent('malformed input files', () => {
     );
   });
 
+  it('names a baseline that is a folder, not a file', async () => {
+    const dir = scratch('baseline');
+    const r = await runCli(['drift', '--baseline', dir, '--out', join(dir, 'out')]);
+    expectOneLine(r, `devrev-gate: cannot read baseline ${dir} (EISDIR): give the file --record-baseline wrote`);
+  });
+
+  it('refuses a --record-baseline it could not write, before the run spends its requests', async () => {
+    const dir = scratch('baseline');
+    writeFileSync(join(dir, 'a-file'), '');
+    for (const file of [join(dir, 'a-file', 'baseline.json'), '/proc/devrev-gate/baseline.json']) {
+      const r = await runCli(['drift', '--record-baseline', file, '--out', join(dir, 'out')]);
+      expectOneLine(r, `devrev-gate: cannot write --record-baseline ${file}: give a file in a folder you can write to`);
+      expect(r.stdout).toBe('');
+    }
+  });
+
   it('names the ledger line that is not a ledger entry', async () => {
     const dir = scratch('ledger');
     const file = join(dir, 'ledger.jsonl');

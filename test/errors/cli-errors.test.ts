@@ -169,6 +169,16 @@ describe.concurrent('malformed input files', () => {
     expect(r.code).toBe(2);
   });
 
+  it('keeps a YAML parser warning off stderr: the one line is all a person sees', async () => {
+    const dir = scratch('ignore');
+    writeFileSync(join(dir, 'devrev-gate.ignore.yml'), '%FOO bar\n---\n- 1\n');
+    const r = await runCli(['drift', '--out', join(dir, 'out')], { cwd: dir });
+    expectOneLine(
+      r,
+      'devrev-gate: ignore file devrev-gate.ignore.yml: entry 1 is not an object: fix the file (entries are {rule, endpoint?, path?, reason, expires?})',
+    );
+  });
+
   it('names a missing ignore file', async () => {
     const r = await runCli(['drift', '--ignore', 'nowhere.json']);
     expectOneLine(r, 'devrev-gate: ignore file nowhere.json does not exist: check the --ignore path');

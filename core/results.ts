@@ -173,3 +173,19 @@ export type RunResults = Static<typeof RunResults>;
 /** The run fails when any check failed; skipped and inconclusive checks do not fail it. */
 export const verdictOf = (pillars: PillarResult[]): 'pass' | 'fail' =>
   pillars.some((p) => p.checks.some((c) => c.outcome === 'fail')) ? 'fail' : 'pass';
+
+/** Closes a pillar's run: timing and requests sent are measured the same way by every pillar. */
+export const pillarResult = (
+  pillar: PillarName,
+  started: Date,
+  requestsSent: number,
+  checks: CheckResult[],
+  data?: Static<typeof PillarData>,
+): PillarResult => ({
+  pillar,
+  startedAt: started.toISOString(),
+  durationMs: Date.now() - started.getTime(),
+  requestsSent,
+  checks,
+  ...(data ? { data } : {}),
+});

@@ -8,6 +8,7 @@ import {
   type OutcomeName,
   outcomeOf,
   type PillarResult,
+  pillarResult,
   type SeverityName,
 } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
@@ -219,20 +220,13 @@ export const runDrift = async (ctx: RunContext, options: Partial<DriftOptions> =
   const failed = checks.filter((c) => c.outcome === 'fail').length;
   const findings = checks.reduce((n, c) => n + c.findings.length, 0);
   progress.done(`${checks.length} checks, ${failed} failed, ${findings} findings`);
-  return {
-    pillar: 'drift',
-    startedAt: started.toISOString(),
-    durationMs: Date.now() - started.getTime(),
-    requestsSent: ctx.budget.sent - sentBefore,
-    checks,
-    // PillarData is open (additionalProperties); its static type lists only the shared keys.
-    data: {
-      drift: {
-        failOn: o.failOn,
-        ignoreFile: o.ignore?.file ?? null,
-        baselineCompared: o.baseline ? o.baseline.recordedAt : null,
-        baselineRecorded: o.recordBaseline,
-      },
-    } as PillarResult['data'],
-  };
+  // PillarData is open (additionalProperties); its static type lists only the shared keys.
+  return pillarResult('drift', started, ctx.budget.sent - sentBefore, checks, {
+    drift: {
+      failOn: o.failOn,
+      ignoreFile: o.ignore?.file ?? null,
+      baselineCompared: o.baseline ? o.baseline.recordedAt : null,
+      baselineRecorded: o.recordBaseline,
+    },
+  } as PillarResult['data']);
 };

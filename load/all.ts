@@ -1,4 +1,4 @@
-import type { PillarResult } from '../core/results.ts';
+import { type PillarResult, pillarResult } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
 import { runLoadCapacity } from './capacity.ts';
 import type { LoadOptions } from './options.ts';
@@ -17,14 +17,13 @@ export const runLoad = async (ctx: RunContext, o: Partial<LoadOptions> = {}): Pr
     if (ctx.signal.aborted || ctx.budget.remaining === 0) break;
     parts.push(await phase(ctx, o));
   }
-  return {
-    pillar: 'load',
-    startedAt: started.toISOString(),
-    durationMs: Date.now() - started.getTime(),
-    requestsSent: parts.reduce((n, p) => n + p.requestsSent, 0),
-    checks: parts.flatMap((p) => p.checks),
-    data: Object.assign({}, ...parts.map((p) => p.data ?? {}), {
+  return pillarResult(
+    'load',
+    started,
+    parts.reduce((n, p) => n + p.requestsSent, 0),
+    parts.flatMap((p) => p.checks),
+    Object.assign({}, ...parts.map((p) => p.data ?? {}), {
       timelines: Object.assign({}, ...parts.map((p) => p.data?.timelines ?? {})),
     }),
-  };
+  );
 };

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Progress } from '../core/progress.ts';
-import type { CapacityEstimate, CheckResult, PillarResult } from '../core/results.ts';
+import { type CapacityEstimate, type CheckResult, type PillarResult, pillarResult } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
 import { advertisedLimit, FindingSink, RULES } from './checks.ts';
 import { type Estimate, estimate } from './estimate.ts';
@@ -168,27 +168,20 @@ export const runLoadCapacity = async (ctx: RunContext, given: Partial<LoadOption
     reason,
     findings,
   });
-  return {
-    pillar: 'load',
-    startedAt: startedAt.toISOString(),
-    durationMs: Date.now() - startedAt.getTime(),
-    requestsSent: ctx.budget.sent - sentBefore,
-    checks,
-    data: {
-      timelines: { capacity: buildTimeline(run.pacer.observations, run.pacer.startMs) },
-      capacity: {
-        algorithm: c.algorithm,
-        limit: c.limit,
-        window_s: c.window_s,
-        burst: c.burst,
-        rate_per_s: c.rate_per_s,
-        advertised_limit: c.advertised_limit,
-        requests_sent: c.requests_sent,
-        duration_s: c.duration_s,
-        uncertainty: c.uncertainty,
-      },
+  return pillarResult('load', startedAt, ctx.budget.sent - sentBefore, checks, {
+    timelines: { capacity: buildTimeline(run.pacer.observations, run.pacer.startMs) },
+    capacity: {
+      algorithm: c.algorithm,
+      limit: c.limit,
+      window_s: c.window_s,
+      burst: c.burst,
+      rate_per_s: c.rate_per_s,
+      advertised_limit: c.advertised_limit,
+      requests_sent: c.requests_sent,
+      duration_s: c.duration_s,
+      uncertainty: c.uncertainty,
     },
-  };
+  });
 };
 
 export const describeCapacity = (c: ReturnType<typeof toCapacity>): string => {

@@ -47,7 +47,7 @@ const percentile = (sorted: number[], p: number): number | null => {
 export const buildTimeline = (obs: readonly Observation[], startMs: number, bucketMs = 100): TimelineBucket[] => {
   if (obs.length === 0) return [];
   // A loop, not Math.max(...spread): an overload probe records hundreds of thousands.
-  const last = obs.reduce((m, o) => (o.sentMs > m ? o.sentMs : m), -Infinity);
+  const last = obs.reduce((m, o) => Math.max(m, o.sentMs), Number.NEGATIVE_INFINITY);
   const n = Math.max(1, Math.floor((last - startMs) / bucketMs) + 1);
   const buckets = Array.from({ length: n }, (_, i) => ({
     b: { tMs: i * bucketMs, s2xx: 0, s429: 0, s5xx: 0, other: 0, errors: 0, p50: null, p90: null, p99: null } as TimelineBucket,

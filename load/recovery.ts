@@ -1,5 +1,5 @@
 import { Progress } from '../core/progress.ts';
-import type { CheckResult, PillarResult, TimelineBucket } from '../core/results.ts';
+import { type CheckResult, type PillarResult, pillarResult, type TimelineBucket } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
 import { type Algorithm, FindingSink, RULES } from './checks.ts';
 import { estimate } from './estimate.ts';
@@ -128,14 +128,10 @@ export const runLoadRecovery = async (ctx: RunContext, given: Partial<LoadOption
 
   checks.push(await fairness(ctx, o, Math.max(0, left), token, timelines, progress));
   progress.done(`${trials.length} trial(s): ${trials.map((t) => `advertised ${t.advertisedS} s, recovered after ${t.actualS ?? '-'} s`).join('; ')}`);
-  return {
-    pillar: 'load',
-    startedAt: startedAt.toISOString(),
-    durationMs: Date.now() - startedAt.getTime(),
-    requestsSent: ctx.budget.sent - sentBefore,
-    checks,
-    data: { timelines, recovery: trials.map((t) => ({ advertisedS: t.advertisedS, actualS: t.actualS })) },
-  };
+  return pillarResult('load', startedAt, ctx.budget.sent - sentBefore, checks, {
+    timelines,
+    recovery: trials.map((t) => ({ advertisedS: t.advertisedS, actualS: t.actualS })),
+  });
 };
 
 /** Fraction of answered requests the limiter let through. */

@@ -1,6 +1,6 @@
 import { HttpClient } from '../core/http.ts';
 import { Progress } from '../core/progress.ts';
-import type { CheckResult, PillarResult } from '../core/results.ts';
+import { type CheckResult, type PillarResult, pillarResult } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
 import { PillarBudget } from './budget.ts';
 import { type ClassDef, PROPERTIES, type PropertyDef, type UnavailableClass } from './catalog.ts';
@@ -138,16 +138,15 @@ export const runProperties = async (ctx: RunContext, options: Partial<Properties
       findings: [],
     });
 
-  return {
-    pillar: 'properties',
-    startedAt: startedAt.toISOString(),
-    durationMs: Date.now() - startedAt.getTime(),
-    requestsSent: budget.sent,
+  // PillarData is open: the counterexamples and per-property case counts ride along for the reports.
+  return pillarResult(
+    'properties',
+    startedAt,
+    budget.sent,
     checks,
-    // PillarData is open: the counterexamples and per-property case counts ride along for the reports.
-    data: Object.assign(
+    Object.assign(
       { seed, classCounts },
       { counterexamples, casesPerProperty: Object.fromEntries(outcomes.map((x) => [x.check.id, x.casesRun])) },
     ),
-  };
+  );
 };

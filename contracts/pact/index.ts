@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SetupError } from '../../core/errors.ts';
-import { capForBasis, type CheckResult, type Finding, outcomeOf, type PillarResult, type SeverityName } from '../../core/results.ts';
+import { capForBasis, type CheckResult, type Finding, outcomeOf, type PillarResult, pillarResult, type SeverityName } from '../../core/results.ts';
 import type { RunContext } from '../../core/run-context.ts';
 import {
   type BrokerConfig,
@@ -105,7 +105,7 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
     })),
   });
   if (!existsSync(consumer.file)) {
-    return { pillar: 'contracts', startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(), requestsSent: 0, checks };
+    return pillarResult('contracts', startedAt, 0, checks);
   }
 
   const broker = options.broker ?? null;
@@ -222,12 +222,10 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
     });
   }
 
-  return {
-    pillar: 'contracts',
-    startedAt: startedAt.toISOString(),
-    durationMs: Date.now() - startedAt.getTime(),
-    requestsSent: ctx.budget.sent - sentBefore,
-    checks,
-    data: { pactFile: consumer.file, pactFileName: PACT_FILE, states: states.name, skipped: skipped.map((c) => c.name) } as PillarResult['data'],
-  };
+  return pillarResult('contracts', startedAt, ctx.budget.sent - sentBefore, checks, {
+    pactFile: consumer.file,
+    pactFileName: PACT_FILE,
+    states: states.name,
+    skipped: skipped.map((c) => c.name),
+  } as PillarResult['data']);
 };

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PINNED_SNAPSHOT } from '../contracts/schemas/endpoints.ts';
 import { loadConfig } from '../core/config.ts';
-import { EXIT, UsageError } from '../core/errors.ts';
+import { EXIT, GateError, UsageError } from '../core/errors.ts';
 import {
   type PillarName,
   type PillarResult,
@@ -54,6 +54,9 @@ export interface SessionOptions {
 
 export const RESULTS_FILE = 'results.json';
 
+const errorLine = (err: unknown): string =>
+  err instanceof GateError ? err.oneLine() : String((err as Error)?.message ?? err).split('\n')[0]!;
+
 const writeReportsHook = (say: (line: string) => void) => async (results: RunResults, ctx: RunContext) => {
   const files = await writeReports(results, ctx.outDir);
   say(`reports: ${files.map((f) => relative(process.cwd(), f) || f).join(', ')}`);
@@ -95,6 +98,9 @@ export const runSession = async (o: SessionOptions): Promise<number> => {
   if (target.kind !== 'simulator') {
     say(`target ${target.url} (${target.kind}); run ${ctx.runId}; at most ${ctx.budget.max} requests (--max-requests)`);
   }
+  // A setup error (preflight, transport) ends the pillars but not the bookkeeping: what was
+  // created is removed, what was gathered is saved, then the error reaches the user.
+  let failure: unknown = null;
   try {
     if (target.kind !== 'simulator') await preflight(ctx);
     for (const p of o.pillars) {
@@ -112,8 +118,9 @@ export const runSession = async (o: SessionOptions): Promise<number> => {
     }
   } catch (err) {
     // An interrupt surfaces as an aborted request inside a pillar: not an error, a stop.
-    if (!ctx.signal.aborted) throw err;
-  } finally {
+    if (!ctx.signal.aborted) failure = err;
+  }
+  try {
     // Records created on a real target are removed even after a failure or an interrupt.
     if (target.kind !== 'simulator' && ctx.ledger.outstanding().length > 0) {
       say(`cleanup: removing ${ctx.ledger.outstanding().length} record(s) this run created`);
@@ -130,7 +137,9 @@ export const runSession = async (o: SessionOptions): Promise<number> => {
       startedAt: startedAt.toISOString(),
       durationMs: Date.now() - startedAt.getTime(),
       failOn: o.failOn ?? 'error',
-      verdict: verdictOf(pillars),
+      // A run that could not finish proves nothing: never a pass.
+      verdict: failure ? 'fail' : verdictOf(pillars),
+      ...(failure ? { error: errorLine(failure) } : {}),
       interrupted: ctx.signal.aborted,
       requests: { sent: ctx.budget.sent, budget: ctx.budget.max },
       records: { ...counts, remaining: ctx.ledger.remaining().length },
@@ -139,15 +148,14 @@ export const runSession = async (o: SessionOptions): Promise<number> => {
     mkdirSync(outDir, { recursive: true });
     writeFileSync(join(outDir, RESULTS_FILE), `${JSON.stringify(results, null, 2)}\n`);
     const hooks = [...(o.reports === false ? [] : [writeReportsHook(say)]), ...(o.afterRun ?? [])];
-    try {
-      for (const hook of hooks) await hook(results, ctx);
-    } finally {
-      // A failing hook must not leave the simulator holding the process open.
-      await simulator?.close();
-      signals.dispose();
-    }
+    for (const hook of hooks) await hook(results, ctx);
     if (ctx.signal.aborted) process.exitCode = 130;
     else process.exitCode = results.verdict === 'pass' ? EXIT.PASS : EXIT.FAIL;
+  } finally {
+    // Whatever failed above, the simulator must not hold the process open.
+    await simulator?.close();
+    signals.dispose();
   }
+  if (failure) throw failure;
   return process.exitCode as number;
 };

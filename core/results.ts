@@ -162,6 +162,8 @@ export const RunResults = Type.Object(
     verdict: lit(['pass', 'fail']),
     /** True when Ctrl-C/SIGTERM cut the run short. */
     interrupted: Type.Boolean(),
+    /** The setup error that ended the run early (the verdict is then `fail`). */
+    error: Type.Optional(Type.String()),
     requests: Type.Object({ sent: Type.Integer(), budget: Type.Integer() }),
     records: Type.Object({ created: Type.Integer(), removed: Type.Integer(), remaining: Type.Integer() }),
     pillars: Type.Array(PillarResult),

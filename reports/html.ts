@@ -146,6 +146,7 @@ export const renderHtml = (results: RunResults): string => {
   const facts: Array<[string, string]> = [
     ['target', `${html(s.target.url)} <span class="muted">(${s.target.kind})</span>`],
     ['run', `${html(s.runId)}, started ${html(s.startedAt)}, took ${ms(s.durationMs)}${s.interrupted ? ' — <strong>interrupted</strong>' : ''}`],
+    ...(s.error ? ([['stopped early', `<strong>${html(s.error)}</strong>`]] as Array<[string, string]>) : []),
     ['requests', `${s.requests.sent} sent (budget ${s.requests.budget})`],
     ['records', `${s.records.created} created, ${s.records.removed} removed, ${s.records.remaining} remaining`],
     ['checks', `${s.totals.checks.total}: ${s.totals.checks.pass} passed, ${s.totals.checks.fail} failed, ${s.totals.checks.skipped} skipped, ${s.totals.checks.inconclusive} inconclusive`],

@@ -18,6 +18,7 @@ export const renderMarkdown = (results: RunResults): string => {
   const out: string[] = [];
   out.push(`## ${icon} devrev-gate: ${s.verdict.toUpperCase()}${s.interrupted ? ' (interrupted)' : ''}`);
   out.push('');
+  if (s.error) out.push(`**The run stopped early:** ${mdCell(s.error, 500)}`, '');
   out.push(
     `Target ${mdCell(s.target.url, 200)} (${s.target.kind}) · run ${mdCell(s.runId)} · ${ms(s.durationMs)} · ` +
       `${s.requests.sent} requests · docs pinned at ${mdCell(s.pinned.commit)} (${mdCell(s.pinned.date)}) · fails on ${s.failOn}`,

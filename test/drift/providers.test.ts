@@ -76,29 +76,39 @@ const DRIFTS: Drift[] = [
   },
   {
     what: 'changes the JSON type of a field',
-    mutate: (x) => (answerTo(x, REV, '-rev-minimal"') ? editBody(x, (u) => (u['is_verified'] = 'false'), 'rev_user') : undefined),
+    mutate: (x) => (answerTo(x, REV, '-rev-minimal"') ? editBody(x, (u) => {
+          u['is_verified'] = 'false';
+        }, 'rev_user') : undefined),
     expect: [{ check: 'rev-users.create.minimal-create', rule: 'response-property-type-changed', pointer: '/rev_user/is_verified' }],
   },
   {
     what: 'breaks a date-time',
-    mutate: (x) => (answerTo(x, DEV, '-dev-minimal@') ? editBody(x, (u) => (u['created_date'] = '23/11/2026'), 'dev_user') : undefined),
+    mutate: (x) => (answerTo(x, DEV, '-dev-minimal@') ? editBody(x, (u) => {
+          u['created_date'] = '23/11/2026';
+        }, 'dev_user') : undefined),
     expect: [{ check: 'dev-users.create.minimal-create', rule: 'response-property-format-changed', pointer: '/dev_user/created_date' }],
   },
   {
     what: 'nulls a field',
-    mutate: (x) => (answerTo(x, DEV, '-dev-minimal@') ? editBody(x, (u) => (u['email'] = null), 'dev_user') : undefined),
+    mutate: (x) => (answerTo(x, DEV, '-dev-minimal@') ? editBody(x, (u) => {
+          u['email'] = null;
+        }, 'dev_user') : undefined),
     expect: [{ check: 'dev-users.create.minimal-create', rule: 'response-property-became-nullable', pointer: '/dev_user/email' }],
   },
   {
     what: 'answers a state outside the documented enum',
-    mutate: (x) => (answerTo(x, REV, '-rev-minimal"') ? editBody(x, (u) => (u['state'] = 'archived'), 'rev_user') : undefined),
+    mutate: (x) => (answerTo(x, REV, '-rev-minimal"') ? editBody(x, (u) => {
+          u['state'] = 'archived';
+        }, 'rev_user') : undefined),
     expect: [{ check: 'rev-users.create.minimal-create', rule: 'response-enum-value-unknown', pointer: '/rev_user/state' }],
   },
   {
     what: 'answers an unknown user-summary variant',
     mutate: (x) =>
       answerTo(x, REV, '-rev-minimal"')
-        ? editBody(x, (u) => ((u['created_by'] as Record<string, unknown>)['type'] = 'robot'), 'rev_user')
+        ? editBody(x, (u) => {
+          (u['created_by'] as Record<string, unknown>)['type'] = 'robot';
+        }, 'rev_user')
         : undefined,
     expect: [{ check: 'rev-users.create.minimal-create', rule: 'response-discriminator-unknown', pointer: '/rev_user/created_by/type' }],
   },
@@ -203,7 +213,9 @@ describe('the drift check against drifted providers', () => {
 
   it('reports additive-only drift as info and passes', async () => {
     const { result } = await against((x) =>
-      answerTo(x, DEV, '-dev-minimal@') ? editBody(x, (u) => (u['timezone'] = 'Europe/Paris'), 'dev_user') : undefined,
+      answerTo(x, DEV, '-dev-minimal@') ? editBody(x, (u) => {
+          u['timezone'] = 'Europe/Paris';
+        }, 'dev_user') : undefined,
     );
     const all = findings(result);
     expect(all.map((f) => [f.checkId, f.ruleId, f.pointer, f.severity])).toEqual([
@@ -236,7 +248,9 @@ describe('the drift check against drifted providers', () => {
   it('reports an undocumented field that disappeared since the recorded baseline', async () => {
     const file = join(out, 'baseline-removed.json');
     const legacy = (v: unknown) => (x: ProxiedExchange) =>
-      answerTo(x, DEV, '-dev-minimal@') ? editBody(x, (u) => (u['x_legacy'] = v), 'dev_user') : undefined;
+      answerTo(x, DEV, '-dev-minimal@') ? editBody(x, (u) => {
+          u['x_legacy'] = v;
+        }, 'dev_user') : undefined;
     await against(legacy('kept'), { recordBaseline: file });
     const { loadBaseline } = await import('../../drift/baseline.ts');
     const baseline = loadBaseline(file);

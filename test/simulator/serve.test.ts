@@ -22,8 +22,12 @@ const serve = (...args: string[]) => {
   children.push(child);
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stdout!.on('data', (c: Buffer) => {
+    stdout += c.toString();
+  });
+  child.stderr!.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   const firstLine = new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', () => {
@@ -62,7 +66,9 @@ describe('devrev-gate serve', () => {
         },
         (res) => {
           let text = '';
-          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('data', (c: Buffer) => {
+            text += c.toString();
+          });
           res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
         },
       );

@@ -9,16 +9,17 @@ import { registerRun } from './run.ts';
 import { register as registerServe } from './serve.ts';
 
 /**
- * Subcommands, each in its own module, registered in the order `--help` lists them.
+ * Subcommands, each in its own module, in the order `--help` lists them: the whole gate,
+ * its pillars as a run takes them, then the tools around them.
  * A subcommand is added here only once it works.
  */
 export const commands: Array<(program: Command) => void> = [
   registerRun,
-  registerCleanup,
   registerContracts,
   registerDrift,
-  registerLoad,
   registerProperties,
+  registerLoad,
   registerReport,
   registerServe,
+  registerCleanup,
 ];

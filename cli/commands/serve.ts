@@ -100,7 +100,7 @@ const untilSignal = () =>
 export const register = (program: Command): void => {
   program
     .command('serve')
-    .description('Run the embedded DevRev simulator as a standalone provider until SIGINT or SIGTERM')
+    .description('run the embedded DevRev simulator as a standalone provider until SIGINT or SIGTERM')
     .option('--host <host>', 'interface to listen on', SERVE_DEFAULTS.host)
     .option('--port <n>', 'port to listen on (0 picks a free one)', intOption('--port', { max: 65535 }), SERVE_DEFAULTS.port)
     .addOption(

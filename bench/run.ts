@@ -26,7 +26,7 @@ if (run.status !== 0) {
 }
 const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResults;
 
-const rows = results.pillars.map((p, i) => [`${i + 1}. ${p.pillar}${p.checks[0] ? ` (${p.checks[0].id.split('.')[0]})` : ''}`, (p.durationMs / 1000).toFixed(2), String(p.requestsSent)]);
+const rows = results.pillars.map((p, i) => [`${i + 1}. ${p.pillar}`, (p.durationMs / 1000).toFixed(2), String(p.requestsSent)]);
 const width = Math.max(...rows.map((r) => r[0]!.length), 12);
 process.stdout.write(`${'phase'.padEnd(width)}  seconds  requests\n`);
 for (const [name, s, n] of rows) process.stdout.write(`${name!.padEnd(width)}  ${s!.padStart(7)}  ${n!.padStart(8)}\n`);

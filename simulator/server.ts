@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -28,8 +29,6 @@ export type SimulatorState = ControlState;
 const CONTROL_PREFIX = '/__simulator/';
 /** Deeper JSON than this is refused before anything recurses over it. */
 export const MAX_JSON_DEPTH = 512;
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** `Bearer <token>` (the docs) or the bare token (DevRev's own SDK); '' when there is none. */
 export const tokenOf = (authorization: string | undefined): string => {
@@ -144,7 +143,9 @@ export const createRequestHandler = (state: SimulatorState) => {
     }
     let body: unknown;
     try {
-      body = JSON.parse(utf8.decode(raw));
+      // isUtf8 (simdutf) rejects invalid UTF-8 that toString() would silently replace.
+      if (!isUtf8(raw)) throw new Error('not UTF-8');
+      body = JSON.parse(raw.toString('utf8'));
     } catch {
       return send(res, 400, headers, parseError('the request body is not valid JSON (UTF-8)'));
     }

@@ -1,4 +1,5 @@
 import { MatchersV3 } from '@pact-foundation/pact';
+import { REDACTED } from '../../core/redact.ts';
 import type { BasisName } from '../../core/results.ts';
 import { BAD_REQUEST_TYPES } from '../schemas/errors.ts';
 import {
@@ -49,8 +50,12 @@ export interface ContractInteraction {
   check(outcome: ClientOutcome, sent: Record<string, unknown>): void;
 }
 
-/** The token the consumer sends to the mock server; verification replaces it with the real one. */
-export const CONSUMER_TOKEN = 'consumer-example-token';
+/**
+ * The token the consumer sends to the mock server; verification replaces it with the real
+ * one. It is the redaction marker itself, so the pact file shows a secret-named header the
+ * way every other artifact does.
+ */
+export const CONSUMER_TOKEN = REDACTED;
 export const AUTHORIZATION_MATCHER = regex('^(Bearer )?\\S+$', CONSUMER_TOKEN);
 export const JSON_CONTENT_TYPE = regex('^application/json(\\s*;.*)?$', 'application/json');
 

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REDACTED, SECRET_NAME } from '../../core/redact.ts';
 import { type RunningSimulator, startSimulator } from '../../simulator/index.ts';
 
 // The token must appear in no artifact: not in any file the run writes, not in pacts/,
@@ -52,4 +53,23 @@ describe('the canary token', () => {
       expect(r.stderr).not.toContain(CANARY);
     }, 180_000);
   }
+});
+
+describe('the committed pact files', () => {
+  it('show every secret-named request header as the redaction marker', () => {
+    const files = filesUnder('pacts').filter((f) => f.endsWith('.json'));
+    expect(files.length).toBeGreaterThan(0);
+    let secretHeaders = 0;
+    for (const f of files) {
+      const pact = JSON.parse(readFileSync(f, 'utf8')) as { interactions: Array<{ request: { headers?: Record<string, string[]> } }> };
+      for (const i of pact.interactions) {
+        for (const [name, values] of Object.entries(i.request.headers ?? {})) {
+          if (!SECRET_NAME.test(name)) continue;
+          secretHeaders++;
+          expect(values, `${f}: ${name}`).toEqual([REDACTED]);
+        }
+      }
+    }
+    expect(secretHeaders).toBeGreaterThan(0);
+  });
 });

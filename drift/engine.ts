@@ -51,10 +51,14 @@ export const DRIFT_DEFAULTS: DriftOptions = {
 /** Transport failures that say the target is unusable, not that it drifted: they end the run. */
 const FATAL = new Set(['refused', 'dns', 'tls', 'aborted']);
 
-/** The provider's clock where it is not ours: Reset and Retry-After are relative to it. */
-const nowSeconds = (ctx: RunContext, res: HttpResponse): number => {
+/**
+ * The provider's clock where it is not ours: Reset and Retry-After are relative to it. On our
+ * own clock, the moment the request left: the provider computed its headers no earlier, so
+ * a slow answer on a busy machine cannot make a true Retry-After look too long.
+ */
+const nowSeconds = (ctx: RunContext, res: HttpResponse, sentAtMs: number): number => {
   const date = ctx.target.kind === 'remote' ? Date.parse(res.headers['date'] ?? '') : Number.NaN;
-  return Number.isNaN(date) ? Date.now() / 1000 : date / 1000;
+  return Number.isNaN(date) ? sentAtMs / 1000 : date / 1000;
 };
 
 const recordCreated = (ctx: RunContext, c: DriftCase, res: HttpResponse, note: string) => {
@@ -181,6 +185,7 @@ export const runDrift = async (ctx: RunContext, options: Partial<DriftOptions> =
       continue;
     }
     const t0 = performance.now();
+    const sentAtMs = Date.now();
     const outcome = await send(http, ctx, c, c.prepare(env));
     const durationMs = performance.now() - t0;
     if (outcome.kind === 'inconclusive') {
@@ -188,7 +193,7 @@ export const runDrift = async (ctx: RunContext, options: Partial<DriftOptions> =
       continue;
     }
     const { res } = outcome;
-    const observations = checkAnswer(c.endpoint, c.expected, res, nowSeconds(ctx, res));
+    const observations = checkAnswer(c.endpoint, c.expected, res, nowSeconds(ctx, res, sentAtMs));
     const shape = shapeOf(res.json);
     shapes.push({ endpoint: c.endpoint.name, case: c.name, status: res.status, shape });
     const recorded = o.baseline ? findAnswer(o.baseline, c.endpoint.name, c.name, res.status) : undefined;

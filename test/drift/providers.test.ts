@@ -233,6 +233,17 @@ describe('the drift check against drifted providers', () => {
     expect(check(strict.result, 'rev-users.create.minimal-create').outcome).toBe('fail');
   });
 
+  it('takes no slow but truthful 429 for a Retry-After that outlasts the window', async () => {
+    // The provider computed its headers when the request arrived; 1.5 s later, past any
+    // rounding, a check measured from the answer's arrival would call them inconsistent.
+    const { result } = await against(async (x) => {
+      if (x.status === 429) await new Promise((r) => setTimeout(r, 1_500));
+      return undefined;
+    });
+    expect(check(result, 'rev-users.create.throttled').outcome).toBe('pass');
+    expect(findings(result).filter((f) => f.severity !== 'info')).toEqual([]);
+  });
+
   it('reads a 429 that outlasts the bounded retries as inconclusive, never as a finding', async () => {
     const { result } = await against((x) =>
       answerTo(x, DEV, '-dev-minimal@')

@@ -15,6 +15,7 @@ import { abortOnSignals, createRunContext, type Fixtures, type RunContext } from
 import type { Target } from '../core/target.ts';
 import { cleanupLedger, describeRemaining } from '../cleanup/index.ts';
 import { writeReports } from '../reports/index.ts';
+import { renderVerdictLine } from '../reports/terminal.ts';
 import { type SimulatorOptions, startSimulator } from '../simulator/index.ts';
 import { type CommonOptions, ensureOutDir, targetFrom } from './options.ts';
 import { preflight } from './preflight.ts';
@@ -137,8 +138,8 @@ export const runSession = async (o: SessionOptions): Promise<number> => {
       startedAt: startedAt.toISOString(),
       durationMs: Date.now() - startedAt.getTime(),
       failOn: o.failOn ?? 'error',
-      // A run that could not finish proves nothing: never a pass.
-      verdict: failure ? 'fail' : verdictOf(pillars),
+      // A run that could not finish (a setup error, an interrupt) proves nothing: never a pass.
+      verdict: failure || ctx.signal.aborted ? 'fail' : verdictOf(pillars),
       ...(failure ? { error: errorLine(failure) } : {}),
       interrupted: ctx.signal.aborted,
       requests: { sent: ctx.budget.sent, budget: ctx.budget.max },
@@ -149,6 +150,7 @@ export const runSession = async (o: SessionOptions): Promise<number> => {
     writeFileSync(join(outDir, RESULTS_FILE), `${JSON.stringify(results, null, 2)}\n`);
     const hooks = [...(o.reports === false ? [] : [writeReportsHook(say)]), ...(o.afterRun ?? [])];
     for (const hook of hooks) await hook(results, ctx);
+    say(renderVerdictLine(results));
     if (ctx.signal.aborted) process.exitCode = 130;
     else process.exitCode = results.verdict === 'pass' ? EXIT.PASS : EXIT.FAIL;
   } finally {

@@ -63,6 +63,8 @@ describe('an interrupted run', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResults;
     expect(results.interrupted).toBe(true);
+    expect(results.verdict).toBe('fail');
+    expect(r.stderr).toMatch(/verdict: FAIL \(interrupted\)/);
     expect(results.pillars.map((p) => p.pillar)).toContain('drift');
 
     const ledger = readFileSync(join(out, 'ledger.jsonl'), 'utf8')
@@ -87,6 +89,7 @@ describe('an interrupted run', () => {
     expect(existsSync(join(out, 'results.json'))).toBe(true);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResults;
     expect(results.interrupted).toBe(true);
+    expect(results.verdict).toBe('fail');
     expect(results.target.kind).toBe('simulator');
   });
 });

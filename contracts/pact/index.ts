@@ -70,6 +70,9 @@ const withoutUnsettable = (file: string, unsettable: Set<string>): { file: strin
 };
 
 export const runContracts = async (ctx: RunContext, options: ContractsOptions = {}): Promise<PillarResult> => {
+  // Pact's core reports usage to a metrics server unless told not to: a gate that may hold
+  // a production token should not phone anyone but its target. A user's own choice stands.
+  process.env['PACT_DO_NOT_TRACK'] ??= 'true';
   const startedAt = new Date();
   const failOn = options.failOn ?? 'error';
   const say = options.say ?? (() => {});

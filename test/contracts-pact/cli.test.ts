@@ -11,9 +11,10 @@ const dir = mkdtempSync(join(tmpdir(), 'dg-contracts-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const run = (args: string[]) =>
-  new Promise<{ code: number; stdout: string }>((resolve) => {
-    execFile(process.execPath, [BIN, 'contracts', '--quiet', '--pact-dir', join(dir, 'pacts'), '--out', join(dir, 'out'), ...args], { env: { ...process.env, DEVREV_API_URL: '', DEVREV_TOKEN: '' } }, (err, stdout) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout: String(stdout) });
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    const { PACT_DO_NOT_TRACK: _unset, ...env } = process.env;
+    execFile(process.execPath, [BIN, 'contracts', '--quiet', '--pact-dir', join(dir, 'pacts'), '--out', join(dir, 'out'), ...args], { env: { ...env, DEVREV_API_URL: '', DEVREV_TOKEN: '' } }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) });
     });
   });
 
@@ -22,6 +23,8 @@ describe('devrev-gate contracts', () => {
     const r = await run([]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^PASS {4}rev-users\.create 429 with Retry-After and retry_after$/m);
+    // Pact's usage tracking stays off unless the user turns it on.
+    expect(r.stdout + r.stderr).not.toMatch(/tracking events anonymously/);
   });
 
   it('exits 1 against a drifted provider, naming the interaction and the pointer', async () => {

@@ -66,9 +66,11 @@ const writeReportsHook = (say: (line: string) => void) => async (results: RunRes
 const refuseRemoteLoad = (target: Target, pillars: PillarRun[], allowRemote: boolean | undefined) => {
   const load = pillars.filter((p) => p.needsAllowRemote);
   if (target.kind === 'remote' && load.length > 0 && !allowRemote) {
+    // `--skip load` is a `run` option: offer it only where it exists.
+    const onlyLoad = load.length === pillars.length;
     throw new UsageError(
       `refusing to send load to remote target ${target.url}`,
-      'pass --allow-remote if you own it, or --skip load',
+      onlyLoad ? 'pass --allow-remote if you own it' : 'pass --allow-remote if you own it, or --skip load',
     );
   }
 };
@@ -150,7 +152,8 @@ export const runSession = async (o: SessionOptions): Promise<number> => {
     writeFileSync(join(outDir, RESULTS_FILE), `${JSON.stringify(results, null, 2)}\n`);
     const hooks = [...(o.reports === false ? [] : [writeReportsHook(say)]), ...(o.afterRun ?? [])];
     for (const hook of hooks) await hook(results, ctx);
-    say(renderVerdictLine(results));
+    // After a setup error its one line, printed next, is the whole story.
+    if (!failure) say(renderVerdictLine(results));
     if (ctx.signal.aborted) process.exitCode = 130;
     else process.exitCode = results.verdict === 'pass' ? EXIT.PASS : EXIT.FAIL;
   } finally {

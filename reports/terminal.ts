@@ -23,6 +23,5 @@ export const renderVerdictLine = (results: RunResults): string => {
   const findings = [plural(total('error'), 'error'), plural(total('warning'), 'warning'), `${total('info')} info`];
   if (total('ignored') > 0) findings.push(`${total('ignored')} ignored`);
   const head = `verdict: ${s.verdict.toUpperCase()}${s.interrupted ? ' (interrupted)' : ''} in ${seconds(s.durationMs)}`;
-  // A setup error is not repeated here: the CLI prints it as the very next line.
-  return [head, pillars.join('; ') || 'no pillar ran', findings.join(', '), `${s.requests.sent} requests`].join(' · ');
+  return [head, pillars.join('; ') || 'no pillar ran', findings.join(', '), plural(s.requests.sent, 'request')].join(' · ');
 };

@@ -119,6 +119,19 @@ describe.concurrent('a port already taken', () => {
   });
 });
 
+describe.concurrent('load aimed at a remote target', () => {
+  // Refused before anything is sent: api.devrev.ai is never contacted.
+  it('is refused by run, which offers --allow-remote or --skip load', async () => {
+    const r = await runCli(['run', '--target', 'https://api.devrev.ai', '--token', TOKEN]);
+    expectOneLine(r, 'devrev-gate: refusing to send load to remote target https://api.devrev.ai: pass --allow-remote if you own it, or --skip load');
+  });
+
+  it('is refused by load, which offers only --allow-remote', async () => {
+    const r = await runCli(['load', 'probe', '--target', 'https://api.devrev.ai', '--token', TOKEN]);
+    expectOneLine(r, 'devrev-gate: refusing to send load to remote target https://api.devrev.ai: pass --allow-remote if you own it');
+  });
+});
+
 describe.concurrent('an output folder that cannot be written', () => {
   // Root ignores permission bits, so only paths no one can write are used: under a
   // regular file, and on the read-only /proc and /sys file systems.

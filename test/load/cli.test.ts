@@ -49,6 +49,8 @@ describe('devrev-gate load exit codes', () => {
     const r = await cli(['probe', '--target', 'https://api.devrev.ai', '--token', 'tok-never-sent']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--allow-remote');
+    // --skip is a `run` option; `load` has none to offer.
+    expect(r.stderr).not.toContain('--skip');
     expect(r.stderr).not.toContain('tok-never-sent');
   });
 });

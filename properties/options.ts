@@ -51,10 +51,10 @@ export const validateOptions = (o: PropertiesOptions): PropertiesOptions => {
       throw new UsageError(`--property ${JSON.stringify(p)} is not a property`, `choose one of ${PROPERTY_NAMES.join(', ')}`);
   if (o.replayPath !== undefined) {
     if (o.properties?.length !== 1)
-      throw new UsageError('--replay-path needs the property it belongs to', 'add --property NAME from the failure report');
-    if (o.seed === undefined) throw new UsageError('--replay-path needs the seed it belongs to', 'add --seed S from the failure report');
+      throw new UsageError('--path (--replay-path) needs the property it belongs to', 'add --property NAME from the failure report');
+    if (o.seed === undefined) throw new UsageError('--path (--replay-path) needs the seed it belongs to', 'add --seed S from the failure report');
     if (!/^\d+(:\d+)*(~[A-Za-z0-9+/:]*)?$/.test(o.replayPath))
-      throw new UsageError(`--replay-path ${JSON.stringify(o.replayPath)} is not a fast-check path`, 'copy it from the failure report, e.g. 12:0:3');
+      throw new UsageError(`--path ${JSON.stringify(o.replayPath)} is not a fast-check path`, 'copy it from the failure report, e.g. 12:0:3');
   }
   return o;
 };

@@ -74,7 +74,8 @@ const withLegacy: Mutate = (x) => {
 describe('devrev-gate drift', () => {
   it('exits 0 against the embedded simulator with no finding above info', async () => {
     const r = await drift([]);
-    expect(r.stderr).not.toContain('error');
+    expect(r.stderr).toMatch(/^verdict: PASS in .* · 0 errors, 0 warnings, /m);
+    expect(r.stderr.replace(/^verdict: .*$/m, '')).not.toContain('error');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^drift: 20 checks \(0 failed\), 0 errors, 0 warnings/);
     const results = r.results();

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { type Command, Option } from 'commander';
 import { brokerFromEnv } from '../../contracts/pact/broker.ts';
-import { runContracts } from '../../contracts/pact/index.ts';
 import { loadStatesModule, type StateSetter, stateChangeUrlStates } from '../../contracts/pact/states.ts';
 import { UsageError } from '../../core/errors.ts';
 import type { PillarResult } from '../../core/results.ts';
 import { type CommonOptions, withCommonOptions } from '../options.ts';
+import { loadContracts } from '../pillars.ts';
 import { runSession } from '../session.ts';
 
 interface ContractsCliOptions extends CommonOptions {
@@ -68,7 +68,7 @@ export const register = (program: Command): void => {
       pillars: [
         {
           pillar: 'contracts',
-          run: (ctx) => runContracts(ctx, { pactDir: o.pactDir, failOn: o.failOn, broker, say, ...(states ? { states } : {}) }),
+          run: async (ctx) => (await loadContracts()).runContracts(ctx, { pactDir: o.pactDir, failOn: o.failOn, broker, say, ...(states ? { states } : {}) }),
         },
       ],
       afterRun: [

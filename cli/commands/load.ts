@@ -2,9 +2,10 @@ import { type Command, Option } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import type { PillarResult } from '../../core/results.ts';
 import type { RunContext } from '../../core/run-context.ts';
-import { LOAD_SIMULATOR, type LoadOptions, runLoadCapacity, runLoadProbe, runLoadRecovery, validateLoadOptions } from '../../load/index.ts';
+import { LOAD_SIMULATOR, type LoadOptions, validateLoadOptions } from '../../load/options.ts';
 import type { RateLimitHeaderMode, SimulatorOptions } from '../../simulator/index.ts';
 import { type CommonOptions, intOption, numberOption, withCommonOptions } from '../options.ts';
+import { type LoadModule, loadLoad } from '../pillars.ts';
 import { runSession } from '../session.ts';
 
 interface LoadCliOptions extends CommonOptions {
@@ -94,7 +95,9 @@ const simulatorFor = (o: LoadCliOptions): SimulatorOptions => ({
   ...(o.simulateHeaders ? { rateLimitHeaders: o.simulateHeaders } : {}),
 });
 
-const act = (command: 'probe' | 'capacity' | 'recovery', run: (ctx: RunContext, o: Partial<LoadOptions>) => Promise<PillarResult>) =>
+type LoadEngine = (ctx: RunContext, o: Partial<LoadOptions>) => Promise<PillarResult>;
+
+const act = (command: 'probe' | 'capacity' | 'recovery', pick: (m: LoadModule) => LoadEngine) =>
   async (o: LoadCliOptions) => {
     // Every option is checked before a simulator starts or a request leaves.
     const options = toLoadOptions(o, command);
@@ -104,7 +107,7 @@ const act = (command: 'probe' | 'capacity' | 'recovery', run: (ctx: RunContext, 
       simulator: simulatorFor(o),
       maxRequests: o.maxRequests,
       allowRemote: o.allowRemote,
-      pillars: [{ pillar: 'load', needsAllowRemote: true, run: (ctx) => run(ctx, options) }],
+      pillars: [{ pillar: 'load', needsAllowRemote: true, run: async (ctx) => pick(await loadLoad())(ctx, options) }],
       afterRun: [(results) => { for (const p of results.pillars) process.stdout.write(renderLoad(p)); }],
     });
   };
@@ -121,7 +124,7 @@ export const register = (program: Command): void => {
       .description('drive the target past its limit with autocannon and check every 429 and its headers')
       .option('--duration <s>', 'seconds of overload (default 5)', numberOption('--duration', { min: 1, max: 300 }))
       .addOption(algorithmOption()),
-  ).action(act('probe', runLoadProbe));
+  ).action(act('probe', (m) => m.runLoadProbe));
   withLoadOptions(
     load
       .command('capacity')
@@ -129,7 +132,7 @@ export const register = (program: Command): void => {
       .option('--duration <s>', 'most seconds of probing (default 15)', numberOption('--duration', { min: 1, max: 300 }))
       .option('--rate <n>', 'starting requests per second (default 200; doubled each second without a 429)', numberOption('--rate', { min: 1, max: 20_000 }))
       .option('--max-rate <n>', 'highest requests per second (default 3200)', numberOption('--max-rate', { min: 1, max: 20_000 })),
-  ).action(act('capacity', runLoadCapacity));
+  ).action(act('capacity', (m) => m.runLoadCapacity));
   withLoadOptions(
     load
       .command('recovery')
@@ -139,5 +142,5 @@ export const register = (program: Command): void => {
       .option('--fairness-duration <s>', 'seconds per fairness phase (default 3)', numberOption('--fairness-duration', { min: 0.5, max: 120 }))
       .addOption(new Option('--second-token <token>', 'token of a second user for the fairness check (the simulator needs none)').env('DEVREV_TOKEN_B'))
       .addOption(algorithmOption()),
-  ).action(act('recovery', runLoadRecovery));
+  ).action(act('recovery', (m) => m.runLoadRecovery));
 };

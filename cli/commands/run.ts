@@ -1,11 +1,11 @@
 import { type Command, Option } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import { PILLARS, type PillarName } from '../../core/results.ts';
-import { runContracts } from '../../contracts/pact/index.ts';
 import { loadIgnore, renderDriftTable, runDrift } from '../../drift/index.ts';
-import { LOAD_SIMULATOR, runLoad } from '../../load/index.ts';
+import { LOAD_SIMULATOR } from '../../load/options.ts';
 import { runProperties } from '../../properties/index.ts';
 import { type CommonOptions, intOption, withCommonOptions } from '../options.ts';
+import { loadContracts, loadLoad } from '../pillars.ts';
 import { type PillarRun, runSession } from '../session.ts';
 
 interface RunCliOptions extends CommonOptions {
@@ -37,7 +37,7 @@ const plan = (o: RunCliOptions): PillarRun[] => {
     if (!o.quiet) process.stderr.write(`${line}\n`);
   };
   const all: Array<PillarRun & { pillar: PillarName }> = [
-    { pillar: 'contracts', run: (ctx) => runContracts(ctx, { failOn: o.failOn, say }) },
+    { pillar: 'contracts', run: async (ctx) => (await loadContracts()).runContracts(ctx, { failOn: o.failOn, say }) },
     { pillar: 'drift', run: (ctx) => runDrift(ctx, { failOn: o.failOn, ignore }) },
     { pillar: 'properties', run: (ctx) => runProperties(ctx, o.seed === undefined ? {} : { seed: o.seed }) },
     // Load gets its own simulator with a small, short window (see LOAD_SIMULATOR).
@@ -45,7 +45,7 @@ const plan = (o: RunCliOptions): PillarRun[] => {
       pillar: 'load',
       needsAllowRemote: true,
       simulator: LOAD_SIMULATOR,
-      run: (ctx) => runLoad(ctx, { allowRemote: Boolean(o.allowRemote), say }),
+      run: async (ctx) => (await loadLoad()).runLoad(ctx, { allowRemote: Boolean(o.allowRemote), say }),
     },
   ];
   return all.filter((p) => (!o.only || o.only.includes(p.pillar)) && !o.skip?.includes(p.pillar));

@@ -11,6 +11,7 @@ import {
   INTERACTIONS,
   JSON_CONTENT_TYPE,
 } from './interactions.ts';
+import { CONSUMER, PACT_FILE, PROVIDER } from './names.ts';
 
 /**
  * The consumer side: each interaction runs through its own Pact instance (a shared one
@@ -18,9 +19,7 @@ import {
  * pointed at the mock server, exactly as an integrator's code calls DevRev. Successful
  * interactions are merged into one V4 pact file per consumer/provider pair.
  */
-export const CONSUMER = 'devrev-sdk-integrator';
-export const PROVIDER = 'devrev-api';
-export const PACT_FILE = `${CONSUMER}-${PROVIDER}.json`;
+export { CONSUMER, PACT_FILE, PROVIDER };
 
 export interface ConsumerCaseResult {
   description: string;

@@ -1,7 +1,7 @@
 import { Verifier } from '@pact-foundation/pact';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RunContext } from '../../core/run-context.ts';
-import { PROVIDER } from './consumer.ts';
+import { PROVIDER } from './names.ts';
 import type { StateContext, StateSetter } from './states.ts';
 
 /**

@@ -1,0 +1,10 @@
+/**
+ * The pillars that bring heavy dependencies (Pact's native core and the official SDK;
+ * autocannon), loaded when a command runs them: `serve`, `--help` and the other pillars
+ * start without them (a served simulator holds about a third of the memory).
+ */
+export type ContractsModule = typeof import('../contracts/pact/index.ts');
+export type LoadModule = typeof import('../load/index.ts');
+
+export const loadContracts = (): Promise<ContractsModule> => import('../contracts/pact/index.ts');
+export const loadLoad = (): Promise<LoadModule> => import('../load/index.ts');

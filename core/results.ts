@@ -21,6 +21,17 @@ export const Severity = lit(SEVERITIES);
 /** Where a rule comes from: the OpenAPI document, the docs' text, or our assumption. */
 export const Basis = lit(BASES);
 
+export const Evidence = Type.Object(
+  {
+    status: Type.Union([Type.Integer(), Type.Null()]),
+    headers: Type.Record(Type.String(), Type.String()),
+    /** The body as text, redacted, cut at a few kB. */
+    body: Type.String(),
+    truncated: Type.Boolean(),
+  },
+  { title: 'evidence' },
+);
+
 export const Finding = Type.Object(
   {
     checkId: Type.String(),
@@ -39,6 +50,10 @@ export const Finding = Type.Object(
     /** One-line reproduction (a curl command), token redacted. */
     reproduction: Type.Union([Type.String(), Type.Null()]),
     ignored: Type.Optional(Type.Object({ reason: Type.String(), expires: Type.Union([Type.String(), Type.Null()]) })),
+    /** The catalogue case (or generated class, or probe phase) whose request produced it. */
+    caseId: Type.Optional(Type.String()),
+    /** What the provider said: the answer the finding judged, redacted and truncated. */
+    evidence: Type.Optional(Evidence),
   },
   { title: 'finding' },
 );
@@ -121,6 +136,7 @@ export const PillarResult = Type.Object(
 );
 
 export type Finding = Static<typeof Finding>;
+export type Evidence = Static<typeof Evidence>;
 export type CheckResult = Static<typeof CheckResult>;
 export type PillarResult = Static<typeof PillarResult>;
 export type PillarName = Static<typeof Pillar>;

@@ -10,7 +10,7 @@ import { type Static, Type } from '@sinclair/typebox';
 
 const lit = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 
-export const PILLARS = ['contracts', 'drift', 'properties', 'load'] as const;
+export const PILLARS = ['contracts', 'drift', 'properties', 'load', 'spec'] as const;
 export const OUTCOMES = ['pass', 'fail', 'skipped', 'inconclusive'] as const;
 export const SEVERITIES = ['error', 'warning', 'info'] as const;
 export const BASES = ['spec', 'prose', 'assumed'] as const;
@@ -54,6 +54,10 @@ export const Finding = Type.Object(
     caseId: Type.Optional(Type.String()),
     /** What the provider said: the answer the finding judged, redacted and truncated. */
     evidence: Type.Optional(Evidence),
+    /** Docs drift: where the change sits in the old (`from`) and the new (`to`) OpenAPI document. */
+    specPointers: Type.Optional(
+      Type.Object({ from: Type.Union([Type.String(), Type.Null()]), to: Type.Union([Type.String(), Type.Null()]) }),
+    ),
   },
   { title: 'finding' },
 );
@@ -170,7 +174,8 @@ export const RunResults = Type.Object(
     schemaVersion: Type.Literal(RESULTS_SCHEMA_VERSION),
     tool: Type.Object({ name: Type.Literal('devrev-gate'), version: Type.String() }),
     runId: Type.String(),
-    target: Type.Object({ url: Type.String(), kind: lit(['simulator', 'loopback', 'remote']) }),
+    /** `none`: a run that compares documents and sends nothing (`spec`). */
+    target: Type.Object({ url: Type.String(), kind: lit(['simulator', 'loopback', 'remote', 'none']) }),
     pinned: Type.Object({ source: Type.String(), commit: Type.String(), date: Type.String() }),
     startedAt: Type.String({ format: 'date-time' }),
     durationMs: Type.Number({ minimum: 0 }),

@@ -217,6 +217,11 @@ export class SpecDiff {
   }
 }
 
+/** Formats JSON Schema and OpenAPI define: validators check these; others are annotations. */
+const STANDARD_FORMATS = new Set(
+  'date-time date time duration email idn-email hostname idn-hostname ipv4 ipv6 uri uri-reference iri iri-reference uuid uri-template json-pointer relative-json-pointer regex int32 int64 float double byte binary password'.split(' '),
+);
+
 const seg = (name: string) => `/${escapeToken(name)}`;
 const under = (prefix: string, raws: Raw[]): Raw[] => raws.map((r) => ({ ...r, at: `${prefix}${r.at}` }));
 const subset = (x: Set<string>, y: Set<string>) => [...x].every((t) => y.has(t));
@@ -242,8 +247,10 @@ export const compareViews = (dir: Dir, a: SchemaView, b: SchemaView, recurse: (d
   }
   // Format.
   if (a.format !== b.format) {
-    const rule: SpecDiffRuleId =
-      b.format === undefined
+    const annotation = !STANDARD_FORMATS.has(a.format ?? '') && !STANDARD_FORMATS.has(b.format ?? '');
+    const rule: SpecDiffRuleId = annotation
+      ? 'format-annotation-changed'
+      : b.format === undefined
         ? req ? 'request-property-format-removed' : 'response-property-format-changed'
         : a.format === undefined && !req ? 'response-property-format-added' : req ? 'request-property-format-changed' : 'response-property-format-changed';
     push(rule, a.format === undefined ? a.pointer : a.formatAt, b.format === undefined ? b.pointer : b.formatAt, a.format, b.format, `format ${fmt(a.format)} → ${fmt(b.format)}`);

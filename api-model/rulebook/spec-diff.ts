@@ -132,6 +132,12 @@ export const SPEC_DIFF_RULES = {
     basis: 'spec',
     reason: 'the server accepts more than before',
   },
+  'format-annotation-changed': {
+    severity: 'info',
+    basis: 'spec',
+    reason:
+      'a format neither JSON Schema nor OpenAPI defines (DevRev\'s `text`, `id`) added, changed or dropped: no validator checks it and the docs give it no rule, so it constrains nothing',
+  },
   'request-enum-value-removed': {
     severity: 'error',
     basis: 'spec',

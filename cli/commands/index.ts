@@ -7,6 +7,7 @@ import { register as registerProperties } from './properties.ts';
 import { register as registerReport } from './report.ts';
 import { registerRun } from './run.ts';
 import { register as registerServe } from './serve.ts';
+import { register as registerSpec } from './spec.ts';
 
 /**
  * Subcommands, each in its own module, in the order `--help` lists them: the whole gate,
@@ -19,6 +20,7 @@ export const commands: Array<(program: Command) => void> = [
   registerDrift,
   registerProperties,
   registerLoad,
+  registerSpec,
   registerReport,
   registerServe,
   registerCleanup,

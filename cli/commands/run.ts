@@ -5,7 +5,7 @@ import { loadIgnore, renderDriftTable, runDrift } from '../../drift/index.ts';
 import { LOAD_SIMULATOR } from '../../load/options.ts';
 import { runProperties } from '../../properties/index.ts';
 import { type CommonOptions, intOption, withCommonOptions } from '../options.ts';
-import { loadContracts, loadLoad } from '../pillars.ts';
+import { loadContracts, loadLoad, loadSpec } from '../pillars.ts';
 import { type PillarRun, runSession } from '../session.ts';
 
 interface RunCliOptions extends CommonOptions {
@@ -37,7 +37,11 @@ const plan = (o: RunCliOptions): PillarRun[] => {
     if (!o.quiet) process.stderr.write(`${line}\n`);
   };
   const all: Array<PillarRun & { pillar: PillarName }> = [
-    { pillar: 'contracts', run: async (ctx) => (await loadContracts()).runContracts(ctx, { failOn: o.failOn, say }) },
+    {
+      pillar: 'contracts',
+      // The pact is also checked against the pinned OpenAPI document (sends nothing).
+      run: async (ctx) => (await loadSpec()).withPactDocumentCheck(await (await loadContracts()).runContracts(ctx, { failOn: o.failOn, say }), o.failOn),
+    },
     { pillar: 'drift', run: (ctx) => runDrift(ctx, { failOn: o.failOn, ignore }) },
     { pillar: 'properties', run: (ctx) => runProperties(ctx, o.seed === undefined ? {} : { seed: o.seed }) },
     // Load gets its own simulator with a small, short window (see LOAD_SIMULATOR).

@@ -1,0 +1,107 @@
+import { existsSync } from 'node:fs';
+import { SLICE_PATHS } from '../api-model/openapi/slice-paths.ts';
+import { SPEC_DIFF_RULES } from '../api-model/rulebook/spec-diff.ts';
+import { type CheckResult, type Finding, outcomeOf, type PillarName, type PillarResult, pillarResult, type SeverityName } from '../core/results.ts';
+import { casesFor } from './cases.ts';
+import { diffSpecs, type SpecChange } from './diff.ts';
+import { checkPactAgainst, COMMITTED_PACT } from './pact-check.ts';
+import { openSide, PINNED, type SpecSide } from './resolve.ts';
+
+/**
+ * The docs-drift pillar: what changed between two DevRev OpenAPI documents in what the
+ * suite's endpoints depend on, classified by what it does to a client written from the
+ * older one, and whether the committed pact still fits the newer one.
+ */
+export { type SpecChange, diffSpecs } from './diff.ts';
+export { checkPactAgainst, COMMITTED_PACT, comparatorView } from './pact-check.ts';
+export { openSide, PINNED, type SpecSide, sideOf } from './resolve.ts';
+
+const statusOf = (c: SpecChange): number | null => {
+  const statuses = new Set(c.places.map((p) => /^response (\d{3})\b/.exec(p)?.[1] ?? null));
+  const [only] = [...statuses];
+  return statuses.size === 1 && only ? Number(only) : null;
+};
+
+export const findingOf = (c: SpecChange, checkId: string, pillar: PillarName, from: SpecSide, to: SpecSide): Finding => {
+  const rule = SPEC_DIFF_RULES[c.ruleId];
+  const cases = casesFor(c);
+  const more = c.places.length > 1 ? ` and ${c.places.length - 1} more place(s)` : '';
+  return {
+    checkId,
+    pillar,
+    endpoint: c.endpoints.join(', '),
+    status: statusOf(c),
+    ruleId: c.ruleId,
+    severity: rule.severity,
+    basis: rule.basis,
+    pointer: c.to ?? c.from ?? '',
+    ...(c.before !== undefined ? { expected: c.before } : {}),
+    ...(c.after !== undefined ? { actual: c.after } : {}),
+    message: `${c.summary} (${c.places[0]}${more}); ${c.from ?? '—'} → ${c.to ?? '—'}`,
+    reproduction: `devrev-gate spec diff --from ${from.label} --to ${to.label}`,
+    ...(cases.length ? { caseId: cases.join('; ') } : {}),
+    specPointers: { from: c.from, to: c.to },
+  };
+};
+
+/** One check per endpoint, and one per set of endpoints sharing a changed component. */
+export const diffChecks = (changes: SpecChange[], from: SpecSide, to: SpecSide, pillar: PillarName, failOn: SeverityName, durationMs: number): CheckResult[] => {
+  const groups = new Map<string, SpecChange[]>(SLICE_PATHS.map((p) => [p.slice(1), []]));
+  for (const c of changes) {
+    const key = c.endpoints.join(', ');
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  return [...groups].map(([endpoints, list]) => {
+    const id = `${pillar}.docs.${endpoints.replace(/, /g, '+')}`;
+    const findings = list.map((c) => findingOf(c, id, pillar, from, to));
+    const shared = endpoints.includes(',');
+    return {
+      id,
+      pillar,
+      name: shared ? `documents agree on what ${endpoints} share` : `documents agree on ${endpoints}`,
+      endpoint: endpoints,
+      outcome: outcomeOf(findings, failOn),
+      durationMs,
+      findings,
+    };
+  });
+};
+
+export interface SpecRunOptions {
+  failOn?: SeverityName;
+  /** Check the pact against the newer document too (default true). */
+  pact?: boolean;
+  pactFile?: string;
+}
+
+export interface SpecRun {
+  from: SpecSide;
+  to: SpecSide;
+  changes: SpecChange[];
+  result: PillarResult;
+}
+
+/** `spec diff`: both documents opened (and proven whole) before anything is compared. */
+export const runSpecDiff = async (fromArg: string, toArg: string, options: SpecRunOptions = {}): Promise<SpecRun> => {
+  const startedAt = new Date();
+  const failOn = options.failOn ?? 'error';
+  const from = openSide(fromArg);
+  const to = openSide(toArg);
+  const t0 = Date.now();
+  const changes = diffSpecs(from, to);
+  const checks = diffChecks(changes, from, to, 'spec', failOn, Date.now() - t0);
+  if (options.pact !== false) checks.push(await checkPactAgainst(to, { pillar: 'spec', failOn, pactFile: options.pactFile ?? COMMITTED_PACT }));
+  const result = pillarResult('spec', startedAt, 0, checks, { from: from.source, to: to.source } as PillarResult['data']);
+  return { from, to, changes, result };
+};
+
+/**
+ * For `devrev-gate run`: the pact the contracts pillar just wrote (or the committed one)
+ * against the pinned document, added to that pillar as one more check. Sends nothing.
+ */
+export const withPactDocumentCheck = async (result: PillarResult, failOn: SeverityName = 'error'): Promise<PillarResult> => {
+  const written = (result.data as { pactFile?: unknown } | undefined)?.pactFile;
+  const pactFile = typeof written === 'string' && existsSync(written) ? written : COMMITTED_PACT;
+  const check = await checkPactAgainst(openSide(PINNED), { pillar: result.pillar, failOn, pactFile, label: 'the pinned slice' });
+  return { ...result, checks: [...result.checks, check] };
+};

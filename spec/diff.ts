@@ -155,8 +155,16 @@ export class SpecDiff {
         this.#add(endpoint, place, { ruleId: 'request-parameter-removed', from: pointerOf(x.loc.tokens), to: pointerOf(b.tokens), before: key, after: undefined, at: '', summary: `parameter ${key} is no longer documented` });
         continue;
       }
-      if (!x.required && y.required)
-        this.#add(endpoint, place, { ruleId: 'request-parameter-became-required', from: pointerOf(x.loc.tokens), to: pointerOf(y.loc.tokens), before: false, after: true, at: '', summary: `parameter ${key} became required` });
+      if (x.required !== y.required)
+        this.#add(endpoint, place, {
+          ruleId: y.required ? 'request-parameter-became-required' : 'request-parameter-became-optional',
+          from: pointerOf(x.loc.tokens),
+          to: pointerOf(y.loc.tokens),
+          before: x.required,
+          after: y.required,
+          at: '',
+          summary: `parameter ${key} became ${y.required ? 'required' : 'optional'}`,
+        });
       const sa = (x.loc.node as Record<string, unknown>)['schema'];
       const sb = (y.loc.node as Record<string, unknown>)['schema'];
       if (sa !== undefined && sb !== undefined) {
@@ -224,7 +232,8 @@ const STANDARD_FORMATS = new Set(
 
 const seg = (name: string) => `/${escapeToken(name)}`;
 const under = (prefix: string, raws: Raw[]): Raw[] => raws.map((r) => ({ ...r, at: `${prefix}${r.at}` }));
-const subset = (x: Set<string>, y: Set<string>) => [...x].every((t) => y.has(t));
+/** Every type of x is allowed by y (an integer is a number). */
+const subset = (x: Set<string>, y: Set<string>) => [...x].every((t) => y.has(t) || (t === 'integer' && y.has('number')));
 
 export const compareViews = (dir: Dir, a: SchemaView, b: SchemaView, recurse: (dir: Dir, a: Located, b: Located) => Raw[]): Raw[] => {
   const out: Raw[] = [];
@@ -235,10 +244,12 @@ export const compareViews = (dir: Dir, a: SchemaView, b: SchemaView, recurse: (d
   // Types and null. Any type (no `type`) counts as the widest.
   const ta = a.types;
   const tb = b.types;
-  const typesDiffer = ta === null ? tb !== null : tb === null || ta.size !== tb.size || !subset(ta, tb);
+  const typesDiffer = ta === null ? tb !== null : tb === null || !subset(ta, tb) || !subset(tb, ta) || ta.size !== tb.size;
   if (typesDiffer) {
+    // A request may now accept more (widened) or less; an answer may now send less (narrowed) or else.
     const widened = tb === null || (ta !== null && subset(ta, tb));
-    const rule: SpecDiffRuleId = req ? (widened ? 'request-property-type-widened' : 'request-property-type-narrowed') : widened ? 'response-property-type-changed' : 'response-property-type-narrowed';
+    const narrowed = ta === null || (tb !== null && subset(tb, ta));
+    const rule: SpecDiffRuleId = req ? (widened ? 'request-property-type-widened' : 'request-property-type-narrowed') : narrowed ? 'response-property-type-narrowed' : 'response-property-type-changed';
     push(rule, a.pointer, b.pointer, typeText(a), typeText(b), `type ${typeText(a)} → ${typeText(b)}`);
   }
   if (a.nullable !== b.nullable) {

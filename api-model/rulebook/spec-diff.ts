@@ -76,6 +76,11 @@ export const SPEC_DIFF_RULES = {
     basis: 'spec',
     reason: 'calls that leave the parameter out are now rejected',
   },
+  'request-parameter-became-optional': {
+    severity: 'info',
+    basis: 'spec',
+    reason: 'the client keeps sending it, which is still accepted',
+  },
   'request-parameter-added': {
     severity: 'info',
     basis: 'spec',

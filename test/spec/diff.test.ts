@@ -86,7 +86,7 @@ describe('spec diff: one change per rule, read in both directions', () => {
     // Schemas, operations, bodies, answers and parameters; not the maps keyed by name.
     const MAPS = ['paths', 'schemas', 'properties', 'mapping', 'responses', 'content'];
     const decorate = (v: unknown, key = ''): void => {
-      if (Array.isArray(v)) v.forEach((x) => decorate(x));
+      if (Array.isArray(v)) for (const x of v) decorate(x);
       else if (v && typeof v === 'object') {
         const o = v as Record<string, unknown>;
         for (const [k, x] of Object.entries(o)) decorate(x, k);

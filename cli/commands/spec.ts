@@ -96,11 +96,12 @@ export const register = (program: Command): void => {
     .option('--commit <sha>', 'commit of the docs repository the document comes from')
     .option('--date <yyyy-mm-dd>', 'date it was published')
     .option('--check', 'write nothing; exit 1 when the committed slice differs from what FILE gives')
+    .option('--slice <file>', 'the slice file to compare with and write (default: the committed api-model/openapi/devrev-slice.json)')
     .option('--verbose', 'list info changes one by one too')
     .option('--debug', 'show stack traces on errors')
-    .action(async (file: string, o: { commit?: string; date?: string; check?: boolean; verbose?: boolean }) => {
+    .action(async (file: string, o: { commit?: string; date?: string; check?: boolean; verbose?: boolean; slice?: string }) => {
       // Everything is read, extracted and compared before the one write.
-      const plan = planPin({ file, ...(o.commit ? { commit: o.commit } : {}), ...(o.date ? { date: o.date } : {}) });
+      const plan = planPin({ file, ...(o.commit ? { commit: o.commit } : {}), ...(o.date ? { date: o.date } : {}), ...(o.slice ? { out: o.slice } : {}) });
       const shown = relative(process.cwd(), plan.out) || plan.out;
       if (plan.unchanged) {
         process.stdout.write(`${shown}: ${o.check ? `up to date with ${file}` : 'unchanged'}\n`);
@@ -111,7 +112,9 @@ export const register = (program: Command): void => {
       const { renderSpecChanges } = await loadTable();
       const to = sideOf(file, file, plan.loaded.doc);
       to.source = file;
-      const changes = diffSpecs(openSide(PINNED), to);
+      // From the pin being replaced: the slice file when it exists.
+      const current = plan.previousText !== null ? openSide(plan.out) : openSide(PINNED);
+      const changes = diffSpecs(current, to);
       process.stdout.write(renderSpecChanges(changes, `changes from the pin to ${file}`, o.verbose));
       if (o.check) {
         process.stderr.write(`${shown}: differs from the slice of ${file}; run npm run spec:pin -- ${file}\n`);

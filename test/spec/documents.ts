@@ -9,7 +9,9 @@ import type { OpenApiDocument } from '../../api-model/openapi/document.ts';
 const json = (ref: string) => ({ 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } });
 
 // biome-ignore lint/suspicious/noExplicitAny: each test edits the document where its rule needs
-export const baseDocument = (): OpenApiDocument & Record<string, any> => ({
+type Editable = Record<string, any>;
+
+export const baseDocument = (): OpenApiDocument & Editable & { paths: Editable } => ({
   openapi: '3.0.3',
   info: { title: 'test', version: '1' },
   paths: {

@@ -11,6 +11,8 @@ import { UsageError } from '../../core/errors.ts';
 import { parseTarget } from '../../core/target.ts';
 import { loadBaseline } from '../../drift/baseline.ts';
 import { loadIgnore } from '../../drift/ignore.ts';
+import { planPin } from '../../api-model/openapi/pin.ts';
+import { openSide } from '../../spec/resolve.ts';
 import { type LoadOptions, validateLoadOptions } from '../../load/options.ts';
 import { PROPERTIES_DEFAULTS, type PropertiesOptions } from '../../properties/options.ts';
 import { validateOptions } from '../../properties/options.ts';
@@ -174,6 +176,19 @@ const VALIDATORS: Record<string, (o: Opts, scratch: string) => void> = {
     ensureOutDir(outInside(scratch, o['out'] ?? join(file, '..')));
   },
   serve,
+  // Both documents are opened and proven whole before anything is compared or written.
+  'spec diff': (o, scratch) => {
+    openSide(o['from']);
+    openSide(o['to']);
+    ensureOutDir(outInside(scratch, String(o['out'])));
+  },
+  'spec check': (o, scratch) => {
+    openSide(o['openapi']);
+    ensureOutDir(outInside(scratch, String(o['out'])));
+  },
+  'spec pin': (o, scratch) => {
+    planPin({ file: o['args'][0], commit: o['commit'], date: o['date'], out: outInside(scratch, o['slice'] ?? 'slice.json') });
+  },
 };
 
 export const hasValidator = (path: string[]): boolean => path.join(' ') in VALIDATORS;
@@ -183,7 +198,10 @@ export const validatingProgram = (scratch: string): Command => {
   const program = buildProgram();
   for (const path of leafPaths(program)) {
     const check = VALIDATORS[path.join(' ')];
-    leafAt(program, path)!.action(async (o: Opts) => {
+    leafAt(program, path)!.action(async (...args: unknown[]) => {
+      // Commander passes positionals, then the options, then the command.
+      const command = args[args.length - 1] as Command;
+      const o: Opts = { ...command.opts(), args: command.args };
       // A subcommand added later gets at least the checks every session makes.
       if (check) check(o, scratch);
       else if ('target' in o || 'out' in o) common(o, scratch);

@@ -119,7 +119,7 @@ describe('devrev-gate spec pin: shows the classified diff, then writes', () => {
 
     const check = await runCli(['spec', 'pin', next, '--slice', slice, '--check']);
     expect(check.code).toBe(1);
-    expect(check.stdout).toMatch(/ERROR   request-property-became-required  rev-users\.create  request body \/display_name/);
+    expect(check.stdout).toMatch(/ERROR {3}request-property-became-required {2}rev-users\.create {2}request body \/display_name/);
     expect(readFileSync(slice, 'utf8')).toBe(before);
 
     const pin = await runCli(['spec', 'pin', next, '--slice', slice, '--commit', 'abc1234', '--date', '2026-01-02']);

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pinnedSlice } from '../../api-model/openapi/slice.ts';
+import { withPactDocumentCheck } from '../../spec/index.ts';
 import { checkPactAgainst, COMMITTED_PACT } from '../../spec/pact-check.ts';
 import { openSide, sideOf } from '../../spec/resolve.ts';
 import { scratch } from '../errors/support.ts';
@@ -78,5 +79,29 @@ describe('the committed pact against an OpenAPI document (openapi-pact-comparato
     const dev = pactCopy().interactions.filter((x: Json) => x.request.path === '/dev-users.create').length;
     expect(check.findings.filter((f) => f.ruleId === 'pact-operation-undocumented')).toHaveLength(dev);
     expect(check.findings.every((f) => f.pillar === 'contracts' && f.endpoint === 'dev-users.create')).toBe(true);
+  });
+});
+
+describe('run: the contracts pillar gains the pact-vs-pin check', () => {
+  const pillar = (pactFile?: string) => ({
+    pillar: 'contracts' as const,
+    startedAt: new Date().toISOString(),
+    durationMs: 1,
+    requestsSent: 0,
+    checks: [],
+    ...(pactFile ? { data: { pactFile } as Record<string, unknown> } : {}),
+  });
+
+  it('checks the pact the pillar wrote against the pinned slice, as one more contracts check', async () => {
+    const pact = pactCopy();
+    pact.interactions.find((x: Json) => x.description === 'dev-users.create 201 minimal request').response.body.content.dev_user.nickname = 'Robin';
+    const result = await withPactDocumentCheck(pillar(writePact(pact)));
+    expect(result.checks.map((c) => [c.id, c.outcome])).toEqual([['contracts.pact-vs-document', 'fail']]);
+    expect(result.checks[0]!.findings[0]).toMatchObject({ pillar: 'contracts', caseId: 'dev-users.create 201 minimal request', pointer: '/dev_user/nickname' });
+  });
+
+  it('falls back to the committed pact when the pillar wrote none', async () => {
+    const result = await withPactDocumentCheck(pillar('/nonexistent/pact.json'));
+    expect(result.checks.map((c) => [c.id, c.outcome, c.findings.length])).toEqual([['contracts.pact-vs-document', 'pass', 0]]);
   });
 });

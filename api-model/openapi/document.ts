@@ -42,12 +42,48 @@ const parseJsonOrYaml = (text: string): unknown => {
   }
 };
 
+/** More values than any published document holds by far (DevRev's beta: about 200,000). */
+export const MAX_EXPANDED_VALUES = 5_000_000;
+
+/**
+ * YAML aliases come back as shared objects: cheap to hold, but every walk over the
+ * document (and the slice's JSON text) expands them. A few lines of nested aliases (an
+ * "alias bomb") expand to billions of values, so the expanded size is counted first, once
+ * per shared object.
+ */
+const checkExpansion = (root: unknown, file: string): void => {
+  const sizes = new Map<object, number>();
+  const open = new Set<object>();
+  const size = (v: unknown): number => {
+    if (typeof v !== 'object' || v === null) return 1;
+    const known = sizes.get(v);
+    if (known !== undefined) return known;
+    if (open.has(v)) throw new UsageError(`${file}: a YAML alias contains itself`);
+    open.add(v);
+    let n = 1;
+    for (const x of Object.values(v)) {
+      n += size(x);
+      if (n > MAX_EXPANDED_VALUES) break;
+    }
+    open.delete(v);
+    sizes.set(v, n);
+    return n;
+  };
+  let total: number;
+  try {
+    total = size(root);
+  } catch (e) {
+    if (e instanceof RangeError) throw new UsageError(`${file}: nested too deeply to be an OpenAPI document`);
+    throw e;
+  }
+  if (total > MAX_EXPANDED_VALUES) throw new UsageError(`${file}: YAML aliases expand to more than ${MAX_EXPANDED_VALUES.toLocaleString('en')} values (an alias bomb?)`);
+};
+
 export const parseDocumentText = (text: string, file: string): OpenApiDocument => {
   let value: unknown;
   try {
     // js-yaml, not `yaml`: a whole published document (~1.6 MB) parses in a tenth of the
-    // time. CORE_SCHEMA keeps dates as strings, as JSON has them. Aliases come back as
-    // shared objects, so an alias bomb costs no memory here.
+    // time. CORE_SCHEMA keeps dates as strings, as JSON has them.
     value = text.trimStart().startsWith('{') ? parseJsonOrYaml(text) : yaml.load(text, { schema: yaml.CORE_SCHEMA, filename: file });
   } catch (e) {
     const err = e as { reason?: string; mark?: { line: number; column: number }; message?: string };
@@ -56,6 +92,7 @@ export const parseDocumentText = (text: string, file: string): OpenApiDocument =
     throw new UsageError(`${file}: not YAML or JSON (${first}${where})`);
   }
   if (!isObject(value)) throw new UsageError(`${file}: not an OpenAPI document (the top level is not an object)`);
+  checkExpansion(value, file);
   const version = value['openapi'];
   if (typeof version !== 'string' || !/^3\.\d+\.\d+/.test(version)) {
     const swagger = value['swagger'];

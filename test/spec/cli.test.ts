@@ -16,6 +16,13 @@ const file = (dir: string, name: string, text: string) => {
   return f;
 };
 
+/** Nine levels of ten aliases each: a billion values once expanded, a few hundred bytes on disk. */
+const bomb = () => {
+  const lines = ['x-a0: &a0 ["lol"]'];
+  for (let i = 1; i <= 9; i++) lines.push(`x-a${i}: &a${i} [${Array.from({ length: 10 }, () => `*a${i - 1}`).join(', ')}]`);
+  return `${lines.join('\n')}\n`;
+};
+
 describe('devrev-gate spec: broken documents are one line and exit 2, with nothing written', () => {
   const dir = scratch('spec-bad');
   const refNowhere = pinnedCopy();
@@ -28,6 +35,7 @@ describe('devrev-gate spec: broken documents are one line and exit 2, with nothi
     ['not OpenAPI 3', file(dir, 'swagger.yaml', 'swagger: "2.0"\npaths: {}\n'), /swagger\.yaml: not OpenAPI 3 \(swagger 2\.0\)$/],
     ['no such path', join(dir, 'missing.yaml'), /missing\.yaml: no such file$/],
     ['a $ref that points nowhere', file(dir, 'ref.json', JSON.stringify(refNowhere)), /ref\.json: \$ref "#\/components\/schemas\/no-such-schema" at \/components\/schemas\/dev-user\/allOf\/0 points nowhere$/],
+    ['an alias bomb', file(dir, 'bomb.yaml', `openapi: 3.0.3\npaths: {}\n${bomb()}`), /bomb\.yaml: YAML aliases expand to more than 5,000,000 values \(an alias bomb\?\)$/],
     ['a $ref cycle', file(dir, 'cycle.json', JSON.stringify(cycle)), /cycle\.json: \$ref cycle \/components\/schemas\/atom-base → \/components\/schemas\/atom-base-alias → \/components\/schemas\/atom-base$/],
   ];
   it.each(cases)('%s', async (_name, doc, line) => {

@@ -1,4 +1,5 @@
 import { valueAt } from '../core/pointer.ts';
+import { evidenceOf } from '../core/evidence.ts';
 import { HttpClient, type HttpResponse, TransportError } from '../core/http.ts';
 import { Progress } from '../core/progress.ts';
 import {
@@ -120,6 +121,7 @@ const toFinding = (ctx: RunContext, c: DriftCase, res: HttpResponse, o: Observat
   actual: o.actual,
   message: o.message,
   reproduction: res.curl,
+  evidence: evidenceOf(res, ctx.redactor),
 });
 
 const expiredCheck = (ignore: IgnoreFile, now: number, failOn: SeverityName): CheckResult => {

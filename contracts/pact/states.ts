@@ -37,6 +37,8 @@ export interface StateOutcome {
   values?: Record<string, string | number | boolean>;
   /** Send this token instead of the run's one (read-only or throttled users). */
   token?: string;
+  /** Headers for the next request, e.g. a mock's `Prefer: code=429`. */
+  headers?: Record<string, string>;
 }
 
 export interface StateContext {

@@ -262,12 +262,16 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
     const i = interactionOf(e.interaction);
     if (!i) continue;
     const list = errorsByInteraction.get(i) ?? [];
-    for (const d of detailsOfError(e.mismatch)) {
+    const details = detailsOfError(e.mismatch);
+    // Under the wrong status the body was judged against another answer's schema: the
+    // status is the finding, not the fields that answer lacks.
+    const statusWrong = details.filter((d) => d.ruleId === 'pact-status');
+    for (const d of statusWrong.length ? statusWrong : details) {
       list.push({
         checkId: checkIdOf(i),
         pillar: 'contracts',
         endpoint: i.endpoint.name,
-        status: d.status ?? i.status,
+        status: d.status ?? verified.answers.get(i.description)?.status ?? i.status,
         ruleId: d.ruleId,
         severity: capForBasis('error', i.basis, realTarget),
         basis: i.basis,

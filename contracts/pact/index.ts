@@ -184,7 +184,8 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
   const startedAt = new Date();
   const failOn = options.failOn ?? 'error';
   const say = options.say ?? (() => {});
-  const realTarget = ctx.target.kind === 'remote';
+  // Any target but the embedded simulator is a real one (a loopback mock included).
+  const realTarget = ctx.target.kind !== 'simulator';
   const pactDir = resolve(options.pactDir ?? join(ctx.outDir, 'pacts'));
   const checks: CheckResult[] = [];
   const sentBefore = ctx.budget.sent;

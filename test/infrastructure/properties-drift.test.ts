@@ -137,6 +137,18 @@ describe('drift against infrastructure that is not drift', () => {
     });
   }
 
+  it('stops at a target that exits mid-run: one finding naming the request that met the dead port', async () => {
+    const { r, proxy } = await drift((x) => (x.n === 6 ? { die: true } : undefined));
+    expect(proxy.dead).toBe(true);
+    const bad = failing(r);
+    expect(bad.map((c) => c.id)).toContain('drift.target');
+    const f = bad.find((c) => c.id === 'drift.target')!.findings[0]!;
+    expect(f.ruleId).toBe(TARGET_DOWN_RULE);
+    expect(f.reproduction).toMatch(/^curl /);
+    // The case that met the dead process ended as no answer; the next one found nothing listening.
+    expect(r.checks.at(-1)!.id).toBe('drift.target');
+  });
+
   // The rate-limits page: "X-RateLimit-Reset: ... in seconds from the Unix epoch" (prose).
   it('catches X-RateLimit-Reset sent in milliseconds as an error on a target that is not the simulator', async () => {
     const { r } = await drift((x) => {

@@ -1,4 +1,4 @@
-import type { Evidence } from './results.ts';
+import type { CheckResult, Evidence, PillarName } from './results.ts';
 import type { Redactor } from './redact.ts';
 
 /**
@@ -29,3 +29,39 @@ export const evidenceOf = (answer: AnswerLike, redactor: Pick<Redactor, 'text' |
  * middle of a run: the run's traffic stops there, and the verdict line says so.
  */
 export const TARGET_DOWN_RULE = 'target-stopped-answering';
+
+/**
+ * The one check a pillar adds when its target died mid-run: what failed, where, and the
+ * input sent just before as the reproduction. The pillar sends nothing more.
+ */
+export const targetDownCheck = (o: { pillar: PillarName; endpoint: string; where: string; failure: string; reproduction: string; caseId?: string }): CheckResult => {
+  const message = `the target stopped answering ${o.where} (${o.failure}), and a request after it got no answer either; nothing more was sent; the reproduction is the input sent just before`;
+  return {
+    id: `${o.pillar}.target`,
+    pillar: o.pillar,
+    name: 'the target keeps answering',
+    endpoint: o.endpoint,
+    outcome: 'fail',
+    durationMs: 0,
+    reason: `the target stopped answering ${o.where}`,
+    findings: [
+      {
+        checkId: `${o.pillar}.target`,
+        pillar: o.pillar,
+        endpoint: o.endpoint,
+        status: null,
+        ruleId: TARGET_DOWN_RULE,
+        severity: 'error',
+        // Every request the document describes gets an answer; a dead port gives none.
+        basis: 'spec',
+        pointer: '',
+        expected: 'an answer to every request',
+        actual: o.failure,
+        message,
+        reproduction: o.reproduction,
+        ...(o.caseId ? { caseId: o.caseId } : {}),
+        evidence: { status: null, headers: {}, body: '', truncated: false },
+      },
+    ],
+  };
+};

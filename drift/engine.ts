@@ -1,5 +1,5 @@
 import { valueAt } from '../core/pointer.ts';
-import { evidenceOf, TARGET_DOWN_RULE } from '../core/evidence.ts';
+import { evidenceOf, targetDownCheck } from '../core/evidence.ts';
 import { HttpClient, type HttpResponse, TransportError } from '../core/http.ts';
 import { Progress } from '../core/progress.ts';
 import {
@@ -124,33 +124,6 @@ const toFinding = (ctx: RunContext, c: DriftCase, res: HttpResponse, o: Observat
   evidence: evidenceOf(res, ctx.redactor),
 });
 
-const targetDownCheck = (c: DriftCase, failure: string, curl: string): CheckResult => ({
-  id: 'drift.target',
-  pillar: 'drift',
-  name: 'the target keeps answering',
-  endpoint: c.endpoint.name,
-  outcome: 'fail',
-  durationMs: 0,
-  reason: `the target stopped answering at ${c.endpoint.name} ${c.name}; nothing more was sent`,
-  findings: [
-    {
-      checkId: 'drift.target',
-      pillar: 'drift',
-      endpoint: c.endpoint.name,
-      status: null,
-      ruleId: TARGET_DOWN_RULE,
-      severity: 'error',
-      basis: 'spec',
-      pointer: '',
-      expected: 'an answer to every request',
-      actual: failure,
-      message: `the target stopped answering at ${c.endpoint.name} ${c.name} (${failure}) after answering earlier cases; nothing more was sent`,
-      reproduction: curl,
-      evidence: { status: null, headers: {}, body: '', truncated: false },
-    },
-  ],
-});
-
 const expiredCheck = (ignore: IgnoreFile, now: number, failOn: SeverityName): CheckResult => {
   const findings: Finding[] = [];
   ignore.entries.forEach((e, i) => {
@@ -226,7 +199,15 @@ export const runDrift = async (ctx: RunContext, options: Partial<DriftOptions> =
       // request that met the dead port as its reproduction, and no more traffic.
       if (!(err instanceof TransportError) || err.failure !== 'refused' || answered === 0) throw err;
       // The input sent just before is the one the process died on, when it got no answer.
-      checks.push(targetDownCheck(c, err.message, noAnswer ?? http.curlFor(prepared.request)));
+      checks.push(
+        targetDownCheck({
+          pillar: 'drift',
+          endpoint: c.endpoint.name,
+          where: `at ${c.endpoint.name} ${c.name}, after answering earlier cases`,
+          failure: err.message,
+          reproduction: noAnswer ?? http.curlFor(prepared.request),
+        }),
+      );
       break;
     }
     if (outcome.kind === 'answered') answered++;

@@ -1,4 +1,4 @@
-import { TARGET_DOWN_RULE } from '../core/evidence.ts';
+import { targetDownCheck } from '../core/evidence.ts';
 import { HttpClient } from '../core/http.ts';
 import { Progress } from '../core/progress.ts';
 import { type CheckResult, type PillarResult, pillarResult } from '../core/results.ts';
@@ -36,36 +36,6 @@ const cutReason = (stopped: PillarEnv['stopped'], capped: boolean): string =>
       : capped
         ? 'the request budget capped the runs'
         : "a property's time share ran out";
-
-/** The one finding for a target that died mid-run: what was sent just before, and what failed. */
-const targetDownCheck = (down: NonNullable<PillarEnv['targetDown']>): CheckResult => ({
-  id: 'properties.target',
-  pillar: 'properties',
-  name: 'the target keeps answering',
-  endpoint: 'both',
-  outcome: 'fail',
-  durationMs: 0,
-  reason: `the target stopped answering during ${down.property} (class ${down.cls}); nothing more was sent`,
-  findings: [
-    {
-      checkId: 'properties.target',
-      pillar: 'properties',
-      endpoint: 'both',
-      status: null,
-      ruleId: TARGET_DOWN_RULE,
-      severity: 'error',
-      // Every request the document describes gets an answer; a dead port gives none.
-      basis: 'spec',
-      pointer: '',
-      expected: 'an answer to every request',
-      actual: down.failure,
-      message: `the target stopped answering during ${down.property} (class ${down.cls}): ${down.failure}, and a harmless request then got no answer either; the reproduction is the input sent just before; no case was shrunk against the dead port`,
-      reproduction: shortCurl(down.curl),
-      caseId: down.cls,
-      evidence: { status: null, headers: {}, body: '', truncated: false },
-    },
-  ],
-});
 
 export const runProperties = async (ctx: RunContext, options: Partial<PropertiesOptions> = {}): Promise<PillarResult> => {
   const o = validateOptions({ ...PROPERTIES_DEFAULTS, ...options });
@@ -133,7 +103,19 @@ export const runProperties = async (ctx: RunContext, options: Partial<Properties
     progress.done(`${p.def.name}: ${outcome.check.outcome} (${outcome.casesRun} cases)`);
   }
 
-  if (env.targetDown) checks.push(targetDownCheck(env.targetDown));
+  const down = env.targetDown;
+  if (down) {
+    checks.push(
+      targetDownCheck({
+        pillar: 'properties',
+        endpoint: 'both',
+        where: `during ${down.property} (class ${down.cls}); no case was shrunk against the dead port`,
+        failure: down.failure,
+        reproduction: shortCurl(down.curl),
+        caseId: down.cls,
+      }),
+    );
+  }
 
   // The oracle: a mislabelled case is a generator bug, reported loudly and never sent.
   const bugs = outcomes.flatMap((x) => (x.mislabelled ? [x.mislabelled] : []));

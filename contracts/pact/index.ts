@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEV_USERS_CREATE } from '../schemas/endpoints.ts';
-import { evidenceOf, TARGET_DOWN_RULE } from '../../core/evidence.ts';
+import { evidenceOf, targetDownCheck } from '../../core/evidence.ts';
 import { SetupError } from '../../core/errors.ts';
 import { type AuthStyle, HttpClient } from '../../core/http.ts';
 import { capForBasis, type CheckResult, type Evidence, type Finding, outcomeOf, type PillarResult, pillarResult, type SeverityName } from '../../core/results.ts';
@@ -125,11 +125,13 @@ const rootCheck = (name: string, finding: Finding): CheckResult => ({
 const rootCauseOf = async (ctx: RunContext, v: VerifyOutcome, auth: ContractAuth): Promise<RootCause | null> => {
   if (v.down) {
     const down = v.down;
-    const message = `the target stopped answering${down.interaction ? ` at "${down.interaction}"` : ''} (${down.failure}), and a harmless request then got no answer either; nothing more was sent; the reproduction is the input sent just before`;
     return {
-      check: rootCheck('the target keeps answering', {
-        ...rootFinding(TARGET_DOWN_RULE, 'an answer to every request', down.failure, message, down.curl),
-        evidence: { status: null, headers: {}, body: '', truncated: false },
+      check: targetDownCheck({
+        pillar: 'contracts',
+        endpoint: '*',
+        where: down.interaction ? `at "${down.interaction}"` : 'during verification',
+        failure: down.failure,
+        reproduction: down.curl,
       }),
       covers: (_i, a) => (a ? null : 'not verified: the target stopped answering'),
     };

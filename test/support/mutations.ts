@@ -25,6 +25,16 @@ const editError = (x: Exchange, status: number, edit: (body: Record<string, unkn
   edit(copy);
   return { body: copy };
 };
+/** Edits as functions: set a field (only where it exists, with `present`), or drop one. */
+const set =
+  (key: string, value: unknown, present = false) =>
+  (o: Record<string, unknown>) => {
+    if (!present || key in o) o[key] = value;
+  };
+const drop = (key: string) => (o: Record<string, unknown>) => {
+  delete o[key];
+};
+
 /** Once per proxy: the first create under a token answers `status` without reaching the provider. */
 const onceTransient = (status: 429 | 503): (() => Interceptor) => () => {
   let done = false;
@@ -50,7 +60,7 @@ export const MUTATIONS: Mutation[] = [
     name: 'undocumented field added to users',
     kind: 'harmless',
     why: 'additive: extra properties are allowed (info only)',
-    rewrite: (x) => editUser(x, (u) => void (u['x_new_field'] = 'new')),
+    rewrite: (x) => editUser(x, set('x_new_field', 'new')),
   },
   { name: 'extra response header', kind: 'harmless', why: 'headers not in the document are allowed', rewrite: () => ({ headers: { 'x-request-id': 'abc123' } }) },
   {
@@ -69,13 +79,13 @@ export const MUTATIONS: Mutation[] = [
       return b ? { body: Object.fromEntries(Object.entries(b).reverse()) } : undefined;
     },
   },
-  { name: 'display_id dropped', kind: 'harmless', why: 'display_id is optional in the document', rewrite: (x) => editUser(x, (u) => void delete u['display_id']) },
-  { name: 'reference_id dropped from 500', kind: 'harmless', why: 'error-internal-server-error requires only type', rewrite: (x) => editError(x, 500, (b) => void delete b['reference_id']) },
-  { name: 'message dropped from 400', kind: 'harmless', why: 'error-base requires nothing; type is the only required field', rewrite: (x) => editError(x, 400, (b) => void delete b['message']) },
+  { name: 'display_id dropped', kind: 'harmless', why: 'display_id is optional in the document', rewrite: (x) => editUser(x, drop('display_id')) },
+  { name: 'reference_id dropped from 500', kind: 'harmless', why: 'error-internal-server-error requires only type', rewrite: (x) => editError(x, 500, drop('reference_id')) },
+  { name: 'message dropped from 400', kind: 'harmless', why: 'error-base requires nothing; type is the only required field', rewrite: (x) => editError(x, 400, drop('message')) },
   { name: 'Date header removed', kind: 'harmless', why: 'no Date header is documented', rewrite: () => ({ headers: { date: null } }) },
 
   // Breaking: each breaks one documented promise.
-  { name: 'id dropped', kind: 'breaking', why: 'id is required', rewrite: (x) => editUser(x, (u) => void delete u['id']) },
+  { name: 'id dropped', kind: 'breaking', why: 'id is required', rewrite: (x) => editUser(x, drop('id')) },
   {
     name: 'envelope renamed to user',
     kind: 'breaking',
@@ -87,14 +97,14 @@ export const MUTATIONS: Mutation[] = [
       return { body: { ...rest, user: rev_user ?? dev_user } };
     },
   },
-  { name: 'id becomes a number', kind: 'breaking', why: 'id is a string', rewrite: (x) => editUser(x, (u) => void (u['id'] = 42)) },
+  { name: 'id becomes a number', kind: 'breaking', why: 'id is a string', rewrite: (x) => editUser(x, set('id', 42)) },
   { name: '201 becomes 200', kind: 'breaking', why: 'the creates answer 201', rewrite: (x) => (x.status === 201 ? { status: 200 } : undefined) },
   { name: 'text/plain answers', kind: 'breaking', why: 'every answer is application/json', rewrite: () => ({ headers: { 'content-type': 'text/plain' } }) },
-  { name: '400 without type', kind: 'breaking', why: 'error-bad-request requires type', rewrite: (x) => editError(x, 400, (b) => void delete b['type']) },
-  { name: '400 type unknown', kind: 'breaking', why: 'type is a closed discriminator', rewrite: (x) => editError(x, 400, (b) => void (b['type'] = 'weird_error')) },
-  { name: 'dev user state unknown', kind: 'breaking', why: 'state is a closed enum', rewrite: (x) => editUser(x, (u) => void ('state' in u && (u['state'] = 'zombie'))) },
-  { name: 'created_date not a date-time', kind: 'breaking', why: 'created_date is date-time', rewrite: (x) => editUser(x, (u) => void ('created_date' in u && (u['created_date'] = 'yesterday'))) },
-  { name: 'display_name null', kind: 'breaking', why: 'display_name is a string, never null', rewrite: (x) => editUser(x, (u) => void (u['display_name'] = null)) },
+  { name: '400 without type', kind: 'breaking', why: 'error-bad-request requires type', rewrite: (x) => editError(x, 400, drop('type')) },
+  { name: '400 type unknown', kind: 'breaking', why: 'type is a closed discriminator', rewrite: (x) => editError(x, 400, set('type', 'weird_error')) },
+  { name: 'dev user state unknown', kind: 'breaking', why: 'state is a closed enum', rewrite: (x) => editUser(x, set('state', 'zombie', true)) },
+  { name: 'created_date not a date-time', kind: 'breaking', why: 'created_date is date-time', rewrite: (x) => editUser(x, set('created_date', 'yesterday', true)) },
+  { name: 'display_name null', kind: 'breaking', why: 'display_name is a string, never null', rewrite: (x) => editUser(x, set('display_name', null)) },
   { name: '400 becomes 422', kind: 'breaking', why: '422 is not documented', rewrite: (x) => (x.status === 400 ? { status: 422 } : undefined) },
   { name: 'no-token 401 becomes 403', kind: 'breaking', why: 'a missing token is documented as 401', rewrite: (x) => (x.status === 401 ? { status: 403, body: { type: 'forbidden', message: 'no' } } : undefined) },
   { name: '429 without Retry-After', kind: 'breaking', why: 'the rate-limits page: a 429 carries Retry-After', rewrite: (x) => (x.status === 429 ? { headers: { 'retry-after': null } } : undefined) },
@@ -102,7 +112,7 @@ export const MUTATIONS: Mutation[] = [
     name: 'retry_after disagrees with Retry-After',
     kind: 'breaking',
     why: 'both say the same wait',
-    rewrite: (x) => editError(x, 429, (b) => void (b['retry_after'] = 999)),
+    rewrite: (x) => editError(x, 429, set('retry_after', 999)),
   },
   {
     name: 'X-RateLimit-Reset in milliseconds',
@@ -115,7 +125,9 @@ export const MUTATIONS: Mutation[] = [
     name: 'created_by loses type',
     kind: 'breaking',
     why: 'user-summary requires type',
-    rewrite: (x) => editUser(x, (u) => void delete (u['created_by'] as Record<string, unknown> | undefined)?.['type']),
+    rewrite: (x) => editUser(x, (u) => {
+        if (u['created_by']) drop('type')(u['created_by'] as Record<string, unknown>);
+      }),
   },
   {
     name: '500 body is HTML',
@@ -127,7 +139,9 @@ export const MUTATIONS: Mutation[] = [
     name: 'phone_numbers becomes a string',
     kind: 'breaking',
     why: 'phone_numbers is an array',
-    rewrite: (x) => editUser(x, (u) => void (Array.isArray(u['phone_numbers']) && (u['phone_numbers'] = String(u['phone_numbers'][0] ?? '')))),
+    rewrite: (x) => editUser(x, (u) => {
+        if (Array.isArray(u['phone_numbers'])) u['phone_numbers'] = String(u['phone_numbers'][0] ?? '');
+      }),
   },
   {
     name: '401 body is HTML',

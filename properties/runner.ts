@@ -203,7 +203,7 @@ export const findingsFor = (
   failure: PropertyFailure,
   note: string,
 ): Finding[] => {
-  const remote = env.ctx.target.kind !== 'simulator';
+  const remote = env.ctx.target.kind === 'remote';
   return failure.problems.map((p) => {
     // The rule a status failure is about carries the property's basis; shape and echo
     // problems carry their own.

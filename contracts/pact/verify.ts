@@ -186,12 +186,15 @@ export const verifyPact = async (ctx: RunContext, o: VerifyOptions): Promise<Ver
     for (const [k, v] of Object.entries(req.headers)) {
       if (v !== undefined && !DROPPED_REQUEST_HEADERS.has(k.toLowerCase())) headers[k] = Array.isArray(v) ? v.join(', ') : v;
     }
+    // Without a token of our own (the embedded simulator needs none), the pact's own
+    // Authorization goes out as the consumer wrote it.
+    if (tokenSent && !token) headers['authorization'] = String(req.headers.authorization);
     const raw = Buffer.isBuffer(req.body) ? req.body : req.body === undefined ? undefined : JSON.stringify(req.body);
     const request: HttpRequest = {
       path: req.originalUrl,
       contentType: req.headers['content-type'] ?? null,
       // The pact's Authorization is the consumer's placeholder; no header (the 401 case) stays none.
-      auth: tokenSent ? (o.auth === 'bearer' ? 'bearer' : 'raw') : 'none',
+      auth: tokenSent && token ? (o.auth === 'bearer' ? 'bearer' : 'raw') : 'none',
       headers: { ...headers, ...extra },
       retry429: !transient,
       retry503: !transient,

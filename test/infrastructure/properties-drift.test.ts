@@ -10,7 +10,7 @@ import { runDrift } from '../../drift/engine.ts';
 import { type PropertiesOptions, runProperties } from '../../properties/index.ts';
 import { type RunningSimulator, startSimulator } from '../../simulator/index.ts';
 import { checkOf, counterexamplesOf } from '../properties/helpers.ts';
-import { createdUser, type MutatingProxy, type Rewriter, startMutatingProxy } from '../support/mutating-proxy.ts';
+import { createdUser, editUser, type MutatingProxy, type Rewriter, startMutatingProxy } from '../support/mutating-proxy.ts';
 
 /**
  * The properties and drift pillars behind proxies that change the simulator's real
@@ -147,6 +147,15 @@ describe('drift against infrastructure that is not drift', () => {
     expect(f.reproduction).toMatch(/^curl /);
     // The case that met the dead process ended as no answer; the next one found nothing listening.
     expect(r.checks.at(-1)!.id).toBe('drift.target');
+  });
+
+  it('keeps the answer each finding judged: status, headers and body, the token nowhere', async () => {
+    const { r } = await drift((x) => editUser(x, (u) => void delete u['id']));
+    const f = findings(r).find((x) => x.ruleId === 'response-required-property-missing' && /\/id$/.test(x.pointer))!;
+    expect(f.evidence).toMatchObject({ status: 201, truncated: false });
+    expect(f.evidence!.headers['content-type']).toMatch(/application\/json/);
+    expect(JSON.parse(f.evidence!.body)).not.toHaveProperty('rev_user.id');
+    expect(JSON.stringify(r)).not.toContain(TOKEN);
   });
 
   // The rate-limits page: "X-RateLimit-Reset: ... in seconds from the Unix epoch" (prose).

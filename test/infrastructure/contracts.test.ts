@@ -156,6 +156,13 @@ describe('contracts against infrastructure that is not drift', () => {
     expect(inconclusive(p).length).toBe(20 - 5);
   });
 
+  it('names the wrong status, not the fields a body judged under another status lacks', async () => {
+    const { p } = await through((x) => (x.status === 400 && x.path === '/rev-users.create' ? { status: 201, body: { rev_user: { id: 'x' } } } : undefined));
+    const phone = p.checks.find((c) => c.name === 'rev-users.create 400 for a phone number that is not E.164')!;
+    expect(phone.outcome).toBe('fail');
+    expect(phone.findings.map((f) => [f.ruleId, f.status, f.actual])).toEqual([['pact-status', 201, 201]]);
+  });
+
   it('keeps the answer it judged with each finding: status, headers and the redacted body', async () => {
     const { p } = await through((x) =>
       editUser(x, (u) => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { DEV_USERS_DEACTIVATE, REV_USERS_DELETE } from '../contracts/schemas/endpoints.ts';
 import { RequestBudget } from '../core/budget.ts';
 import { UsageError } from '../core/errors.ts';
-import { HttpClient } from '../core/http.ts';
+import { HttpClient, TransportError } from '../core/http.ts';
 import { Ledger, type LedgerEntry } from '../core/ledger.ts';
 import type { RunContext } from '../core/run-context.ts';
 
@@ -32,7 +32,14 @@ export const cleanupLedger = async (
     { max429Retries: 2, maxRetryAfterS: 30 },
   );
   const report: CleanupReport = { removed: [], deactivated: [], failed: [] };
+  // Once nothing answers (the target died), every other attempt would fail the same way.
+  let unreachable: string | null = null;
   for (const entry of todo) {
+    if (unreachable) {
+      ledger.record({ ...strip(entry), event: 'remove-failed', note: unreachable });
+      report.failed.push({ ...entry, reason: unreachable });
+      continue;
+    }
     const isRev = entry.endpoint === 'rev-users.create';
     const endpoint = isRev ? REV_USERS_DELETE : DEV_USERS_DEACTIVATE;
     try {
@@ -55,6 +62,7 @@ export const cleanupLedger = async (
       }
     } catch (err) {
       const reason = (err as Error).message;
+      if (err instanceof TransportError && ['refused', 'reset', 'timeout', 'dns'].includes(err.failure)) unreachable = reason;
       ledger.record({ ...strip(entry), event: 'remove-failed', note: reason });
       report.failed.push({ ...entry, reason });
     }
@@ -67,11 +75,18 @@ const strip = (e: LedgerEntry) => {
   return rest;
 };
 
-/** One line per record that still exists, saying why. */
-export const describeRemaining = (report: CleanupReport): string[] => [
-  ...report.deactivated.map((e) => `remains (deactivated dev user, no documented delete): ${e.displayId ?? e.id}`),
-  ...report.failed.map((e) => `remains (cleanup failed: ${e.reason}): ${e.displayId ?? e.id}`),
-];
+/** One line per reason a record still exists, naming the records (a few, then a count). */
+export const describeRemaining = (report: CleanupReport): string[] => {
+  const byReason = new Map<string, LedgerEntry[]>();
+  const add = (reason: string, e: LedgerEntry) => byReason.set(reason, [...(byReason.get(reason) ?? []), e]);
+  for (const e of report.deactivated) add('deactivated dev user, no documented delete', e);
+  for (const e of report.failed) add(`cleanup failed: ${e.reason}`, e);
+  return [...byReason].map(([reason, entries]) => {
+    const names = entries.slice(0, 5).map((e) => e.displayId ?? e.id);
+    const more = entries.length > 5 ? ` and ${entries.length - 5} more (see ledger.jsonl)` : '';
+    return `remains (${reason}): ${entries.length === 1 ? '' : `${entries.length} records: `}${names.join(', ')}${more}`;
+  });
+};
 
 /** Reads a ledger file; a malformed one gets a one-line error naming the file and line. */
 export const readLedgerFile = (file: string): Ledger => {

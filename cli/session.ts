@@ -15,7 +15,7 @@ import { abortOnSignals, createRunContext, type Fixtures, type RunContext } from
 import type { Target } from '../core/target.ts';
 import { cleanupLedger, describeRemaining } from '../cleanup/index.ts';
 import { writeReports } from '../reports/index.ts';
-import { renderVerdictLine } from '../reports/terminal.ts';
+import { renderVerdictLine, targetDown } from '../reports/terminal.ts';
 import { type SimulatorOptions, startSimulator } from '../simulator/index.ts';
 import { type CommonOptions, ensureOutDir, targetFrom } from './options.ts';
 import { preflight } from './preflight.ts';
@@ -110,6 +110,12 @@ export const runSession = async (o: SessionOptions): Promise<number> => {
       if (ctx.signal.aborted) break;
       if (given || !p.simulator) {
         pillars.push(await p.run(ctx));
+        // A target that died mid-run gets no more traffic: the other pillars would only
+        // report the same dead port once per request.
+        if (targetDown(pillars.at(-1)!)) {
+          say(`${p.pillar}: the target stopped answering; no other pillar runs`);
+          break;
+        }
         continue;
       }
       const own = await startSimulator(p.simulator);

@@ -45,23 +45,38 @@ export class Ledger {
     return this.entries;
   }
 
+  /**
+   * Records are keyed by endpoint and id, and each create is its own record: a provider
+   * that hands out the same id twice (a mock's static example) gives two records, and one
+   * removal settles one of them, never both, nor a record of the other endpoint.
+   */
+  private unsettled(settles: (e: LedgerEntry) => boolean): LedgerEntry[] {
+    const key = (e: LedgerEntry) => `${e.endpoint}\u0000${e.id}`;
+    const settled = new Map<string, number>();
+    for (const e of this.entries) if (settles(e)) settled.set(key(e), (settled.get(key(e)) ?? 0) + 1);
+    return this.entries.filter((e) => {
+      if (e.event !== 'created') return false;
+      const left = settled.get(key(e)) ?? 0;
+      if (left === 0) return true;
+      settled.set(key(e), left - 1);
+      return false;
+    });
+  }
+
   /** Created records the cleanup has not dealt with yet, oldest first. */
   outstanding(): LedgerEntry[] {
-    const done = new Set(this.entries.filter((e) => e.event === 'removed' || e.event === 'deactivated').map((e) => e.id));
-    return this.entries.filter((e) => e.event === 'created' && !done.has(e.id));
+    return this.unsettled((e) => e.event === 'removed' || e.event === 'deactivated');
   }
 
   /** Records that still exist on the target: not removed (deactivated ones remain). */
   remaining(): LedgerEntry[] {
-    const removed = new Set(this.entries.filter((e) => e.event === 'removed').map((e) => e.id));
-    return this.entries.filter((e) => e.event === 'created' && !removed.has(e.id));
+    return this.unsettled((e) => e.event === 'removed');
   }
 
+  /** created = removed + remaining, always: the summary, the terminal and the file agree. */
   counts(): { created: number; removed: number } {
-    return {
-      created: this.entries.filter((e) => e.event === 'created').length,
-      removed: this.entries.filter((e) => e.event === 'removed').length,
-    };
+    const created = this.entries.filter((e) => e.event === 'created').length;
+    return { created, removed: created - this.remaining().length };
   }
 
   /** Loads a ledger file written by an earlier (perhaps interrupted) run. */

@@ -1,4 +1,5 @@
 import { valueAt } from '../core/pointer.ts';
+import { evidenceOf, targetDownCheck } from '../core/evidence.ts';
 import { HttpClient, type HttpResponse, TransportError } from '../core/http.ts';
 import { Progress } from '../core/progress.ts';
 import {
@@ -120,6 +121,7 @@ const toFinding = (ctx: RunContext, c: DriftCase, res: HttpResponse, o: Observat
   actual: o.actual,
   message: o.message,
   reproduction: res.curl,
+  evidence: evidenceOf(res, ctx.redactor),
 });
 
 const expiredCheck = (ignore: IgnoreFile, now: number, failOn: SeverityName): CheckResult => {
@@ -169,6 +171,8 @@ export const runDrift = async (ctx: RunContext, options: Partial<DriftOptions> =
   };
   const checks: CheckResult[] = [];
   const shapes: BaselineAnswer[] = [];
+  let answered = 0;
+  let noAnswer: string | null = null;
 
   for (const [i, c] of o.cases.entries()) {
     if (ctx.signal.aborted) break;
@@ -186,7 +190,28 @@ export const runDrift = async (ctx: RunContext, options: Partial<DriftOptions> =
     }
     const t0 = performance.now();
     const sentAtMs = Date.now();
-    const outcome = await send(http, ctx, c, c.prepare(env));
+    const prepared = c.prepare(env);
+    let outcome: CaseOutcome;
+    try {
+      outcome = await send(http, ctx, c, prepared);
+    } catch (err) {
+      // Nothing listening after earlier answers: the target died mid-run. One finding, the
+      // request that met the dead port as its reproduction, and no more traffic.
+      if (!(err instanceof TransportError) || err.failure !== 'refused' || answered === 0) throw err;
+      // The input sent just before is the one the process died on, when it got no answer.
+      checks.push(
+        targetDownCheck({
+          pillar: 'drift',
+          endpoint: c.endpoint.name,
+          where: `at ${c.endpoint.name} ${c.name}, after answering earlier cases`,
+          failure: err.message,
+          reproduction: noAnswer ?? http.curlFor(prepared.request),
+        }),
+      );
+      break;
+    }
+    if (outcome.kind === 'answered') answered++;
+    noAnswer = outcome.kind === 'inconclusive' && outcome.reason.startsWith('no answer') ? http.curlFor(prepared.request) : null;
     const durationMs = performance.now() - t0;
     if (outcome.kind === 'inconclusive') {
       checks.push({ ...base, outcome: 'inconclusive', durationMs, reason: outcome.reason, findings: [] });

@@ -5,9 +5,10 @@ import type { ViolationKind } from '../contracts/rules/request.ts';
  * One generated input. Every case names the class it was generated for, so the run can
  * count class hits, and says what the docs make of it: `valid` (must be accepted),
  * `invalid` with the one documented rule it breaks (must be rejected with a 400), or
- * `any` (hostile input: the only promise is "not a 5xx").
+ * `any` (hostile input: the only promise is "not a 5xx"), or `unauthorized` (a valid body
+ * sent without a token: the documented answer is 401).
  */
-export type Expectation = 'valid' | 'invalid' | 'any';
+export type Expectation = 'valid' | 'invalid' | 'any' | 'unauthorized';
 
 export interface JsonCase {
   readonly cls: string;

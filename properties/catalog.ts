@@ -27,6 +27,7 @@ import {
   withWrongTypeField,
   wrongTypeClass,
 } from './generators/invalid-bodies.ts';
+import { NO_TOKEN_REJECTED } from './no-token.ts';
 import { PHONE_NEAR_MISSES } from './generators/phone-near-miss.ts';
 import { fieldTypes } from './generators/wrong-type.ts';
 
@@ -204,6 +205,7 @@ export const PROPERTIES: readonly PropertyDef[] = [
   DEV_STATE_SHADOW_ONLY,
   INVALID_REJECTED,
   NO_5XX,
+  NO_TOKEN_REJECTED,
   EXTERNAL_REF_UNIQUE,
 ];
 

@@ -1,3 +1,4 @@
+import { targetDownCheck } from '../core/evidence.ts';
 import { HttpClient } from '../core/http.ts';
 import { Progress } from '../core/progress.ts';
 import { type CheckResult, type PillarResult, pillarResult } from '../core/results.ts';
@@ -6,7 +7,7 @@ import { PillarBudget } from './budget.ts';
 import { type ClassDef, PROPERTIES, type PropertyDef, type UnavailableClass } from './catalog.ts';
 import { sourcesFor } from './generators/bodies.ts';
 import { PROPERTIES_DEFAULTS, type PropertiesOptions, validateOptions } from './options.ts';
-import { type Counterexample, type PillarEnv, type PropertyOutcome, runCaseProperty } from './runner.ts';
+import { type Counterexample, type PillarEnv, type PropertyOutcome, runCaseProperty, shortCurl } from './runner.ts';
 import { runStatefulProperty } from './stateful.ts';
 
 export { PROPERTIES_DEFAULTS, type PropertiesOptions } from './options.ts';
@@ -26,6 +27,15 @@ interface Planned {
   unavailable: UnavailableClass[];
   numRuns: number;
 }
+
+const cutReason = (stopped: PillarEnv['stopped'], capped: boolean): string =>
+  stopped === 'target-down'
+    ? 'the target stopped answering'
+    : stopped
+      ? `the ${stopped} budget cut the run short`
+      : capped
+        ? 'the request budget capped the runs'
+        : "a property's time share ran out";
 
 export const runProperties = async (ctx: RunContext, options: Partial<PropertiesOptions> = {}): Promise<PillarResult> => {
   const o = validateOptions({ ...PROPERTIES_DEFAULTS, ...options });
@@ -75,7 +85,8 @@ export const runProperties = async (ctx: RunContext, options: Partial<Properties
     const numRuns = replaying ? 1 : Math.max(1, Math.min(p.numRuns, affordable));
     if (numRuns < p.numRuns) cappedByBudget = true;
     if (env.stopped) {
-      checks.push({ id: `properties.${p.def.name}`, pillar: 'properties', name: p.def.title, endpoint: 'both', outcome: 'inconclusive', durationMs: 0, reason: `not run: the ${env.stopped} budget ran out first`, findings: [] });
+      const why = env.stopped === 'target-down' ? 'the target stopped answering' : `the ${env.stopped} budget ran out first`;
+      checks.push({ id: `properties.${p.def.name}`, pillar: 'properties', name: p.def.title, endpoint: 'both', outcome: 'inconclusive', durationMs: 0, reason: `not run: ${why}`, findings: [] });
       continue;
     }
     const settings = { seed, numRuns, timeLimitMs, ...(o.replayPath ? { path: o.replayPath } : {}) };
@@ -84,9 +95,26 @@ export const runProperties = async (ctx: RunContext, options: Partial<Properties
         ? await runStatefulProperty(env, p.def, settings, o.maxCommands)
         : await runCaseProperty(env, p.def, p.classes, settings, o.classes);
     outcomes.push(outcome);
+    if (env.stopped === 'target-down' && outcome.check.outcome === 'pass') {
+      outcome.check = { ...outcome.check, outcome: 'inconclusive', reason: `stopped after ${outcome.casesRun} cases: the target stopped answering` };
+    }
     checks.push(outcome.check);
     if (outcome.counterexample) counterexamples.push(outcome.counterexample);
     progress.done(`${p.def.name}: ${outcome.check.outcome} (${outcome.casesRun} cases)`);
+  }
+
+  const down = env.targetDown;
+  if (down) {
+    checks.push(
+      targetDownCheck({
+        pillar: 'properties',
+        endpoint: 'both',
+        where: `during ${down.property} (class ${down.cls}); no case was shrunk against the dead port`,
+        failure: down.failure,
+        reproduction: shortCurl(down.curl),
+        caseId: down.cls,
+      }),
+    );
   }
 
   // The oracle: a mislabelled case is a generator bug, reported loudly and never sent.
@@ -109,7 +137,9 @@ export const runProperties = async (ctx: RunContext, options: Partial<Properties
   const classCounts: Record<string, number> = Object.fromEntries(expected.map((c) => [c, env.counts[c] ?? 0]));
   const never = expected.filter((c) => classCounts[c] === 0);
   const unavailable = plan.flatMap((p) => p.unavailable);
-  const cut = env.stopped !== null || cappedByBudget;
+  // A property whose time share ran out (or a budget, or a target that died) never had the
+  // chance to draw every class: that is inconclusive, not a coverage failure.
+  const cut = env.stopped !== null || cappedByBudget || outcomes.some((x) => x.cut);
   checks.push({
     id: 'properties.class-coverage',
     pillar: 'properties',
@@ -122,7 +152,7 @@ export const runProperties = async (ctx: RunContext, options: Partial<Properties
       : counterexamples.length
         ? { reason: 'a property failed: its cases stopped at the counterexample' }
         : never.length
-          ? { reason: `never generated: ${never.join(', ')}${cut ? ` (the ${env.stopped ?? 'request'} budget cut the run short)` : ''}; raise --runs` }
+          ? { reason: `never generated: ${never.join(', ')}${cut ? ` (${cutReason(env.stopped, cappedByBudget)}: not a coverage failure)` : '; raise --runs'}` }
           : {}),
     findings: [],
   });

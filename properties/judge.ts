@@ -89,8 +89,31 @@ export interface Judgement {
   createdId: string | null;
 }
 
+/** Every answer the document lists is `application/json`; a body in another type breaks it. */
+export const contentTypeProblem = (res: Pick<HttpResponse, 'headers' | 'text'>): Problem | null => {
+  if (res.text.length === 0) return null;
+  const got = res.headers['content-type'];
+  const media = (got ?? '').split(';')[0]!.trim().toLowerCase();
+  if (media === 'application/json') return null;
+  return {
+    rule: 'content-type',
+    basis: 'spec',
+    pointer: '/headers/content-type',
+    expected: 'application/json',
+    actual: got ?? null,
+    message: `the answer is ${got ? `\`${got}\`` : 'untyped'}; every answer the document lists is application/json`,
+  };
+};
+
 /** `ruleBasis` is the basis of the rule the case is about (prose for E.164, spec for the enum, ...). */
 export const judge = (c: Case, sentBody: unknown, res: HttpResponse, ruleBasis: BasisName): Judgement => {
+  const judged = judgeBody(c, sentBody, res, ruleBasis);
+  // Hostile inputs promise only "not a 5xx"; every other answer is a documented one.
+  const typed = c.expect === 'any' ? null : contentTypeProblem(res);
+  return typed ? { ...judged, problems: [typed, ...judged.problems] } : judged;
+};
+
+const judgeBody = (c: Case, sentBody: unknown, res: HttpResponse, ruleBasis: BasisName): Judgement => {
   const endpoint = endpointByName(c.endpoint)!;
   const envelope = endpoint.envelope!;
   const user =
@@ -100,6 +123,10 @@ export const judge = (c: Case, sentBody: unknown, res: HttpResponse, ruleBasis: 
   const createdId = user && typeof user['id'] === 'string' ? user['id'] : null;
   if (c.expect === 'any') {
     return { createdId, problems: res.status >= 500 ? [statusProblem('not 5xx', res, ruleBasis, 'no-5xx')] : [] };
+  }
+  if (c.expect === 'unauthorized') {
+    if (res.status !== 401) return { createdId, problems: [statusProblem(401, res, ruleBasis)] };
+    return { createdId, problems: schemaProblems(endpoint.responses[401]!, res.json, 'error-envelope', 'the 401 body') };
   }
   if (c.expect === 'valid') {
     if (res.status !== endpoint.successStatus) return { createdId, problems: [statusProblem(endpoint.successStatus, res, ruleBasis)] };

@@ -4,7 +4,8 @@ import { type CreateEndpoint, endpointByName } from '../contracts/schemas/endpoi
 import { BudgetExhaustedError } from '../core/errors.ts';
 import { type HttpClient, type HttpResponse, TransportError } from '../core/http.ts';
 import type { Progress } from '../core/progress.ts';
-import { type CheckResult, capForBasis, type Finding, outcomeOf } from '../core/results.ts';
+import { evidenceOf } from '../core/evidence.ts';
+import { type CheckResult, capForBasis, type Evidence, type Finding, outcomeOf } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
 import { type Case, isRawCase, type RawCase, uniquify } from './case.ts';
 import type { CaseProperty, ClassDef } from './catalog.ts';
@@ -23,7 +24,11 @@ export interface PillarEnv {
   /** Date.now() after which nothing more is sent. */
   deadline: number;
   /** Why the pillar stopped sending, once it has. */
-  stopped: null | 'budget' | 'time' | 'interrupted';
+  stopped: null | 'budget' | 'time' | 'interrupted' | 'target-down';
+  /** Set when the target stopped answering: the input sent just before, and what failed. */
+  targetDown?: { property: string; cls: string; curl: string; failure: string };
+  /** The property running now. */
+  property?: string;
   counts: Record<string, number>;
   progress: Progress;
   /** Unique-value tags: run id + sequence. */
@@ -46,6 +51,8 @@ export class PropertyFailure extends Error {
     readonly status: number | null,
     readonly curl: string,
     readonly sentBody: unknown,
+    /** The answer judged, redacted and cut (none when nothing answered). */
+    readonly evidence?: Evidence,
   ) {
     super(problems.map((p) => p.message).join('; '));
     this.name = 'PropertyFailure';
@@ -71,6 +78,8 @@ export interface PropertyOutcome {
   mislabelled: MislabelledCase | null;
   casesRun: number;
   inconclusive: number;
+  /** The property stopped before its planned cases (its time share, a budget, the target). */
+  cut?: boolean;
 }
 
 export const stopIfNeeded = (env: PillarEnv): boolean => {
@@ -119,7 +128,7 @@ export const sendCase = async (env: PillarEnv, c: Case, tagUnique = true): Promi
   } else {
     body = tagUnique ? uniquify(c.body, `${env.ctx.runId}-${++env.seq}`) : c.body;
     confirmLabel(c, body);
-    request = { path: endpoint.path, body };
+    request = { path: endpoint.path, body, ...(c.expect === 'unauthorized' ? { auth: 'none' as const } : {}) };
   }
   if (stopIfNeeded(env)) return { res: null, skipped: 'stopped', body };
   try {
@@ -136,8 +145,15 @@ export const sendCase = async (env: PillarEnv, c: Case, tagUnique = true): Promi
       return { res: null, skipped: 'stopped', body };
     }
     if (err instanceof TransportError) {
-      // No answer at all: the provider dropped or hung on this input, which no documented
-      // status allows.
+      // The target may have died (on this input or on its own): then nothing more is sent,
+      // and no shrinking runs against a dead port. The input sent just before is the evidence.
+      if (!(await stillAnswers(env))) {
+        env.stopped = 'target-down';
+        env.targetDown = { property: env.property ?? '', cls: c.cls, curl: env.client.curlFor(request), failure: err.message };
+        return { res: null, skipped: 'stopped', body };
+      }
+      // No answer at all, though the target still answers others: the provider dropped or
+      // hung on this input, which no documented status allows.
       throw new PropertyFailure(
         [{ rule: 'no-answer', basis: 'spec', pointer: '', expected: 'an HTTP answer', actual: err.failure, message: err.message }],
         null,
@@ -146,6 +162,21 @@ export const sendCase = async (env: PillarEnv, c: Case, tagUnique = true): Promi
       );
     }
     throw err;
+  }
+};
+
+/**
+ * After a request got no answer: does the target answer a harmless request (the
+ * preflight's create without its required fields, which creates nothing)?
+ */
+const stillAnswers = async (env: PillarEnv): Promise<boolean> => {
+  await new Promise((r) => setTimeout(r, 250));
+  try {
+    await env.client.send({ path: endpointByName('dev-users.create')!.path, body: {}, timeoutMs: 5_000, retry429: false, retry503: false });
+    return true;
+  } catch (err) {
+    // A spent budget or an interrupt says nothing about the target.
+    return !(err instanceof TransportError) || err.failure === 'aborted';
   }
 };
 
@@ -190,6 +221,7 @@ export const findingsFor = (
       actual: p.actual,
       message: `${p.message} (${note})`,
       reproduction: shortCurl(failure.curl),
+      ...(failure.evidence ? { evidence: failure.evidence } : {}),
     };
   });
 };
@@ -208,6 +240,7 @@ export const runCaseProperty = async (
   let inconclusive = 0;
   let mislabelled: MislabelledCase | null = null;
   const arb = classes.length === 1 ? classes[0]!.arb : fc.oneof(...classes.map((c) => c.arb));
+  env.property = def.name;
 
   const predicate = async (c: Case): Promise<boolean> => {
     if (!failedOnce) {
@@ -226,7 +259,7 @@ export const runCaseProperty = async (
       if (!res) return true;
       const j = judge(c, body, res, def.basis);
       recordCreated(env, c.endpoint, j.createdId, body);
-      if (j.problems.length) throw new PropertyFailure(j.problems, res.status, res.curl, body);
+      if (j.problems.length) throw new PropertyFailure(j.problems, res.status, res.curl, body, evidenceOf(res, env.ctx.redactor));
       return true;
     } catch (err) {
       if (err instanceof MislabelledCase) mislabelled ??= err;
@@ -301,6 +334,7 @@ export const runCaseProperty = async (
     mislabelled: null,
     casesRun,
     inconclusive,
+    cut: stoppedEarly,
   };
 };
 

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { evidenceOf } from '../core/evidence.ts';
 import { REV_USERS_CREATE } from '../contracts/schemas/endpoints.ts';
 import { ErrorConflict } from '../contracts/schemas/errors.ts';
 import { validate } from '../contracts/schemas/validate.ts';
@@ -49,7 +50,7 @@ class CreateFresh implements fc.AsyncCommand<Model, Real> {
     if (!res) return;
     const j = judge({ cls: 'stateful.create-fresh', endpoint: REV, expect: 'valid', body }, body, res, 'spec');
     recordCreated(env, REV, j.createdId, body);
-    if (j.problems.length) throw new PropertyFailure(j.problems, res.status, res.curl, body);
+    if (j.problems.length) throw new PropertyFailure(j.problems, res.status, res.curl, body, evidenceOf(res, env.ctx.redactor));
     m.refs.push(ref);
   }
   toString = () => `CreateFresh(${this.withName})`;
@@ -74,7 +75,7 @@ class CreateTaken implements fc.AsyncCommand<Model, Real> {
       for (const e of validate(ErrorConflict, res.json, 'documented').errors)
         problems.push({ rule: 'error-envelope', basis: 'spec', pointer: e.pointer, expected: e.message, actual: undefined, message: `the 409 body does not match the documented schema at ${e.pointer || '/'}: ${e.message}` });
     }
-    if (problems.length) throw new PropertyFailure(problems, res.status, res.curl, body);
+    if (problems.length) throw new PropertyFailure(problems, res.status, res.curl, body, evidenceOf(res, env.ctx.redactor));
   }
   toString = () => `CreateTaken(${this.pick})`;
 }
@@ -88,6 +89,7 @@ export const runStatefulProperty = async (
   maxCommands: number,
 ): Promise<PropertyOutcome> => {
   const started = performance.now();
+  env.property = def.name;
   const [path, replayPath] = (settings.path ?? '').split('~');
   let casesRun = 0;
   const details = await fc.check(
@@ -133,5 +135,6 @@ export const runStatefulProperty = async (
     mislabelled: null,
     casesRun,
     inconclusive: 0,
+    cut: stopped,
   };
 };

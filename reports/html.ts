@@ -68,8 +68,17 @@ const findingRow = (f: SummaryFinding) => {
   <td><code>${html(f.ruleId)}</code><div class="muted">${f.basis}</div></td>
   <td><code>${f.pointer === '' ? '(whole document)' : html(f.pointer)}</code></td>
   <td><code>${html(valueText(f.expected))}</code></td><td><code>${html(valueText(f.actual))}</code></td>
-  <td>${html(f.message)}${repro}</td>
+  <td>${html(f.message)}${repro}${evidenceBlock(f.evidence)}</td>
 </tr>`;
+};
+
+/** What the provider said: status line, headers and the (redacted, cut) body. */
+const evidenceBlock = (e: SummaryFinding['evidence']) => {
+  if (!e) return '';
+  const head = e.status === null ? 'no answer' : `HTTP ${e.status}`;
+  const headers = Object.entries(e.headers).map(([k, v]) => `${k}: ${v}`).join('\n');
+  const body = `${e.body}${e.truncated ? '\n(cut)' : ''}`;
+  return `<details class="evidence"><summary>answer (${html(head)})</summary><pre>${html([head, headers, '', body].join('\n'))}</pre></details>`;
 };
 
 const capacitySection = (cap: CapacityEstimate) => {

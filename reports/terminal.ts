@@ -1,4 +1,5 @@
-import type { RunResults } from '../core/results.ts';
+import { TARGET_DOWN_RULE } from '../core/evidence.ts';
+import type { PillarResult, RunResults } from '../core/results.ts';
 import { buildSummary } from './summary.ts';
 
 /**
@@ -7,6 +8,10 @@ import { buildSummary } from './summary.ts';
  * code is what it is.
  */
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** True when the pillar reported that its target stopped answering mid-run. */
+export const targetDown = (p: PillarResult): boolean =>
+  p.checks.some((c) => c.findings.some((f) => f.ruleId === TARGET_DOWN_RULE));
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -22,6 +27,7 @@ export const renderVerdictLine = (results: RunResults): string => {
   const total = (k: 'error' | 'warning' | 'info' | 'ignored') => s.pillars.reduce((n, p) => n + p.findings[k], 0);
   const findings = [plural(total('error'), 'error'), plural(total('warning'), 'warning'), `${total('info')} info`];
   if (total('ignored') > 0) findings.push(`${total('ignored')} ignored`);
-  const head = `verdict: ${s.verdict.toUpperCase()}${s.interrupted ? ' (interrupted)' : ''} in ${seconds(s.durationMs)}`;
+  const down = results.pillars.find(targetDown);
+  const head = `verdict: ${s.verdict.toUpperCase()}${s.interrupted ? ' (interrupted)' : ''}${down ? ` (the target stopped answering during ${down.pillar})` : ''} in ${seconds(s.durationMs)}`;
   return [head, pillars.join('; ') || 'no pillar ran', findings.join(', '), plural(s.requests.sent, 'request')].join(' · ');
 };

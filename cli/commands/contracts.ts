@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { type Command, Option } from 'commander';
 import { brokerFromEnv } from '../../contracts/pact/broker.ts';
+import type { ContractAuth } from '../../contracts/pact/verify.ts';
 import { loadStatesModule, type StateSetter, stateChangeUrlStates } from '../../contracts/pact/states.ts';
 import { UsageError } from '../../core/errors.ts';
 import type { PillarResult } from '../../core/results.ts';
@@ -13,7 +14,23 @@ interface ContractsCliOptions extends CommonOptions {
   statesModule?: string;
   pactDir: string;
   failOn: 'error' | 'warning';
+  authScheme: ContractAuth;
 }
+
+/** How the contracts send the token; DevRev's docs and its official SDK disagree. */
+export const authSchemeOption = () =>
+  new Option('--auth-scheme <form>', 'how contracts send the token: sdk (`Authorization: <token>`, as the official SDK does) or bearer (`Authorization: Bearer <token>`, as the docs say)')
+    .choices(['sdk', 'bearer'])
+    .default('sdk');
+
+/** Loads a --states-module, or says in one line why it cannot. */
+export const statesFrom = async (file: string): Promise<StateSetter> => {
+  try {
+    return await loadStatesModule(file);
+  } catch (err) {
+    throw new UsageError(`--states-module ${file} cannot be loaded: ${(err as Error).message.split('\n')[0]}`);
+  }
+};
 
 const gitVersion = (): string => {
   try {
@@ -44,19 +61,14 @@ export const register = (program: Command): void => {
       .option('--states-url <url>', 'state-change URL of the target: POST {state, params, action}, answers the values as JSON')
       .option('--states-module <file>', 'module whose default export maps provider state names to setup functions')
       .option('--pact-dir <dir>', 'folder for the pact file (its pact file is replaced)', 'pacts')
-      .addOption(new Option('--fail-on <severity>', 'lowest finding severity that fails the run').choices(['error', 'warning']).default('error')),
+      .addOption(new Option('--fail-on <severity>', 'lowest finding severity that fails the run').choices(['error', 'warning']).default('error'))
+      .addOption(authSchemeOption()),
   ).action(async (o: ContractsCliOptions) => {
     if (o.statesUrl && o.statesModule) throw new UsageError('--states-url and --states-module are exclusive', 'give one of them');
     if (o.statesUrl && !/^https?:\/\//.test(o.statesUrl)) throw new UsageError(`--states-url ${JSON.stringify(o.statesUrl)} is not an http(s) URL`);
     let states: StateSetter | undefined;
     if (o.statesUrl) states = stateChangeUrlStates(o.statesUrl);
-    if (o.statesModule) {
-      try {
-        states = await loadStatesModule(o.statesModule);
-      } catch (err) {
-        throw new UsageError(`--states-module ${o.statesModule} cannot be loaded: ${(err as Error).message.split('\n')[0]}`);
-      }
-    }
+    if (o.statesModule) states = await statesFrom(o.statesModule);
     const version = gitVersion();
     const broker = brokerFromEnv(process.env, { consumerVersion: version, providerVersion: `${version}-verified` });
     const say = (line: string) => {
@@ -68,7 +80,7 @@ export const register = (program: Command): void => {
       pillars: [
         {
           pillar: 'contracts',
-          run: async (ctx) => (await loadContracts()).runContracts(ctx, { pactDir: o.pactDir, failOn: o.failOn, broker, say, ...(states ? { states } : {}) }),
+          run: async (ctx) => (await loadContracts()).runContracts(ctx, { pactDir: o.pactDir, failOn: o.failOn, broker, say, auth: o.authScheme, ...(states ? { states } : {}) }),
         },
       ],
       afterRun: [

@@ -4,7 +4,9 @@ import { PILLARS, type PillarName } from '../../core/results.ts';
 import { loadIgnore, renderDriftTable, runDrift } from '../../drift/index.ts';
 import { LOAD_SIMULATOR } from '../../load/options.ts';
 import { runProperties } from '../../properties/index.ts';
+import type { ContractAuth } from '../../contracts/pact/verify.ts';
 import { type CommonOptions, intOption, withCommonOptions } from '../options.ts';
+import { authSchemeOption, statesFrom } from './contracts.ts';
 import { loadContracts, loadLoad, loadSpec } from '../pillars.ts';
 import { type PillarRun, runSession } from '../session.ts';
 
@@ -16,6 +18,8 @@ interface RunCliOptions extends CommonOptions {
   failOn: 'error' | 'warning';
   ignore?: string;
   seed?: number;
+  authScheme: ContractAuth;
+  statesModule?: string;
 }
 
 /** What `run` runs: docs drift compares documents, so it is its own command (`spec`). */
@@ -43,7 +47,12 @@ const plan = (o: RunCliOptions): PillarRun[] => {
     {
       pillar: 'contracts',
       // The pact is also checked against the pinned OpenAPI document (sends nothing).
-      run: async (ctx) => (await loadSpec()).withPactDocumentCheck(await (await loadContracts()).runContracts(ctx, { failOn: o.failOn, say }), o.failOn),
+      run: async (ctx) => {
+        const contracts = await loadContracts();
+        const states = o.statesModule ? await statesFrom(o.statesModule) : undefined;
+        const result = await contracts.runContracts(ctx, { failOn: o.failOn, say, auth: o.authScheme, ...(states ? { states } : {}) });
+        return (await loadSpec()).withPactDocumentCheck(result, o.failOn);
+      },
     },
     { pillar: 'drift', run: (ctx) => runDrift(ctx, { failOn: o.failOn, ignore }) },
     { pillar: 'properties', run: (ctx) => runProperties(ctx, o.seed === undefined ? {} : { seed: o.seed }) },
@@ -70,7 +79,9 @@ export const registerRun = (program: Command): void => {
       .option('--max-requests <n>', 'request budget for the whole run (default: small for remote targets)', intOption('--max-requests', { min: 1 }))
       .addOption(new Option('--fail-on <severity>', 'lowest finding severity that fails the run').choices(['error', 'warning']).default('error'))
       .option('--ignore <file>', 'drift ignore file (default: devrev-gate.ignore.json/.yaml/.yml here, if present)')
-      .option('--seed <n>', 'fast-check seed for the properties pillar', intOption('--seed', { min: -2147483648, max: 2147483647 })),
+      .option('--seed <n>', 'fast-check seed for the properties pillar', intOption('--seed', { min: -2147483648, max: 2147483647 }))
+      .option('--states-module <file>', 'contracts: module whose default export maps provider state names to setup functions')
+      .addOption(authSchemeOption()),
   ).action(async (o: RunCliOptions) => {
     const pillars = plan(o);
     if (pillars.length === 0) throw new UsageError('--only and --skip leave no pillar to run', 'drop one of them');

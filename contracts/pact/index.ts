@@ -1,8 +1,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DEV_USERS_CREATE } from '../schemas/endpoints.ts';
+import { evidenceOf, targetDownCheck } from '../../core/evidence.ts';
 import { SetupError } from '../../core/errors.ts';
-import { capForBasis, type CheckResult, type Finding, outcomeOf, type PillarResult, pillarResult, type SeverityName } from '../../core/results.ts';
+import { type AuthStyle, HttpClient } from '../../core/http.ts';
+import { capForBasis, type CheckResult, type Evidence, type Finding, outcomeOf, type PillarResult, pillarResult, type SeverityName } from '../../core/results.ts';
 import type { RunContext } from '../../core/run-context.ts';
 import {
   type BrokerConfig,
@@ -18,7 +21,7 @@ import { PACT_FILE, runConsumer } from './consumer.ts';
 import { type ContractInteraction, INTERACTIONS } from './interactions.ts';
 import { detailsOfError } from './mismatch.ts';
 import { fixtureStates, simulatorStates, type StateSetter } from './states.ts';
-import { verifyPact } from './verify.ts';
+import { type CapturedAnswer, type ContractAuth, type VerifyOutcome, verifyPact } from './verify.ts';
 
 /**
  * The contracts pillar: run the consumer side (the SDK against Pact mock servers, writing
@@ -40,6 +43,8 @@ export interface ContractsOptions {
   failOn?: SeverityName;
   /** Progress lines (stderr); silent when absent. */
   say?: (line: string) => void;
+  /** How the token goes out: `sdk` (the official SDK's bare token, default) or `bearer`. */
+  auth?: ContractAuth;
 }
 
 export const slugOf = (description: string) =>
@@ -69,6 +74,111 @@ const withoutUnsettable = (file: string, unsettable: Set<string>): { file: strin
   return { file: copy, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 };
 
+/**
+ * A 429 that outlasted the shared client's bounded retries, or a 503 that did, is the
+ * provider being busy, not drift: the interaction is inconclusive, as in every pillar.
+ */
+const transientReason = (i: ContractInteraction, a: CapturedAnswer): string | null => {
+  if (a.status === 429 && i.status !== 429) return `still throttled (429) after ${a.attempts} attempt(s) within the retry budget`;
+  if (a.status === 503 && i.status !== 503) return `still unavailable (503) after ${a.attempts} attempt(s) within the retry budget`;
+  return null;
+};
+
+interface RootCause {
+  check: CheckResult;
+  /** The reason an interaction is not judged on its own, or null when it is. */
+  covers(i: ContractInteraction, a: CapturedAnswer | undefined): string | null;
+}
+
+const rootFinding = (ruleId: string, expected: string, actual: string, message: string, reproduction: string | null, evidence?: Evidence): Finding => ({
+  checkId: 'contracts.target',
+  pillar: 'contracts',
+  endpoint: '*',
+  status: evidence?.status ?? null,
+  ruleId,
+  severity: 'error',
+  basis: 'spec',
+  pointer: '',
+  expected,
+  actual,
+  message,
+  reproduction,
+  ...(evidence ? { evidence } : {}),
+});
+
+const rootCheck = (name: string, finding: Finding): CheckResult => ({
+  id: 'contracts.target',
+  pillar: 'contracts',
+  name,
+  endpoint: '*',
+  outcome: 'fail',
+  durationMs: 0,
+  reason: finding.message,
+  findings: [finding],
+});
+
+/**
+ * When every request got the same answer for one reason (the target died; every token
+ * was refused), that reason is ONE finding naming the cause and the fix, and the
+ * interactions it spoiled are inconclusive instead of a dozen unrelated-looking failures.
+ */
+const rootCauseOf = async (ctx: RunContext, v: VerifyOutcome, auth: ContractAuth): Promise<RootCause | null> => {
+  if (v.down) {
+    const down = v.down;
+    return {
+      check: targetDownCheck({
+        pillar: 'contracts',
+        endpoint: '*',
+        where: down.interaction ? `at "${down.interaction}"` : 'during verification',
+        failure: down.failure,
+        reproduction: down.curl,
+      }),
+      covers: (_i, a) => (a ? null : 'not verified: the target stopped answering'),
+    };
+  }
+  const withToken = [...v.answers.values()].filter((a) => a.tokenSent);
+  if (withToken.length < 2 || !withToken.every((a) => a.status === 401)) return null;
+  // Every request with a token got 401. Does the other form of the same token pass?
+  const other: AuthStyle = auth === 'bearer' ? 'raw' : 'bearer';
+  const http = new HttpClient(ctx);
+  const probe = await http.send({ path: DEV_USERS_CREATE.path, body: {}, auth: other, retry429: false }).catch(() => null);
+  const evidence = evidenceOf(withToken[0]!, ctx.redactor);
+  const note = "DevRev's docs say `Authorization: Bearer <token>`, while its official SDK sends the bare token";
+  let finding: Finding;
+  if (probe && probe.status !== 401 && auth === 'sdk') {
+    finding = rootFinding(
+      'contracts-auth-scheme',
+      'the SDK\'s `Authorization: <token>` accepted',
+      `401 to all ${withToken.length} requests; \`Authorization: Bearer <token>\` got ${probe.status}`,
+      `every request with the official SDK's bare token (\`Authorization: <token>\`) got 401, while the same token sent as \`Bearer\` was accepted (${probe.status}): the target requires the Bearer form. ${note}; pass --auth-scheme bearer to verify the contracts with Bearer`,
+      withToken[0]!.curl,
+      evidence,
+    );
+  } else if (probe && probe.status !== 401) {
+    finding = rootFinding(
+      'contracts-auth-scheme',
+      '`Authorization: Bearer <token>` accepted',
+      `401 to all ${withToken.length} requests; the bare token got ${probe.status}`,
+      `every request with \`Authorization: Bearer <token>\` got 401, while the bare token was accepted (${probe.status}). ${note}; drop --auth-scheme bearer`,
+      withToken[0]!.curl,
+      evidence,
+    );
+  } else {
+    finding = rootFinding(
+      'contracts-token-rejected',
+      'the token accepted',
+      `401 to all ${withToken.length} requests, in both forms`,
+      `every request got 401, with the token sent bare and as Bearer: the target rejects this token; check --token / DEVREV_TOKEN`,
+      withToken[0]!.curl,
+      evidence,
+    );
+  }
+  return {
+    check: rootCheck('the target accepts the token', finding),
+    covers: (i, a) => (a?.tokenSent && i.status !== 401 ? `not judged: every request with a token got 401 (see contracts.target)` : null),
+  };
+};
+
 export const runContracts = async (ctx: RunContext, options: ContractsOptions = {}): Promise<PillarResult> => {
   // Pact's core reports usage to a metrics server unless told not to: a gate that may hold
   // a production token should not phone anyone but its target. A user's own choice stands.
@@ -76,7 +186,8 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
   const startedAt = new Date();
   const failOn = options.failOn ?? 'error';
   const say = options.say ?? (() => {});
-  const realTarget = ctx.target.kind === 'remote';
+  // Any target but the embedded simulator is a real one (a loopback mock included).
+  const realTarget = ctx.target.kind !== 'simulator';
   const pactDir = resolve(options.pactDir ?? join(ctx.outDir, 'pacts'));
   const checks: CheckResult[] = [];
   const sentBefore = ctx.budget.sent;
@@ -133,6 +244,7 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
   const verified = await verifyPact(ctx, {
     pactFile,
     states,
+    auth: options.auth ?? 'sdk',
     ...(broker
       ? {
           publish: {
@@ -153,12 +265,16 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
     const i = interactionOf(e.interaction);
     if (!i) continue;
     const list = errorsByInteraction.get(i) ?? [];
-    for (const d of detailsOfError(e.mismatch)) {
+    const details = detailsOfError(e.mismatch);
+    // Under the wrong status the body was judged against another answer's schema: the
+    // status is the finding, not the fields that answer lacks.
+    const statusWrong = details.filter((d) => d.ruleId === 'pact-status');
+    for (const d of statusWrong.length ? statusWrong : details) {
       list.push({
         checkId: checkIdOf(i),
         pillar: 'contracts',
         endpoint: i.endpoint.name,
-        status: d.status ?? i.status,
+        status: d.status ?? verified.answers.get(i.description)?.status ?? i.status,
         ruleId: d.ruleId,
         severity: capForBasis('error', i.basis, realTarget),
         basis: i.basis,
@@ -172,6 +288,8 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
     errorsByInteraction.set(i, list);
   }
   const results = (verified.report as { interactionResults?: Array<{ description?: string; duration?: string }> }).interactionResults ?? [];
+  const rootCause = await rootCauseOf(ctx, verified, options.auth ?? 'sdk');
+  if (rootCause) checks.push(rootCause.check);
   for (const i of INTERACTIONS) {
     const blocked = i.states.filter((s) => verified.unsettable.has(s.name));
     const took = durationOf(results.find((r) => r.description === i.description)?.duration);
@@ -181,7 +299,19 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
       checks.push({ ...base, outcome: 'skipped', reason, findings: [] });
       continue;
     }
-    const findings = errorsByInteraction.get(i) ?? [];
+    const answer = verified.answers.get(i.description);
+    const covered = rootCause?.covers(i, answer);
+    if (covered) {
+      checks.push({ ...base, outcome: 'inconclusive', reason: covered, findings: [] });
+      continue;
+    }
+    const transient = answer && transientReason(i, answer);
+    if (transient) {
+      checks.push({ ...base, outcome: 'inconclusive', reason: transient, findings: [] });
+      continue;
+    }
+    const evidence = answer ? evidenceOf(answer, ctx.redactor) : undefined;
+    const findings = (errorsByInteraction.get(i) ?? []).map((f) => (evidence ? { ...f, evidence } : f));
     checks.push({ ...base, outcome: outcomeOf(findings, failOn), findings });
   }
   const skipped = checks.filter((c) => c.outcome === 'skipped');

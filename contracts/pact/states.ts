@@ -37,6 +37,8 @@ export interface StateOutcome {
   values?: Record<string, string | number | boolean>;
   /** Send this token instead of the run's one (read-only or throttled users). */
   token?: string;
+  /** Headers for the next request, e.g. a mock's `Prefer: code=429`. */
+  headers?: Record<string, string>;
 }
 
 export interface StateContext {
@@ -182,9 +184,12 @@ export const stateChangeUrlStates = (url: string): StateSetter => ({
     }
     if (!res.ok) return null;
     const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-    const { token, ...values } = body;
+    const { token, headers, ...values } = body;
     const outcome: StateOutcome = { values: values as StateOutcome['values'] };
     if (typeof token === 'string') outcome.token = token;
+    if (headers && typeof headers === 'object' && Object.values(headers).every((v) => typeof v === 'string')) {
+      outcome.headers = headers as Record<string, string>;
+    }
     if (state === STATES.runUnique && Object.keys(values).length === 0) {
       const field = String(params['field']);
       outcome.values = { [field]: runUniqueValue(field, ctx.runId, String(params['interaction'] ?? state)) };

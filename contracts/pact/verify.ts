@@ -1,16 +1,20 @@
-import { Verifier } from '@pact-foundation/pact';
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Verifier } from '@pact-foundation/pact';
+import { HttpClient, type HttpRequest, TransportError } from '../../core/http.ts';
 import type { RunContext } from '../../core/run-context.ts';
 import { PROVIDER } from './names.ts';
-import type { StateContext, StateSetter } from './states.ts';
+import { STATES, type StateContext, type StateSetter } from './states.ts';
 
 /**
  * Provider verification: the pact replayed against a target through pact-js's Verifier.
- * One request filter does three jobs: it answers the state-change calls itself (so a state
+ * One request filter does the work: it answers the state-change calls itself (so a state
  * that cannot be set fails that interaction's setup instead of being ignored, which is
- * what pact-js's own stateHandlers do), it puts the real token (or a state's token) into
- * `Authorization`, and it counts every request against the run's budget and notes every
- * user a 201 created, for cleanup.
+ * what pact-js's own stateHandlers do), and it is the proxy to the target: the run's
+ * shared HTTP client sends each request with the real token (or a state's token and
+ * headers), counts it against the budget, waits out a transient 429/503 like every other
+ * pillar, and decodes gzip and chunked answers, so the users a 201 created are read and
+ * noted for cleanup and each interaction's answer is kept as evidence.
  */
 
 const STATE_SETUP_PATH = '/_pactSetup';
@@ -20,6 +24,8 @@ export const CANNOT_SET = 'devrev-gate: state cannot be set';
 export interface VerifyOptions {
   pactFile: string;
   states: StateSetter;
+  /** How the token goes out (default: as the official SDK sends it). */
+  auth?: ContractAuth;
   /** Broker publication of the results, only when a broker is configured. */
   publish?: { brokerUrl: string; providerVersion: string; pactUrl: string; token?: string; username?: string; password?: string };
 }
@@ -30,6 +36,10 @@ export interface VerifyOutcome {
   /** States that could not be set, by state name. */
   unsettable: Map<string, string>;
   requestsSent: number;
+  /** The answer each interaction got, by description. */
+  answers: Map<string, CapturedAnswer>;
+  /** Set when the target stopped answering during verification. */
+  down: TargetDown | null;
 }
 
 export interface VerifierReport {
@@ -51,6 +61,7 @@ type Json = Record<string, unknown>;
 // The slice of express's request and response the filter uses (pact-js runs it in express).
 interface Request extends IncomingMessage {
   path: string;
+  originalUrl: string;
   body?: unknown;
 }
 interface Response extends ServerResponse {
@@ -59,48 +70,167 @@ interface Response extends ServerResponse {
 }
 type NextFunction = (err?: unknown) => void;
 
-const captureCreated = (ctx: RunContext, req: Request, res: Response) => {
-  const chunks: Buffer[] = [];
-  const write = res.write.bind(res) as (...a: unknown[]) => boolean;
-  const end = res.end.bind(res) as (...a: unknown[]) => Response;
-  res.write = ((chunk: unknown, ...rest: unknown[]) => {
-    if (chunk) chunks.push(Buffer.from(chunk as Buffer));
-    return write(chunk, ...rest);
-  }) as Response['write'];
-  res.end = ((chunk?: unknown, ...rest: unknown[]) => {
-    if (chunk && typeof chunk !== 'function') chunks.push(Buffer.from(chunk as Buffer));
-    if (res.statusCode === 201) {
-      try {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Json;
-        const rev = body['rev_user'] as Json | undefined;
-        const dev = body['dev_user'] as Json | undefined;
-        const user = rev ?? dev;
-        if (user && typeof user['id'] === 'string') {
-          ctx.ledger.record({
-            event: 'created',
-            endpoint: rev ? 'rev-users.create' : 'dev-users.create',
-            id: user['id'],
-            ...(typeof user['display_id'] === 'string' ? { displayId: user['display_id'] } : {}),
-            ...(typeof user['external_ref'] === 'string' ? { externalRef: user['external_ref'] } : {}),
-            ...(typeof user['email'] === 'string' ? { email: user['email'] } : {}),
-            note: `contracts: ${req.path}`,
-          });
-        }
-      } catch {
-        // Not JSON: the verification reports the mismatch; there is nothing to clean up.
-      }
-    }
-    return end(chunk, ...rest);
-  }) as Response['end'];
+/** What the provider answered one interaction, as the forwarding filter saw it. */
+export interface CapturedAnswer {
+  status: number;
+  headers: Record<string, string>;
+  /** Decompressed, decoded body text. */
+  text: string;
+  json: unknown;
+  /** Still 429 after the shared client's bounded retries. */
+  throttled: boolean;
+  attempts: number;
+  /** The request carried a token (the 401 interaction sends none). */
+  tokenSent: boolean;
+  curl: string;
+}
+
+/** The target stopped answering: the input sent just before, and what failed. */
+export interface TargetDown {
+  interaction: string | null;
+  curl: string;
+  failure: string;
+}
+
+/** How the token goes out: the official SDK's bare form, or the docs' `Bearer` form. */
+export type ContractAuth = 'sdk' | 'bearer';
+
+interface PactInteraction {
+  description: string;
+  path: string;
+  states: string[];
+}
+
+const readInteractions = (file: string): PactInteraction[] => {
+  const pact = JSON.parse(readFileSync(file, 'utf8')) as {
+    interactions?: Array<{ description: string; request?: { path?: string }; providerStates?: Array<{ name: string }> }>;
+  };
+  return (pact.interactions ?? []).map((i) => ({
+    description: i.description,
+    path: i.request?.path ?? '',
+    states: (i.providerStates ?? []).map((s) => s.name).sort(),
+  }));
+};
+
+/** States whose whole point is a transient answer: the shared client must not retry it away. */
+const TRANSIENT_STATES: ReadonlySet<string> = new Set([STATES.throttled, STATES.serverFault]);
+
+/** Hop-by-hop and encoding headers: the body is sent on decoded, in one piece. */
+const DROPPED_ANSWER_HEADERS = new Set(['content-encoding', 'content-length', 'transfer-encoding', 'connection', 'keep-alive']);
+const DROPPED_REQUEST_HEADERS = new Set(['host', 'content-length', 'connection', 'authorization', 'accept-encoding', 'content-type', 'transfer-encoding', 'keep-alive']);
+
+const recordCreated = (ctx: RunContext, answer: CapturedAnswer, description: string | null) => {
+  if (answer.status !== 201 || !answer.json || typeof answer.json !== 'object') return;
+  const body = answer.json as Json;
+  const rev = body['rev_user'] as Json | undefined;
+  const dev = body['dev_user'] as Json | undefined;
+  const user = rev ?? dev;
+  if (!user || typeof user['id'] !== 'string') return;
+  ctx.ledger.record({
+    event: 'created',
+    endpoint: rev ? 'rev-users.create' : 'dev-users.create',
+    id: user['id'],
+    ...(typeof user['display_id'] === 'string' ? { displayId: user['display_id'] } : {}),
+    ...(typeof user['external_ref'] === 'string' ? { externalRef: user['external_ref'] } : {}),
+    ...(typeof user['email'] === 'string' ? { email: user['email'] } : {}),
+    note: `contracts: ${description ?? 'interaction'}`,
+  });
+};
+
+/** After a request got no answer: does a harmless request (the preflight's) get one? */
+const stillAnswers = async (http: HttpClient): Promise<boolean> => {
+  try {
+    await http.send({ path: '/dev-users.create', body: {}, timeoutMs: 5_000, retry429: false, retry503: false });
+    return true;
+  } catch (err) {
+    return !(err instanceof TransportError) || err.failure === 'aborted';
+  }
 };
 
 export const verifyPact = async (ctx: RunContext, o: VerifyOptions): Promise<VerifyOutcome> => {
   const stateCtx: StateContext = { runId: ctx.runId, token: ctx.token, fixtures: ctx.fixtures };
   const unsettable = new Map<string, string>();
+  const answers = new Map<string, CapturedAnswer>();
+  const interactions = readInteractions(o.pactFile);
+  const assigned = new Set<string>();
+  const http = new HttpClient(ctx);
+  let down: TargetDown | null = null;
   let nextToken: string | undefined;
+  let nextHeaders: Record<string, string> = {};
+  let statesSince: string[] = [];
   let requestsSent = 0;
 
-  const requestFilter = (req: Request, res: Response, next: NextFunction) => {
+  // The verifier replays the interactions one at a time, each after its state setups: the
+  // request is the first interaction not yet seen with this path and these states.
+  const interactionFor = (path: string): string | null => {
+    const states = [...statesSince].sort().join('\n');
+    const open = interactions.filter((i) => !assigned.has(i.description) && i.path === path);
+    const hit = open.find((i) => i.states.join('\n') === states) ?? open[0];
+    if (!hit) return null;
+    assigned.add(hit.description);
+    return hit.description;
+  };
+
+  const forward = async (req: Request, res: Response) => {
+    const description = interactionFor(req.path);
+    const transient = statesSince.some((s) => TRANSIENT_STATES.has(s));
+    const token = nextToken ?? ctx.token;
+    const extra = nextHeaders;
+    nextToken = undefined;
+    nextHeaders = {};
+    statesSince = [];
+    if (down) return void res.status(502).json({ error: 'devrev-gate: not sent, the target stopped answering' });
+
+    const tokenSent = req.headers.authorization !== undefined;
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v !== undefined && !DROPPED_REQUEST_HEADERS.has(k.toLowerCase())) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    }
+    // Without a token of our own (the embedded simulator needs none), the pact's own
+    // Authorization goes out as the consumer wrote it.
+    if (tokenSent && !token) headers['authorization'] = String(req.headers.authorization);
+    const raw = Buffer.isBuffer(req.body) ? req.body : req.body === undefined ? undefined : JSON.stringify(req.body);
+    const request: HttpRequest = {
+      path: req.originalUrl,
+      contentType: req.headers['content-type'] ?? null,
+      // The pact's Authorization is the consumer's placeholder; no header (the 401 case) stays none.
+      auth: tokenSent && token ? (o.auth === 'bearer' ? 'bearer' : 'raw') : 'none',
+      headers: { ...headers, ...extra },
+      retry429: !transient,
+      retry503: !transient,
+      ...(token ? { token } : {}),
+      ...(raw === undefined ? {} : { rawBody: raw }),
+    };
+    const sentBefore = ctx.budget.sent;
+    try {
+      const answer = await http.send(request);
+      const captured: CapturedAnswer = {
+        status: answer.status,
+        headers: answer.headers,
+        text: answer.text,
+        json: answer.json,
+        throttled: answer.throttled,
+        attempts: answer.attempts,
+        tokenSent,
+        curl: answer.curl,
+      };
+      if (description) answers.set(description, captured);
+      recordCreated(ctx, captured, description);
+      res.statusCode = answer.status;
+      for (const [k, v] of Object.entries(answer.headers)) if (!DROPPED_ANSWER_HEADERS.has(k)) res.setHeader(k, v);
+      res.end(answer.text);
+    } catch (err) {
+      if (err instanceof TransportError && err.failure !== 'aborted' && !(await stillAnswers(http))) {
+        down = { interaction: description, curl: http.curlFor(request), failure: err.message };
+      }
+      // 599: no HTTP answer; the verifier reports it against the interaction.
+      res.status(599).json({ error: ctx.redactor.text((err as Error).message) });
+    } finally {
+      requestsSent += ctx.budget.sent - sentBefore;
+    }
+  };
+
+  const requestFilter = (req: Request, res: Response, _next: NextFunction) => {
     if (req.path === STATE_SETUP_PATH && req.method === 'POST') {
       const body = (req.body ?? {}) as { state?: string; params?: Json; action?: string };
       if (body.action === 'teardown') return void res.json({});
@@ -112,30 +242,25 @@ export const verifyPact = async (ctx: RunContext, o: VerifyOptions): Promise<Ver
         .then((outcome) => {
           if (!outcome) {
             unsettable.set(state, o.states.name);
+            statesSince = [];
             res.status(500).json({ error: `${CANNOT_SET} by ${o.states.name}: ${state}` });
             return;
           }
+          statesSince.push(state);
           if (outcome.token) nextToken = outcome.token;
+          if (outcome.headers) nextHeaders = { ...nextHeaders, ...outcome.headers };
           res.json(outcome.values ?? {});
         })
         .catch((err: Error) => {
           unsettable.set(state, `${o.states.name} (${err.message})`);
+          statesSince = [];
           res.status(500).json({ error: `${CANNOT_SET} by ${o.states.name}: ${state}: ${err.message}` });
         });
       return;
     }
-    try {
-      ctx.budget.take(1);
-    } catch (err) {
-      return void res.status(599).json({ error: (err as Error).message });
-    }
-    requestsSent += 1;
-    const token = nextToken ?? ctx.token;
-    nextToken = undefined;
-    // The pact's Authorization is the consumer's placeholder; no header (the 401 case) stays none.
-    if (req.headers.authorization !== undefined && token) req.headers.authorization = token;
-    captureCreated(ctx, req, res);
-    next();
+    // The filter is the whole proxy: the shared client sends the request (budget, retries
+    // of transient 429/503, decompression), and the verifier sees the decoded answer.
+    void forward(req, res);
   };
 
   const verifier = new Verifier({
@@ -168,5 +293,5 @@ export const verifyPact = async (ctx: RunContext, o: VerifyOptions): Promise<Ver
   } catch {
     throw new Error(`pact verifier gave no report: ${raw.split('\n')[0]}`);
   }
-  return { report, unsettable, requestsSent };
+  return { report, unsettable, requestsSent, answers, down };
 };

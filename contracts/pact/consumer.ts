@@ -47,17 +47,29 @@ const callThroughSdk = async (baseUrl: string, i: ContractInteraction, body: Rec
   }
 };
 
+/** The native mock server's race (pact-reference #535): the client got its answer, the server says "not received". */
+export const MOCK_SERVER_FLAKE = /expected but not received/;
+
+export interface ConsumerRunOptions {
+  /** Repeat a run that hit MOCK_SERVER_FLAKE once on a new mock server (default true). */
+  retry?: boolean;
+  /** Told about each flaked first attempt (the stress benchmark counts them). */
+  onFlake?: (message: string) => void;
+}
+
 /**
  * Runs one interaction against a fresh mock server and, when it matches, writes it into
- * `dir`. Under parallel load the mock server now and then reports the request "expected but
- * not received" although the client got its answer (cause not found yet); such a run is
- * repeated once on a new mock server. Any other failure is final.
+ * `dir`. A run that hits MOCK_SERVER_FLAKE is repeated once on a new mock server (see the
+ * README's measured rate, `npm run stress:pact`). Any other failure is final.
  */
-export const runConsumerInteraction = async (i: ContractInteraction, dir: string): Promise<ClientOutcome> => {
+export const runConsumerInteraction = async (i: ContractInteraction, dir: string, o: ConsumerRunOptions = {}): Promise<ClientOutcome> => {
   try {
     return await runOnce(i, dir);
   } catch (err) {
-    if (!/expected but not received/.test((err as Error).message)) throw err;
+    const message = (err as Error).message;
+    if (!MOCK_SERVER_FLAKE.test(message)) throw err;
+    o.onFlake?.(message);
+    if (o.retry === false) throw err;
     return runOnce(i, dir);
   }
 };
@@ -103,12 +115,13 @@ export const clearPacts = (dir: string) => {
 export const runConsumer = async (
   dir: string,
   interactions: readonly ContractInteraction[] = INTERACTIONS,
+  o: ConsumerRunOptions = {},
 ): Promise<{ file: string; results: ConsumerCaseResult[] }> => {
   clearPacts(dir);
   const results: ConsumerCaseResult[] = [];
   for (const i of interactions) {
     try {
-      await runConsumerInteraction(i, dir);
+      await runConsumerInteraction(i, dir, o);
       results.push({ description: i.description, ok: true });
     } catch (err) {
       results.push({ description: i.description, ok: false, error: (err as Error).message.split('\n').slice(0, 6).join(' ') });

@@ -83,7 +83,8 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
 
   say(`contracts: consumer side, ${INTERACTIONS.length} interactions through @devrev/typescript-sdk → ${pactDir}`);
   const t0 = Date.now();
-  const consumer = await runConsumer(pactDir);
+  let retries = 0;
+  const consumer = await runConsumer(pactDir, INTERACTIONS, { onFlake: () => retries++ });
   const broken = consumer.results.filter((r) => !r.ok);
   checks.push({
     id: 'contracts.consumer',
@@ -92,6 +93,7 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
     endpoint: '*',
     outcome: broken.length === 0 ? 'pass' : 'fail',
     durationMs: Date.now() - t0,
+    ...(retries > 0 ? { retries } : {}),
     findings: broken.map((b) => ({
       checkId: 'contracts.consumer',
       pillar: 'contracts',
@@ -156,6 +158,7 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
     for (const d of detailsOfError(e.mismatch)) {
       list.push({
         checkId: checkIdOf(i),
+        caseId: i.description,
         pillar: 'contracts',
         endpoint: i.endpoint.name,
         status: d.status ?? i.status,

@@ -68,7 +68,7 @@ export const register = (program: Command): void => {
       pillars: [
         {
           pillar: 'contracts',
-          run: async (ctx) => (await loadContracts()).runContracts(ctx, { pactDir: o.pactDir, failOn: o.failOn, broker, say, ...(states ? { states } : {}) }),
+          run: async (ctx) => (await loadContracts()).runContracts(ctx, { pactDir: o.pactDir, failOn: o.failOn, broker, say, debug: Boolean(o.debug), ...(states ? { states } : {}) }),
         },
       ],
       afterRun: [

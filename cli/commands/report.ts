@@ -1,8 +1,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { validate } from '../../contracts/schemas/validate.ts';
 import { EXIT, UsageError } from '../../core/errors.ts';
+import { shownPath } from '../../core/shown-path.ts';
 import { RunResults } from '../../core/results.ts';
 import { writeReports } from '../../reports/index.ts';
 import { ensureOutDir } from '../options.ts';
@@ -13,12 +14,6 @@ interface ReportOptions {
   out?: string;
   quiet?: boolean;
 }
-
-/** A path as the user can find it: relative when it lies under the working folder, absolute otherwise. */
-export const shownPath = (path: string): string => {
-  const rel = relative(process.cwd(), path);
-  return rel === '' ? path : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
-};
 
 /** Reads a saved results.json and checks it against the results model before any writer sees it. */
 export const loadResults = (from: string): { file: string; results: RunResults } => {

@@ -37,7 +37,7 @@ const plan = (o: RunCliOptions): PillarRun[] => {
     if (!o.quiet) process.stderr.write(`${line}\n`);
   };
   const all: Array<PillarRun & { pillar: PillarName }> = [
-    { pillar: 'contracts', run: async (ctx) => (await loadContracts()).runContracts(ctx, { failOn: o.failOn, say }) },
+    { pillar: 'contracts', run: async (ctx) => (await loadContracts()).runContracts(ctx, { failOn: o.failOn, say, debug: Boolean(o.debug) }) },
     { pillar: 'drift', run: (ctx) => runDrift(ctx, { failOn: o.failOn, ignore }) },
     { pillar: 'properties', run: (ctx) => runProperties(ctx, o.seed === undefined ? {} : { seed: o.seed }) },
     // Load gets its own simulator with a small, short window (see LOAD_SIMULATOR).

@@ -1,7 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SetupError } from '../../core/errors.ts';
+import { shownPath } from '../../core/shown-path.ts';
 import { capForBasis, type CheckResult, type Finding, outcomeOf, type PillarResult, pillarResult, type SeverityName } from '../../core/results.ts';
 import type { RunContext } from '../../core/run-context.ts';
 import {
@@ -18,7 +19,7 @@ import { PACT_FILE, runConsumer } from './consumer.ts';
 import { type ContractInteraction, INTERACTIONS } from './interactions.ts';
 import { detailsOfError } from './mismatch.ts';
 import { fixtureStates, simulatorStates, type StateSetter } from './states.ts';
-import { verifyPact } from './verify.ts';
+import { VERIFIER_LOG, verifyPact } from './verify.ts';
 
 /**
  * The contracts pillar: run the consumer side (the SDK against Pact mock servers, writing
@@ -40,6 +41,8 @@ export interface ContractsOptions {
   failOn?: SeverityName;
   /** Progress lines (stderr); silent when absent. */
   say?: (line: string) => void;
+  /** Show the Pact verifier's own report in the terminal instead of its log file. */
+  debug?: boolean;
 }
 
 export const slugOf = (description: string) =>
@@ -132,9 +135,17 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
   const known = new Set(INTERACTIONS.flatMap((i) => i.states.map((s) => s.name)).filter((n) => states.canSet?.(n, stateCtx) === false));
   const { file: pactFile, cleanup } = withoutUnsettable(consumer.file, known);
   say(`contracts: verifying against ${ctx.target.url} (states: ${states.name})`);
+  const verifierLog = join(ctx.outDir, VERIFIER_LOG);
+  if (options.debug) say('contracts: the Pact verifier reports to the terminal (--debug)');
+  else {
+    mkdirSync(ctx.outDir, { recursive: true });
+    writeFileSync(verifierLog, '');
+    say(`contracts: the Pact verifier's own report: ${shownPath(verifierLog)}`);
+  }
   const verified = await verifyPact(ctx, {
     pactFile,
     states,
+    output: options.debug ? 'terminal' : { log: verifierLog },
     ...(broker
       ? {
           publish: {

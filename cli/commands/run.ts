@@ -1,7 +1,8 @@
 import { type Command, Option } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import { PILLARS, type PillarName } from '../../core/results.ts';
-import { loadIgnore, renderDriftTable, runDrift } from '../../drift/index.ts';
+import { loadIgnore, runDrift } from '../../drift/index.ts';
+import { renderFindingsTable } from '../../reports/terminal.ts';
 import { LOAD_SIMULATOR } from '../../load/options.ts';
 import { runProperties } from '../../properties/index.ts';
 import { type CommonOptions, intOption, withCommonOptions } from '../options.ts';
@@ -74,8 +75,9 @@ export const registerRun = (program: Command): void => {
       allowRemote: o.allowRemote,
       pillars,
       afterRun: [
+        // The gate's findings table, every pillar's, before the verdict line.
         (results) => {
-          for (const p of results.pillars.filter((x) => x.pillar === 'drift')) process.stdout.write(renderDriftTable(p));
+          process.stdout.write(renderFindingsTable(results));
         },
       ],
     });

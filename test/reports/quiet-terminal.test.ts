@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -36,5 +36,14 @@ describe('a quiet terminal', () => {
     expect(r.stderr).not.toMatch(VERIFIER_LINE);
     expect(r.stderr.split('\n').filter((l) => l.includes('pact-verifier.log'))).toEqual([`contracts: the Pact verifier's own report: ${log}`]);
     expect(r.stderr).toMatch(/^verdict: PASS in /m);
+  });
+
+  it('shows the verifier report in the terminal with --debug, and writes no log then', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'dg-quiet-'));
+    const r = await npmStart(['--only', 'contracts', '--debug', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(VERIFIER_LINE);
+    expect(existsSync(join(out, 'pact-verifier.log'))).toBe(false);
+    expect(r.stderr).toContain('contracts: the Pact verifier reports to the terminal (--debug)');
   });
 });

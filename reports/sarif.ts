@@ -28,13 +28,13 @@ const ruleOf = (id: string, first: Finding): ReportingDescriptor => {
   const meta = ruleMeta(id);
   const severity = meta?.severity ?? first.severity;
   const basis = meta?.basis ?? first.basis;
-  const reason = meta?.reason ?? `reported by the ${first.pillar} pillar (no reason recorded in the rule book)`;
+  const reason = meta?.reason ?? `a ${first.pillar} check found it; the rule book gives this id no reason yet`;
   return {
     id,
     name: words(id).replace(/ (\w)/g, (_, c: string) => c.toUpperCase()),
     shortDescription: { text: words(id) },
     fullDescription: { text: `${words(id)}: ${reason}` },
-    help: { text: `Why ${severity}: ${reason}. Basis: ${basis} (spec: the OpenAPI document; prose: the docs' text; assumed: the docs are silent).` },
+    help: { text: `${reason}. Default severity ${severity}; basis ${basis} (spec: the OpenAPI document states it; prose: the docs' text does; assumed: the docs are silent).` },
     defaultConfiguration: { level: LEVEL[severity] },
     properties: { tags: [first.pillar, basis], basis },
   };

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { at, refTokens } from '../../api-model/openapi/pointer.ts';
 import { SLICE_FILE } from '../../api-model/openapi/slice.ts';
 import { segmentsOf } from '../../core/pointer.ts';
+import { RULES as DRIFT_RULES } from '../../drift/rules.ts';
 import { buildSarif, renderSarif } from '../../reports/sarif.ts';
 import { everyPillarResults } from './fixture.ts';
 
@@ -62,7 +63,7 @@ describe('results.sarif', () => {
     for (const r of rules) {
       expect(r.shortDescription?.text).toBeTruthy();
       expect(r.fullDescription?.text).toBeTruthy();
-      expect(r.help?.text).toMatch(/^Why (error|warning|info): /);
+      expect(r.help?.text).toMatch(/\. Default severity (error|warning|info); basis (spec|prose|assumed) /);
     }
     for (const [i, res] of run.results!.entries()) {
       expect(rules[res.ruleIndex!]!.id).toBe(res.ruleId);
@@ -70,6 +71,12 @@ describe('results.sarif', () => {
       expect(res.message.text).toContain(all[i]!.endpoint);
       expect(res.locations![0]!.logicalLocations![0]!.name).toBe(all[i]!.pointer === '' ? '(whole body)' : all[i]!.pointer);
     }
+    // A rule the rule book knows carries its reason into the help text.
+    const known2 = everyPillarResults();
+    known2.pillars[1]!.checks[0]!.findings[0]!.ruleId = 'response-required-property-missing';
+    const described = buildSarif(known2).runs[0]!.tool.driver.rules!.find((r) => r.id === 'response-required-property-missing')!;
+    expect(described.help!.text).toContain(DRIFT_RULES['response-required-property-missing'].reason);
+    expect(described.fullDescription!.text).toBe(`response required property missing: ${DRIFT_RULES['response-required-property-missing'].reason}`);
     const typeChanged = run.results!.find((r) => r.ruleId === 'response.type-changed')!;
     expect(typeChanged.message.text).toMatch(/expected: \{"type":"string"\}; actual: a \| b/);
   });

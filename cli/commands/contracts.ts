@@ -3,6 +3,7 @@ import { type Command, Option } from 'commander';
 import { brokerFromEnv } from '../../contracts/pact/broker.ts';
 import { loadStatesModule, type StateSetter, stateChangeUrlStates } from '../../contracts/pact/states.ts';
 import { UsageError } from '../../core/errors.ts';
+import { pointerLabel } from '../../core/pointer.ts';
 import type { PillarResult } from '../../core/results.ts';
 import { type CommonOptions, withCommonOptions } from '../options.ts';
 import { loadContracts } from '../pillars.ts';
@@ -29,7 +30,7 @@ export const renderContractsTable = (p: PillarResult): string => {
   for (const c of p.checks) {
     lines.push(`${c.outcome.toUpperCase().padEnd(7)} ${c.name}${c.reason ? ` (${c.reason})` : ''}`);
     for (const f of c.findings) {
-      lines.push(`        ${f.pointer || '/'}  expected ${JSON.stringify(f.expected)}  actual ${JSON.stringify(f.actual)}  [${f.ruleId}, ${f.severity}]`);
+      lines.push(`        ${pointerLabel(f.pointer)}  expected ${JSON.stringify(f.expected)}  actual ${JSON.stringify(f.actual)}  [${f.ruleId}, ${f.severity}]`);
     }
   }
   return `${lines.join('\n')}\n`;

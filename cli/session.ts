@@ -1,8 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { PINNED_SNAPSHOT } from '../contracts/schemas/endpoints.ts';
 import { loadConfig } from '../core/config.ts';
 import { EXIT, GateError, UsageError } from '../core/errors.ts';
+import { shownPath } from '../core/shown-path.ts';
 import {
   type PillarName,
   type PillarResult,
@@ -60,7 +61,7 @@ const errorLine = (err: unknown): string =>
 
 const writeReportsHook = (say: (line: string) => void) => async (results: RunResults, ctx: RunContext) => {
   const files = await writeReports(results, ctx.outDir);
-  say(`reports: ${files.map((f) => relative(process.cwd(), f) || f).join(', ')}`);
+  say(`reports: ${files.map(shownPath).join(', ')}`);
 };
 
 const refuseRemoteLoad = (target: Target, pillars: PillarRun[], allowRemote: boolean | undefined) => {

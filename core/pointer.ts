@@ -16,3 +16,9 @@ export const valueAt = (doc: unknown, pointer: string): unknown =>
     (node, seg) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[seg] : undefined),
     doc,
   );
+
+/** How every report names the empty pointer, the one that designates the whole body. */
+export const WHOLE_BODY = '(whole body)';
+
+/** A pointer as people read it: the empty one by name. */
+export const pointerLabel = (pointer: string): string => (pointer === '' ? WHOLE_BODY : pointer);

@@ -72,6 +72,8 @@ export const CheckResult = Type.Object(
     durationMs: Type.Number({ minimum: 0 }),
     /** Why a check was skipped or inconclusive. */
     reason: Type.Optional(Type.String()),
+    /** How many times part of the check was run again after a known transient failure. */
+    retries: Type.Optional(Type.Integer({ minimum: 0 })),
     findings: Type.Array(Finding),
   },
   { title: 'check-result' },

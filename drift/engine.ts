@@ -110,6 +110,7 @@ const send = async (http: HttpClient, ctx: RunContext, c: DriftCase, p: Prepared
 
 const toFinding = (ctx: RunContext, c: DriftCase, res: HttpResponse, o: Observation): Finding => ({
   checkId: caseId(c),
+  caseId: c.name,
   pillar: 'drift',
   endpoint: c.endpoint.name,
   status: res.status,

@@ -1,3 +1,4 @@
+import { pointerLabel } from '../core/pointer.ts';
 import type { Finding, PillarResult, SeverityName } from '../core/results.ts';
 
 /**
@@ -34,7 +35,7 @@ export const renderDriftTable = (pillar: PillarResult): string => {
       f.endpoint,
       f.ignored ? `${f.severity} (ignored)` : f.severity,
       f.ruleId,
-      f.pointer || '(body)',
+      pointerLabel(f.pointer),
       `${f.kase}${f.status === null ? '' : ` ${f.status}`}`,
     ]);
     const head = ['ENDPOINT', 'SEVERITY', 'RULE', 'POINTER', 'CASE'];

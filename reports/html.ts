@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { pointerLabel } from '../core/pointer.ts';
 import type { CapacityEstimate, CheckResult, RunResults, TimelineBucket } from '../core/results.ts';
-import { buildSummary, type SummaryFinding } from './summary.ts';
+import { buildSummary, caseOf, type SummaryFinding } from './summary.ts';
 import { html, scriptJson, valueText } from './text.ts';
 
 /**
@@ -64,9 +65,10 @@ const findingRow = (f: SummaryFinding) => {
   return `<tr class="finding${f.ignored ? ' ignored' : ''}">
   <td><span class="sev ${f.severity}">${f.severity}</span>${ignored}</td>
   <td>${f.pillar}<div class="muted">${html(f.checkName)}</div></td>
+  <td class="case"><code>${html(caseOf(f))}</code></td>
   <td>${html(f.endpoint)}</td><td class="num">${f.status ?? '—'}</td>
   <td><code>${html(f.ruleId)}</code><div class="muted">${f.basis}</div></td>
-  <td><code>${f.pointer === '' ? '(whole document)' : html(f.pointer)}</code></td>
+  <td><code>${html(pointerLabel(f.pointer))}</code></td>
   <td><code>${html(valueText(f.expected))}</code></td><td><code>${html(valueText(f.actual))}</code></td>
   <td>${html(f.message)}${repro}${evidenceBlock(f.evidence)}</td>
 </tr>`;
@@ -218,7 +220,7 @@ ${s.pillars.map((p) => `<tr><td>${p.pillar}</td><td class="num">${p.checks.total
 ${
   s.findings.length === 0
     ? '<p>No findings.</p>'
-    : `<table class="findings"><tr><th>severity</th><th>pillar / check</th><th>endpoint</th><th class="num">status</th><th>rule</th><th>pointer</th><th>expected</th><th>actual</th><th>message</th></tr>
+    : `<table class="findings"><tr><th>severity</th><th>pillar / check</th><th>case</th><th>endpoint</th><th class="num">status</th><th>rule</th><th>pointer</th><th>expected</th><th>actual</th><th>message</th></tr>
 ${s.findings.map(findingRow).join('\n')}
 </table>`
 }

@@ -1,9 +1,11 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunResults } from '../core/results.ts';
+import { renderCtrf } from './ctrf.ts';
 import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
+import { renderSarif } from './sarif.ts';
 import { renderSummaryJson } from './summary.ts';
 
 /**
@@ -17,6 +19,8 @@ export const REPORT_FILES = {
   junit: 'junit.xml',
   markdown: 'summary.md',
   html: 'index.html',
+  sarif: 'results.sarif',
+  ctrf: 'ctrf.json',
 } as const;
 
 const writers: Array<[string, (r: RunResults) => string]> = [
@@ -24,6 +28,8 @@ const writers: Array<[string, (r: RunResults) => string]> = [
   [REPORT_FILES.junit, renderJunit],
   [REPORT_FILES.markdown, renderMarkdown],
   [REPORT_FILES.html, renderHtml],
+  [REPORT_FILES.sarif, renderSarif],
+  [REPORT_FILES.ctrf, renderCtrf],
 ];
 
 /** Writes every report into outDir and returns the paths written. */

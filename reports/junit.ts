@@ -1,3 +1,4 @@
+import { pointerLabel } from '../core/pointer.ts';
 import type { CheckResult, Finding, PillarResult, RunResults } from '../core/results.ts';
 import { valueText, xmlAttr, xmlText } from './text.ts';
 
@@ -13,7 +14,7 @@ const seconds = (ms: number) => (Math.max(0, ms) / 1000).toFixed(3);
 const findingText = (f: Finding): string => {
   const lines = [
     `${f.severity.toUpperCase()} ${f.ruleId}${f.ignored ? ` (ignored: ${f.ignored.reason}${f.ignored.expires ? `, until ${f.ignored.expires}` : ''})` : ''}`,
-    `  endpoint: ${f.endpoint}   status: ${f.status ?? 'no answer'}   pointer: ${f.pointer === '' ? '(whole document)' : f.pointer}   basis: ${f.basis}`,
+    `  endpoint: ${f.endpoint}   status: ${f.status ?? 'no answer'}   pointer: ${pointerLabel(f.pointer)}   basis: ${f.basis}`,
     `  ${f.message}`,
   ];
   if (f.expected !== undefined) lines.push(`  expected: ${valueText(f.expected)}`);

@@ -1,5 +1,6 @@
+import { pointerLabel } from '../core/pointer.ts';
 import type { RunResults } from '../core/results.ts';
-import { buildSummary } from './summary.ts';
+import { buildSummary, caseOf } from './summary.ts';
 import { mdCell, valueText } from './text.ts';
 
 /**
@@ -37,12 +38,12 @@ export const renderMarkdown = (results: RunResults): string => {
   } else {
     out.push(`### Findings (${s.findings.length})`);
     out.push('');
-    out.push('| severity | pillar | endpoint | status | rule | pointer | expected | actual | message |');
-    out.push('| --- | --- | --- | ---: | --- | --- | --- | --- | --- |');
+    out.push('| severity | pillar | case | endpoint | status | rule | pointer | expected | actual | message |');
+    out.push('| --- | --- | --- | --- | ---: | --- | --- | --- | --- | --- |');
     for (const f of s.findings.slice(0, MD_FINDINGS_CAP)) {
       const sev = f.ignored ? `~~${f.severity}~~ ignored` : f.severity;
       out.push(
-        `| ${sev} | ${f.pillar} | ${mdCell(f.endpoint)} | ${f.status ?? '—'} | ${mdCell(f.ruleId)} | ${f.pointer === '' ? '(document)' : mdCell(f.pointer, 80)} | ${mdCell(valueText(f.expected), 60)} | ${mdCell(valueText(f.actual), 60)} | ${mdCell(f.message)} |`,
+        `| ${sev} | ${f.pillar} | ${mdCell(caseOf(f), 60)} | ${mdCell(f.endpoint)} | ${f.status ?? '—'} | ${mdCell(f.ruleId)} | ${mdCell(pointerLabel(f.pointer), 80)} | ${mdCell(valueText(f.expected), 60)} | ${mdCell(valueText(f.actual), 60)} | ${mdCell(f.message)} |`,
       );
     }
     if (s.findings.length > MD_FINDINGS_CAP) {
@@ -51,7 +52,7 @@ export const renderMarkdown = (results: RunResults): string => {
     }
   }
   out.push('');
-  out.push('Full report: `index.html` (opens offline), machine-readable: `summary.json`, `junit.xml`.');
+  out.push('Full report: `index.html` (opens offline), machine-readable: `summary.json`, `junit.xml`, `results.sarif`, `ctrf.json`.');
   out.push('');
   return out.join('\n');
 };

@@ -146,6 +146,9 @@ export const orderedFindings = (results: RunResults): SummaryFinding[] => {
     .map((x) => x.f);
 };
 
+/** The case (catalogue case, generated class, probe phase) that produced a finding; its check when the pillar names none. */
+export const caseOf = (f: { caseId?: string; checkId: string }): string => f.caseId ?? f.checkId;
+
 export const buildSummary = (results: RunResults): Summary => {
   const totals = { checks: zeroChecks(), findings: zeroFindings() };
   const pillars = results.pillars.map((p) => {

@@ -1,6 +1,7 @@
 import { TARGET_DOWN_RULE } from '../core/evidence.ts';
+import { pointerLabel } from '../core/pointer.ts';
 import type { PillarResult, RunResults } from '../core/results.ts';
-import { buildSummary } from './summary.ts';
+import { buildSummary, caseOf } from './summary.ts';
 
 /**
  * The last line a person sees in the terminal or a CI log: the verdict, what each pillar's
@@ -30,4 +31,41 @@ export const renderVerdictLine = (results: RunResults): string => {
   const down = results.pillars.find(targetDown);
   const head = `verdict: ${s.verdict.toUpperCase()}${s.interrupted ? ' (interrupted)' : ''}${down ? ` (the target stopped answering during ${down.pillar})` : ''} in ${seconds(s.durationMs)}`;
   return [head, pillars.join('; ') || 'no pillar ran', findings.join(', '), plural(s.requests.sent, 'request')].join(' · ');
+};
+
+const TABLE_ROWS = 40;
+const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+const oneLine = (s: string) => s.replace(/[\u0000-\u001F\u007F]+/g, ' ');
+
+/**
+ * The gate's findings table for the terminal (stdout): every pillar's findings, gating
+ * ones first, one line each with the case that produced it, then the checks that did not
+ * run to a verdict and why. Detail (expected, actual, curl) is in the reports.
+ */
+export const renderFindingsTable = (results: RunResults): string => {
+  const s = buildSummary(results);
+  const lines: string[] = [];
+  const f = s.totals.findings;
+  lines.push(
+    s.findings.length === 0
+      ? 'findings: none'
+      : `findings: ${plural(f.error, 'error')}, ${plural(f.warning, 'warning')}, ${f.info} info${f.ignored ? `, ${f.ignored} ignored` : ''}`,
+  );
+  if (s.findings.length > 0) {
+    const head = ['SEVERITY', 'PILLAR', 'CASE', 'ENDPOINT', 'STATUS', 'RULE', 'POINTER'];
+    const rows = s.findings.map((x) =>
+      [x.ignored ? `${x.severity} (ignored)` : x.severity, x.pillar, caseOf(x), x.endpoint, x.status === null ? '—' : String(x.status), x.ruleId, pointerLabel(x.pointer)].map(oneLine),
+    );
+    const shown = rows.slice(0, TABLE_ROWS);
+    const widths = head.map((h, i) => Math.min(48, Math.max(h.length, ...shown.map((r) => r[i]!.length))));
+    lines.push(head.map((h, i) => pad(h, widths[i]!)).join('  ').trimEnd());
+    for (const r of shown) lines.push(r.map((v, i) => pad(v, widths[i]!)).join('  ').trimEnd());
+    if (rows.length > TABLE_ROWS) lines.push(`… ${rows.length - TABLE_ROWS} more findings in summary.json, summary.md and index.html`);
+  }
+  for (const p of results.pillars) {
+    for (const c of p.checks.filter((x) => x.outcome === 'skipped' || x.outcome === 'inconclusive')) {
+      lines.push(oneLine(`${c.outcome}: ${p.pillar} ${c.name}${c.reason ? `: ${c.reason}` : ''}`));
+    }
+  }
+  return `${lines.join('\n')}\n`;
 };

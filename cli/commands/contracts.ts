@@ -4,6 +4,7 @@ import { brokerFromEnv } from '../../contracts/pact/broker.ts';
 import type { ContractAuth } from '../../contracts/pact/verify.ts';
 import { loadStatesModule, type StateSetter, stateChangeUrlStates } from '../../contracts/pact/states.ts';
 import { UsageError } from '../../core/errors.ts';
+import { pointerLabel } from '../../core/pointer.ts';
 import type { PillarResult } from '../../core/results.ts';
 import { type CommonOptions, withCommonOptions } from '../options.ts';
 import { loadContracts } from '../pillars.ts';
@@ -46,7 +47,7 @@ export const renderContractsTable = (p: PillarResult): string => {
   for (const c of p.checks) {
     lines.push(`${c.outcome.toUpperCase().padEnd(7)} ${c.name}${c.reason ? ` (${c.reason})` : ''}`);
     for (const f of c.findings) {
-      lines.push(`        ${f.pointer || '/'}  expected ${JSON.stringify(f.expected)}  actual ${JSON.stringify(f.actual)}  [${f.ruleId}, ${f.severity}]`);
+      lines.push(`        ${pointerLabel(f.pointer)}  expected ${JSON.stringify(f.expected)}  actual ${JSON.stringify(f.actual)}  [${f.ruleId}, ${f.severity}]`);
     }
   }
   return `${lines.join('\n')}\n`;
@@ -80,7 +81,7 @@ export const register = (program: Command): void => {
       pillars: [
         {
           pillar: 'contracts',
-          run: async (ctx) => (await loadContracts()).runContracts(ctx, { pactDir: o.pactDir, failOn: o.failOn, broker, say, auth: o.authScheme, ...(states ? { states } : {}) }),
+          run: async (ctx) => (await loadContracts()).runContracts(ctx, { pactDir: o.pactDir, failOn: o.failOn, broker, say, auth: o.authScheme, debug: Boolean(o.debug), ...(states ? { states } : {}) }),
         },
       ],
       afterRun: [

@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { UsageError } from '../../core/errors.ts';
+import { pointerLabel } from '../../core/pointer.ts';
 import type { PillarResult } from '../../core/results.ts';
 import type { RunContext } from '../../core/run-context.ts';
 import { LOAD_SIMULATOR, type LoadOptions, validateLoadOptions } from '../../load/options.ts';
@@ -59,7 +60,7 @@ export const renderLoad = (p: PillarResult): string => {
   const lines: string[] = [];
   for (const c of p.checks) {
     lines.push(`${c.outcome.padEnd(12)} ${c.id}${c.reason && c.outcome !== 'pass' ? `: ${c.reason}` : ''}`);
-    for (const f of c.findings) lines.push(`  ${f.severity.padEnd(7)} ${f.ruleId} ${f.pointer || '(whole answer)'}: ${f.message}`);
+    for (const f of c.findings) lines.push(`  ${f.severity.padEnd(7)} ${f.ruleId} ${pointerLabel(f.pointer)}: ${f.message}`);
   }
   const cap = p.data?.capacity;
   if (cap) {

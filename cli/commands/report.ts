@@ -1,8 +1,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { validate } from '../../contracts/schemas/validate.ts';
 import { EXIT, UsageError } from '../../core/errors.ts';
+import { shownPath } from '../../core/shown-path.ts';
 import { RunResults } from '../../core/results.ts';
 import { writeReports } from '../../reports/index.ts';
 import { ensureOutDir } from '../options.ts';
@@ -18,7 +19,7 @@ interface ReportOptions {
 export const loadResults = (from: string): { file: string; results: RunResults } => {
   const abs = resolve(from);
   const file = existsSync(abs) && statSync(abs).isDirectory() ? join(abs, RESULTS_FILE) : abs;
-  const shown = relative(process.cwd(), file) || file;
+  const shown = shownPath(file);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -48,7 +49,7 @@ export const loadResults = (from: string): { file: string; results: RunResults }
 export const register = (program: Command): void => {
   program
     .command('report')
-    .description('re-render summary.json, junit.xml, summary.md and index.html from a saved results.json')
+    .description('re-render summary.json, junit.xml, summary.md, index.html, results.sarif and ctrf.json from a saved results.json')
     .requiredOption('--from <dir>', 'folder holding results.json (the --out of an earlier run), or the file itself')
     .option('--out <dir>', 'folder for the reports (default: the --from folder)')
     .option('--quiet', 'print nothing but errors')
@@ -58,7 +59,7 @@ export const register = (program: Command): void => {
       const outDir = ensureOutDir(o.out ?? join(file, '..'));
       const written = await writeReports(results, outDir);
       if (!o.quiet) {
-        for (const f of written) process.stdout.write(`${relative(process.cwd(), f) || f}\n`);
+        for (const f of written) process.stdout.write(`${shownPath(f)}\n`);
         process.stdout.write(`verdict: ${results.verdict}${results.interrupted ? ' (interrupted run)' : ''}\n`);
       }
       // The exit code is the saved run's, so a CI step can gate on a re-rendered report.

@@ -1,7 +1,8 @@
 import { type Command, Option } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import { PILLARS, type PillarName } from '../../core/results.ts';
-import { loadIgnore, renderDriftTable, runDrift } from '../../drift/index.ts';
+import { loadIgnore, runDrift } from '../../drift/index.ts';
+import { renderFindingsTable } from '../../reports/terminal.ts';
 import { LOAD_SIMULATOR } from '../../load/options.ts';
 import { runProperties } from '../../properties/index.ts';
 import type { ContractAuth } from '../../contracts/pact/verify.ts';
@@ -50,7 +51,7 @@ const plan = (o: RunCliOptions): PillarRun[] => {
       run: async (ctx) => {
         const contracts = await loadContracts();
         const states = o.statesModule ? await statesFrom(o.statesModule) : undefined;
-        const result = await contracts.runContracts(ctx, { failOn: o.failOn, say, auth: o.authScheme, ...(states ? { states } : {}) });
+        const result = await contracts.runContracts(ctx, { failOn: o.failOn, say, auth: o.authScheme, debug: Boolean(o.debug), ...(states ? { states } : {}) });
         return (await loadSpec()).withPactDocumentCheck(result, o.failOn);
       },
     },
@@ -92,8 +93,9 @@ export const registerRun = (program: Command): void => {
       allowRemote: o.allowRemote,
       pillars,
       afterRun: [
+        // The gate's findings table, every pillar's, before the verdict line.
         (results) => {
-          for (const p of results.pillars.filter((x) => x.pillar === 'drift')) process.stdout.write(renderDriftTable(p));
+          process.stdout.write(renderFindingsTable(results));
         },
       ],
     });

@@ -47,18 +47,40 @@ const callThroughSdk = async (baseUrl: string, i: ContractInteraction, body: Rec
   }
 };
 
+/** The native mock server's race (pact-reference #535): the client got its answer, the server says "not received". */
+export const MOCK_SERVER_FLAKE = /expected but not received/;
+
+/**
+ * How often a run that hit MOCK_SERVER_FLAKE is repeated on a new mock server. Measured
+ * with `npm run stress:pact` (README, "The Pact mock-server flake"): with pact-js 16.5.0
+ * on 2 busy cores about 2 % of interactions flake, one retry still left 2–3 % of suite
+ * runs failing, and flakes come in bursts, so two.
+ */
+export const MOCK_SERVER_RETRIES = 2;
+
+export interface ConsumerRunOptions {
+  /** Repeats after MOCK_SERVER_FLAKE (default MOCK_SERVER_RETRIES). */
+  retries?: number;
+  /** Told about each flaked attempt, numbered from 1 (the stress benchmark counts them). */
+  onFlake?: (attempt: number, message: string) => void;
+}
+
 /**
  * Runs one interaction against a fresh mock server and, when it matches, writes it into
- * `dir`. Under parallel load the mock server now and then reports the request "expected but
- * not received" although the client got its answer (cause not found yet); such a run is
- * repeated once on a new mock server. Any other failure is final.
+ * `dir`. A run that hits MOCK_SERVER_FLAKE is repeated on a new mock server, up to
+ * MOCK_SERVER_RETRIES times. Any other failure is final.
  */
-export const runConsumerInteraction = async (i: ContractInteraction, dir: string): Promise<ClientOutcome> => {
-  try {
-    return await runOnce(i, dir);
-  } catch (err) {
-    if (!/expected but not received/.test((err as Error).message)) throw err;
-    return runOnce(i, dir);
+export const runConsumerInteraction = async (i: ContractInteraction, dir: string, o: ConsumerRunOptions = {}): Promise<ClientOutcome> => {
+  const retries = o.retries ?? MOCK_SERVER_RETRIES;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runOnce(i, dir);
+    } catch (err) {
+      const message = (err as Error).message;
+      if (!MOCK_SERVER_FLAKE.test(message)) throw err;
+      o.onFlake?.(attempt, message);
+      if (attempt > retries) throw err;
+    }
   }
 };
 
@@ -103,12 +125,13 @@ export const clearPacts = (dir: string) => {
 export const runConsumer = async (
   dir: string,
   interactions: readonly ContractInteraction[] = INTERACTIONS,
+  o: ConsumerRunOptions = {},
 ): Promise<{ file: string; results: ConsumerCaseResult[] }> => {
   clearPacts(dir);
   const results: ConsumerCaseResult[] = [];
   for (const i of interactions) {
     try {
-      await runConsumerInteraction(i, dir);
+      await runConsumerInteraction(i, dir, o);
       results.push({ description: i.description, ok: true });
     } catch (err) {
       results.push({ description: i.description, ok: false, error: (err as Error).message.split('\n').slice(0, 6).join(' ') });

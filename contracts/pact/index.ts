@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEV_USERS_CREATE } from '../schemas/endpoints.ts';
 import { evidenceOf, targetDownCheck } from '../../core/evidence.ts';
 import { SetupError } from '../../core/errors.ts';
 import { type AuthStyle, HttpClient } from '../../core/http.ts';
+import { shownPath } from '../../core/shown-path.ts';
 import { capForBasis, type CheckResult, type Evidence, type Finding, outcomeOf, type PillarResult, pillarResult, type SeverityName } from '../../core/results.ts';
 import type { RunContext } from '../../core/run-context.ts';
 import {
@@ -17,11 +18,11 @@ import {
   publishedPactUrl,
   runBroker,
 } from './broker.ts';
-import { PACT_FILE, runConsumer } from './consumer.ts';
+import { MOCK_SERVER_RETRIES, PACT_FILE, runConsumer } from './consumer.ts';
 import { type ContractInteraction, INTERACTIONS } from './interactions.ts';
 import { detailsOfError } from './mismatch.ts';
 import { fixtureStates, simulatorStates, type StateSetter } from './states.ts';
-import { type CapturedAnswer, type ContractAuth, type VerifyOutcome, verifyPact } from './verify.ts';
+import { type CapturedAnswer, type ContractAuth, VERIFIER_LOG, type VerifyOutcome, verifyPact } from './verify.ts';
 
 /**
  * The contracts pillar: run the consumer side (the SDK against Pact mock servers, writing
@@ -45,6 +46,8 @@ export interface ContractsOptions {
   say?: (line: string) => void;
   /** How the token goes out: `sdk` (the official SDK's bare token, default) or `bearer`. */
   auth?: ContractAuth;
+  /** Show the Pact verifier's own report in the terminal instead of its log file. */
+  debug?: boolean;
 }
 
 export const slugOf = (description: string) =>
@@ -194,7 +197,12 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
 
   say(`contracts: consumer side, ${INTERACTIONS.length} interactions through @devrev/typescript-sdk → ${pactDir}`);
   const t0 = Date.now();
-  const consumer = await runConsumer(pactDir);
+  let retries = 0;
+  const consumer = await runConsumer(pactDir, INTERACTIONS, {
+    onFlake: (attempt) => {
+      if (attempt <= MOCK_SERVER_RETRIES) retries++;
+    },
+  });
   const broken = consumer.results.filter((r) => !r.ok);
   checks.push({
     id: 'contracts.consumer',
@@ -203,6 +211,7 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
     endpoint: '*',
     outcome: broken.length === 0 ? 'pass' : 'fail',
     durationMs: Date.now() - t0,
+    ...(retries > 0 ? { retries } : {}),
     findings: broken.map((b) => ({
       checkId: 'contracts.consumer',
       pillar: 'contracts',
@@ -241,10 +250,18 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
   const known = new Set(INTERACTIONS.flatMap((i) => i.states.map((s) => s.name)).filter((n) => states.canSet?.(n, stateCtx) === false));
   const { file: pactFile, cleanup } = withoutUnsettable(consumer.file, known);
   say(`contracts: verifying against ${ctx.target.url} (states: ${states.name})`);
+  const verifierLog = join(ctx.outDir, VERIFIER_LOG);
+  if (options.debug) say('contracts: the Pact verifier reports to the terminal (--debug)');
+  else {
+    mkdirSync(ctx.outDir, { recursive: true });
+    writeFileSync(verifierLog, '');
+    say(`contracts: the Pact verifier's own report: ${shownPath(verifierLog)}`);
+  }
   const verified = await verifyPact(ctx, {
     pactFile,
     states,
     auth: options.auth ?? 'sdk',
+    output: options.debug ? 'terminal' : { log: verifierLog },
     ...(broker
       ? {
           publish: {
@@ -272,6 +289,7 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
     for (const d of statusWrong.length ? statusWrong : details) {
       list.push({
         checkId: checkIdOf(i),
+        caseId: i.description,
         pillar: 'contracts',
         endpoint: i.endpoint.name,
         status: d.status ?? verified.answers.get(i.description)?.status ?? i.status,

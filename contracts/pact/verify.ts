@@ -1,5 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { Verifier } from '@pact-foundation/pact';
 import { HttpClient, type HttpRequest, TransportError } from '../../core/http.ts';
 import type { RunContext } from '../../core/run-context.ts';
@@ -21,11 +26,16 @@ const STATE_SETUP_PATH = '/_pactSetup';
 /** In a state-change failure's text, so the verifier's report can be mapped back to a skip. */
 export const CANNOT_SET = 'devrev-gate: state cannot be set';
 
+/** Where the verifier's own report goes by default: a log file in the output folder. */
+export const VERIFIER_LOG = 'pact-verifier.log';
+
 export interface VerifyOptions {
   pactFile: string;
   states: StateSetter;
   /** How the token goes out (default: as the official SDK sends it). */
   auth?: ContractAuth;
+  /** The verifier's own output: a log file (default `<outDir>/pact-verifier.log`, appended) or the terminal (--debug). */
+  output?: { log: string } | 'terminal';
   /** Broker publication of the results, only when a broker is configured. */
   publish?: { brokerUrl: string; providerVersion: string; pactUrl: string; token?: string; username?: string; password?: string };
 }
@@ -145,6 +155,54 @@ const stillAnswers = async (http: HttpClient): Promise<boolean> => {
   } catch (err) {
     return !(err instanceof TransportError) || err.failure === 'aborted';
   }
+};
+
+const CHILD = fileURLToPath(new URL('./verifier-process.js', import.meta.url));
+
+/**
+ * Runs pact-core's verifyPacts in a child process whose stdout and stderr go to `output`,
+ * so the native verifier's report (it writes to fd 1 itself) never reaches the terminal
+ * or a test log. The proxy pact-js starts, with our request filter, stays in this process.
+ */
+const verifyInChild = (opts: unknown, output: { log: string } | 'terminal', signal: AbortSignal): Promise<string> =>
+  new Promise((resolve, reject) => {
+    let fd: number | null = null;
+    if (output !== 'terminal') {
+      mkdirSync(dirname(output.log), { recursive: true });
+      fd = openSync(output.log, 'a');
+    }
+    const sink = fd ?? 'inherit';
+    const child = spawn(process.execPath, [CHILD], { stdio: ['pipe', sink, sink, 'pipe'] });
+    const stop = () => child.kill();
+    signal.addEventListener('abort', stop, { once: true });
+    let answer = '';
+    (child.stdio[3] as Readable).setEncoding('utf8').on('data', (c: string) => {
+      answer += c;
+    });
+    child.on('error', reject);
+    child.on('close', (code, sig) => {
+      signal.removeEventListener('abort', stop);
+      if (fd !== null) closeSync(fd);
+      let parsed: { ok: boolean; out: string } | null = null;
+      try {
+        parsed = JSON.parse(answer) as { ok: boolean; out: string };
+      } catch {
+        // No answer: the process died (a crash in the native core, or a kill).
+      }
+      if (!parsed) {
+        const where = output === 'terminal' ? '' : `; its output is in ${output.log}`;
+        reject(new Error(`the Pact verifier process ended (${sig ?? `exit ${code}`}) without a report${where}`));
+      } else if (parsed.ok) resolve(parsed.out);
+      else reject(new Error(parsed.out));
+    });
+    child.stdin!.end(JSON.stringify(opts));
+  });
+
+type PactCore = { verifyPacts: (opts: unknown) => Promise<string> };
+// The pact-core instance pact-js's Verifier calls (resolved from pact-js, as it resolves it).
+const pactCore = (): PactCore => {
+  const require = createRequire(import.meta.url);
+  return createRequire(require.resolve('@pact-foundation/pact'))('@pact-foundation/pact-core').default as PactCore;
 };
 
 export const verifyPact = async (ctx: RunContext, o: VerifyOptions): Promise<VerifyOutcome> => {
@@ -281,11 +339,18 @@ export const verifyPact = async (ctx: RunContext, o: VerifyOptions): Promise<Ver
         }
       : {}),
   });
+  // pact-js builds the options (its proxy's URL and state path included) and calls
+  // pact-core's verifyPacts; for this call that hands them to the child process instead.
+  const core = pactCore();
+  const output = o.output ?? { log: join(ctx.outDir, VERIFIER_LOG) };
+  core.verifyPacts = (opts) => verifyInChild(opts, output, ctx.signal);
   let raw: string;
   try {
     raw = await verifier.verifyProvider();
   } catch (err) {
     raw = (err as Error).message;
+  } finally {
+    delete (core as Partial<PactCore>).verifyPacts;
   }
   let report: VerifierReport;
   try {

@@ -43,7 +43,7 @@ const saved = (results: RunResults) => {
 };
 
 describe('devrev-gate report --from', () => {
-  it('re-renders all four reports into the run folder and exits 1 for a saved failing run', async () => {
+  it('re-renders every report into the run folder and exits 1 for a saved failing run', async () => {
     const dir = saved(syntheticResults());
     const r = await cli(['report', '--from', 'run'], dir);
     expect(r.stderr).toBe('');
@@ -70,6 +70,11 @@ describe('devrev-gate report --from', () => {
     expect(missing.stderr.trim().split('\n')).toEqual([
       `devrev-gate: ${join('nowhere')}: no such file: pass --from the --out folder of an earlier run (it holds results.json)`,
     ]);
+
+    // A path outside the working folder is named as given, not as a climb of ../..
+    const outside = await cli(['report', '--from', '/nonexistent'], mkdtempSync(join(tmpdir(), 'dg-report-')));
+    expect(outside.code).toBe(2);
+    expect(outside.stderr).toMatch(/^devrev-gate: \/nonexistent: no such file: /);
 
     const dir = saved(syntheticResults());
     writeFileSync(join(dir, 'run', 'results.json'), '{"schemaVersion": 1, ');

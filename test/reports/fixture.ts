@@ -247,3 +247,85 @@ export const passingResults = (): RunResults => {
   drift.checks = drift.checks.filter((c) => c.outcome !== 'fail');
   return syntheticResults([contractsPillar(), drift, propertiesPillar(), loadPillar()]);
 };
+
+/**
+ * The synthetic run with findings in every pillar: a Pact mismatch (with the interaction it
+ * came from), a property failure, load findings (one ignored, one under a rule id no table
+ * knows), besides drift's. What SARIF and CTRF must carry whole.
+ */
+export const everyPillarResults = (): RunResults => {
+  const contracts = contractsPillar();
+  const full = contracts.checks[1]!;
+  full.outcome = 'fail';
+  full.findings = [
+    finding({
+      checkId: full.id,
+      caseId: 'rev-users.create 201 full request',
+      pillar: 'contracts',
+      ruleId: 'pact-body',
+      pointer: '/rev_user/display_name',
+      expected: 'Devrev Gate',
+      actual: 42,
+      message: 'rev-users.create 201 full request: Expected 42 (Integer) to be the same type as "Devrev Gate" (String)',
+      reproduction: null,
+    }),
+  ];
+  contracts.checks.unshift({
+    id: 'contracts.consumer',
+    pillar: 'contracts',
+    name: 'consumer interactions run through the official SDK and write the pact',
+    endpoint: '*',
+    outcome: 'pass',
+    durationMs: 2200,
+    retries: 1,
+    findings: [],
+  });
+  const properties = propertiesPillar();
+  const never5xx = properties.checks[1]!;
+  never5xx.outcome = 'fail';
+  never5xx.findings = [
+    finding({
+      checkId: never5xx.id,
+      caseId: 'raw-bytes',
+      pillar: 'properties',
+      endpoint: 'dev-users.create',
+      status: 500,
+      ruleId: 'properties.never-5xx.status',
+      pointer: '',
+      expected: 'a documented 4xx',
+      actual: 500,
+      message: 'invalid UTF-8 got a 500 (seed 424242)',
+    }),
+  ];
+  const load = loadPillar();
+  const recovery = load.checks[1]!;
+  recovery.outcome = 'fail';
+  recovery.findings = [
+    finding({
+      checkId: recovery.id,
+      caseId: 'recovery',
+      pillar: 'load',
+      status: 429,
+      ruleId: 'rate-limit-retry-after-invalid',
+      basis: 'prose',
+      pointer: '/headers/retry-after',
+      expected: 'whole seconds',
+      actual: '1.5',
+      message: 'Retry-After "1.5" is not whole seconds',
+    }),
+    finding({
+      checkId: recovery.id,
+      pillar: 'load',
+      status: 429,
+      ruleId: 'made-up-rule-no-table-knows',
+      severity: 'warning',
+      basis: 'assumed',
+      pointer: '/retry_after',
+      expected: 30,
+      actual: 31,
+      message: 'retry_after one second longer than Retry-After',
+      ignored: { reason: 'rounding, tracked upstream', expires: null },
+    }),
+  ];
+  return syntheticResults([contracts, driftPillar(), properties, load]);
+};

@@ -1,15 +1,16 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPORT_FILES, writeReports } from '../../reports/index.ts';
+import { findBrowser, HEADLESS_ARGS } from '../support/browser.ts';
 import { CLASS_COUNTS, NASTY, NASTY_POINTER, passingResults, syntheticResults, TIMELINES } from './fixture.ts';
 
-// index.html as a person sees it: opened from disk in Debian's headless Chromium, no
-// network. The screenshot lands beside the reports in reports/out/selftest-report/.
+// index.html as a person sees it: opened from disk in a headless Chromium or Chrome
+// (found by test/support/browser.ts), no network. The screenshot lands beside the reports
+// in reports/out/selftest-report/.
 
-const CHROMIUM = '/usr/bin/chromium';
 const OUT = resolve(import.meta.dirname, '../../reports/out/selftest-report');
 const SCREENSHOT = join(OUT, 'index.png');
 
@@ -17,16 +18,12 @@ let browser: Browser;
 
 beforeAll(async () => {
   // Not a skip: a gate whose HTML report is untested must not look green.
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`headless Chromium not found at ${CHROMIUM}: install Debian's "chromium" package (apt-get install -y chromium)`);
-  }
+  const found = findBrowser();
+  if (found instanceof Error) throw found;
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
   await writeReports(syntheticResults(), OUT);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await chromium.launch({ executablePath: found.path, args: HEADLESS_ARGS });
 });
 afterAll(async () => {
   await browser?.close();
@@ -182,6 +179,8 @@ describe('index.html in headless Chromium', () => {
       expect(findingsText).toContain(NASTY.script);
       expect(findingsText).toContain(NASTY_POINTER);
       expect(findingsText).toContain('response.type-changed');
+      // Each row names the case that produced it (the check, where the pillar names none).
+      expect(await page.locator('table.findings tr.finding td.case').allTextContents()).toContain('drift.dev-users.create.no-token');
       expect(findingsText).toContain('bell\\u0007 nul\\u0000 esc\\u001b[31m');
       const capacity = await page.locator('table.capacity').textContent();
       expect(capacity).toContain('fixed window: 20 requests per 1 s');

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../core/results.ts';
+import { WHOLE_BODY } from '../../core/pointer.ts';
+import { renderDriftTable } from '../../drift/table.ts';
+import { renderHtml } from '../../reports/html.ts';
+import { renderJunit } from '../../reports/junit.ts';
 import { MD_FINDINGS_CAP, renderMarkdown } from '../../reports/markdown.ts';
-import { NASTY, passingResults, syntheticResults } from './fixture.ts';
+import { everyPillarResults, NASTY, passingResults, syntheticResults } from './fixture.ts';
 
 // GFM splits table rows on pipes that are not escaped with a backslash.
 const cells = (row: string) => row.replace(/\\\\/g, '').split(/(?<!\\)\|/).slice(1, -1);
@@ -38,5 +42,33 @@ describe('summary.md', () => {
     const total = r.pillars.flatMap((p) => p.checks.flatMap((c) => c.findings)).length;
     expect(total).toBe(MD_FINDINGS_CAP + 7 + 1);
     expect(md).toContain(`…and ${total - MD_FINDINGS_CAP} more: see summary.json or index.html.`);
+  });
+});
+
+describe('one vocabulary across the reports', () => {
+  it('names the case that produced each finding, falling back to its check', () => {
+    const md = renderMarkdown(everyPillarResults());
+    const header = md.split('\n').find((l) => l.startsWith('| severity'))!;
+    const col = cells(header).map((c) => c.trim()).indexOf('case');
+    expect(col).toBe(2);
+    const rows = md.split('\n').filter((l) => /^\| (~~)?(error|warning|info)/.test(l)).map((r) => cells(r).map((c) => c.trim()));
+    const cases = rows.map((r) => r[col]);
+    expect(cases).toContain('raw-bytes');
+    expect(cases).toContain('rev-users.create 201 full request');
+    expect(cases).toContain('drift.dev-users.create.no-token');
+  });
+
+  it('calls the whole-body pointer by one name in the terminal table, Markdown, HTML and JUnit', () => {
+    const r = everyPillarResults();
+    const outputs = {
+      terminal: renderDriftTable(r.pillars.find((p) => p.pillar === 'drift')!),
+      markdown: renderMarkdown(r),
+      html: renderHtml(r),
+      junit: renderJunit(r),
+    };
+    for (const [name, text] of Object.entries(outputs)) {
+      expect(text, name).toContain(WHOLE_BODY);
+      expect(text, name).not.toMatch(/\((body|document|whole document)\)/);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderVerdictLine } from '../../reports/terminal.ts';
-import { passingResults, syntheticResults } from './fixture.ts';
+import { renderFindingsTable, renderVerdictLine } from '../../reports/terminal.ts';
+import { everyPillarResults, passingResults, syntheticResults } from './fixture.ts';
 
 describe('the verdict line at the end of a run', () => {
   it('says why the run failed: which pillar failed checks and how many findings of each severity', () => {
@@ -15,5 +15,25 @@ describe('the verdict line at the end of a run', () => {
   it('says PASS, and marks a run that was cut short', () => {
     expect(renderVerdictLine(passingResults())).toMatch(/^verdict: PASS in /);
     expect(renderVerdictLine({ ...passingResults(), interrupted: true, verdict: 'fail' })).toMatch(/^verdict: FAIL \(interrupted\)/);
+  });
+});
+
+describe("the gate's findings table", () => {
+  it('lists every pillar\'s findings, gating first, with the case, the whole-body pointer by name, and what did not run', () => {
+    const lines = renderFindingsTable(everyPillarResults()).trimEnd().split('\n');
+    expect(lines[0]).toBe('findings: 5 errors, 1 warning, 0 info, 2 ignored');
+    expect(lines[1]).toMatch(/^SEVERITY +PILLAR +CASE +ENDPOINT +STATUS +RULE +POINTER$/);
+    const rows = lines.slice(2, 2 + 8);
+    expect(new Set(rows.map((r) => r.split(/\s{2,}/)[1]))).toEqual(new Set(['contracts', 'drift', 'properties', 'load']));
+    expect(rows.at(-1)).toMatch(/^(error|warning|info) \(ignored\)/);
+    expect(rows.find((r) => r.includes('properties.never-5xx.status'))).toMatch(/raw-bytes .* \(whole body\)$/);
+    expect(lines).toContain('skipped: drift rev-users.create throttled → 429: needs the simulator\'s throttle route & a "real" target has none');
+    expect(lines.join('\n')).not.toMatch(/[\u0000-\u0009\u000B-\u001F]/);
+  });
+
+  it('says there is nothing to show when there is nothing', () => {
+    const r = passingResults();
+    r.pillars = r.pillars.filter((p) => p.pillar !== 'drift');
+    expect(renderFindingsTable(r)).toBe('findings: none\n');
   });
 });

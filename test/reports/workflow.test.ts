@@ -73,6 +73,11 @@ describe('the GitHub Actions workflow', () => {
     expect(upload.if).toBe('always()');
     expect(upload.with?.['path']).toBe('reports/out/');
     expect(step('Step summary').if).toBe('always()');
+    // results.sarif reaches code scanning whatever the verdict, with the permission it needs.
+    const sarif = steps.find((s) => s.uses?.startsWith('github/codeql-action/upload-sarif@'))!;
+    expect(sarif.if).toMatch(/^always\(\) && hashFiles\('reports\/out\/results\.sarif'\) != ''$/);
+    expect(sarif.with?.['sarif_file']).toBe('reports/out/results.sarif');
+    expect((workflow.jobs.gate as { permissions?: Record<string, string> }).permissions?.['security-events']).toBe('write');
     expect(step('Verdict').if).toBe('always()');
     // Expressions expanded inside a script are a script-injection path; they go through env.
     for (const s of steps.filter((x) => x.run)) expect(s.run, s.name).not.toContain(open);
@@ -84,7 +89,7 @@ describe('the GitHub Actions workflow', () => {
     const gate = await bash(step('Run devrev-gate').run!, ws.dir, env);
     expect(gate.code).toBe(0);
     expect(codeFrom(ws.env.GITHUB_OUTPUT)).toBe('0');
-    for (const f of ['results.json', 'summary.json', 'junit.xml', 'summary.md', 'index.html'])
+    for (const f of ['results.json', 'summary.json', 'junit.xml', 'summary.md', 'index.html', 'results.sarif', 'ctrf.json'])
       expect(existsSync(join(ws.dir, 'reports/out', f)), f).toBe(true);
     expect((await bash(step('Step summary').run!, ws.dir, env)).code).toBe(0);
     expect(readFileSync(ws.env.GITHUB_STEP_SUMMARY, 'utf8')).toBe(readFileSync(join(ws.dir, 'reports/out/summary.md'), 'utf8'));

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { DEV_USERS_DEACTIVATE, REV_USERS_DELETE } from '../contracts/schemas/endpoints.ts';
+import { DEV_USERS_DEACTIVATE, REV_USERS_DELETE } from '../api-model/shapes/endpoints.ts';
 import { RequestBudget } from '../core/budget.ts';
 import { UsageError } from '../core/errors.ts';
 import { HttpClient } from '../core/http.ts';

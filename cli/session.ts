@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { PINNED_SNAPSHOT } from '../contracts/schemas/endpoints.ts';
+import { PINNED_SNAPSHOT } from '../api-model/shapes/endpoints.ts';
 import { loadConfig } from '../core/config.ts';
 import { EXIT, GateError, UsageError } from '../core/errors.ts';
 import {

@@ -1,4 +1,4 @@
-import { RATE_LIMIT_HEADERS } from '../contracts/schemas/headers.ts';
+import { RATE_LIMIT_HEADERS } from '../api-model/shapes/headers.ts';
 import type { BasisName } from '../core/results.ts';
 import type { Classified } from './classify.ts';
 

@@ -1,5 +1,5 @@
-import type { ViolationKind } from '../contracts/rules/request.ts';
-import { type CreateEndpoint, DEV_USERS_CREATE, REV_USERS_CREATE } from '../contracts/schemas/endpoints.ts';
+import type { ViolationKind } from '../api-model/prose-rules/request.ts';
+import { type CreateEndpoint, DEV_USERS_CREATE, REV_USERS_CREATE } from '../api-model/shapes/endpoints.ts';
 import type { HttpRequest } from '../core/http.ts';
 import type { BasisName } from '../core/results.ts';
 import type { Fixtures } from '../core/run-context.ts';

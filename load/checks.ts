@@ -1,7 +1,7 @@
-import { validate } from '../contracts/schemas/validate.ts';
-import { ErrorTooManyRequests } from '../contracts/schemas/errors.ts';
-import { RATE_LIMIT_HEADERS } from '../contracts/schemas/headers.ts';
-import { REV_USERS_CREATE } from '../contracts/schemas/endpoints.ts';
+import { validate } from '../api-model/shapes/validate.ts';
+import { ErrorTooManyRequests } from '../api-model/shapes/errors.ts';
+import { RATE_LIMIT_HEADERS } from '../api-model/shapes/headers.ts';
+import { REV_USERS_CREATE } from '../api-model/shapes/endpoints.ts';
 import { type BasisName, capForBasis, type Finding, type SeverityName } from '../core/results.ts';
 import type { Observation } from './observe.ts';
 

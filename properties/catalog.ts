@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { DEV_USERS_CREATE, REV_USERS_CREATE, type CreateEndpointName } from '../contracts/schemas/endpoints.ts';
+import { DEV_USERS_CREATE, REV_USERS_CREATE, type CreateEndpointName } from '../api-model/shapes/endpoints.ts';
 import type { BasisName } from '../core/results.ts';
 import type { Case, JsonCase } from './case.ts';
 import {

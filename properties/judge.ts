@@ -1,9 +1,9 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { BasisName } from '../core/results.ts';
 import type { HttpResponse } from '../core/http.ts';
-import { type CreateEndpoint, endpointByName } from '../contracts/schemas/endpoints.ts';
-import { ErrorBadRequest } from '../contracts/schemas/errors.ts';
-import { validate } from '../contracts/schemas/validate.ts';
+import { type CreateEndpoint, endpointByName } from '../api-model/shapes/endpoints.ts';
+import { ErrorBadRequest } from '../api-model/shapes/errors.ts';
+import { validate } from '../api-model/shapes/validate.ts';
 import { pointerOf } from '../core/pointer.ts';
 import type { Case } from './case.ts';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { isValidRequest } from '../contracts/rules/request.ts';
-import { type CreateEndpoint, endpointByName } from '../contracts/schemas/endpoints.ts';
+import { isValidRequest } from '../api-model/prose-rules/request.ts';
+import { type CreateEndpoint, endpointByName } from '../api-model/shapes/endpoints.ts';
 import { BudgetExhaustedError } from '../core/errors.ts';
 import { type HttpClient, type HttpResponse, TransportError } from '../core/http.ts';
 import type { Progress } from '../core/progress.ts';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { REV_USERS_CREATE } from '../contracts/schemas/endpoints.ts';
-import { ErrorConflict } from '../contracts/schemas/errors.ts';
-import { validate } from '../contracts/schemas/validate.ts';
+import { REV_USERS_CREATE } from '../api-model/shapes/endpoints.ts';
+import { ErrorConflict } from '../api-model/shapes/errors.ts';
+import { validate } from '../api-model/shapes/validate.ts';
 import type { CheckResult } from '../core/results.ts';
 import type { StatefulProperty } from './catalog.ts';
 import { type Problem, judge } from './judge.ts';

@@ -1,17 +1,17 @@
-import { checkRequest } from '../contracts/rules/index.ts';
+import { checkRequest } from '../api-model/prose-rules/index.ts';
 import {
   DEV_USERS_CREATE,
   DEV_USERS_DEACTIVATE,
   REV_USERS_CREATE,
   REV_USERS_DELETE,
-} from '../contracts/schemas/endpoints.ts';
+} from '../api-model/shapes/endpoints.ts';
 import { buildDevUser, buildRevUser, type CallerSummary } from './bodies.ts';
 import { badRequest, conflict, notFound, violationBody } from './errors.ts';
 import type { UserStore } from './store.ts';
 
 /**
  * What each documented endpoint does once the request is authenticated, authorised and
- * parsed: the request rules (contracts/rules, the same oracle the checks use), uniqueness,
+ * parsed: the request rules (api-model/prose-rules, the same oracle the checks use), uniqueness,
  * then the documented success body.
  */
 type Json = Record<string, unknown>;

@@ -1,12 +1,12 @@
 import { MatchersV3 } from '@pact-foundation/pact';
 import { REDACTED } from '../../core/redact.ts';
 import type { BasisName } from '../../core/results.ts';
-import { BAD_REQUEST_TYPES } from '../schemas/errors.ts';
+import { BAD_REQUEST_TYPES } from '../../api-model/shapes/errors.ts';
 import {
   type CreateEndpoint,
   DEV_USERS_CREATE,
   REV_USERS_CREATE,
-} from '../schemas/endpoints.ts';
+} from '../../api-model/shapes/endpoints.ts';
 import { badRequestType, matchersFrom, refineBadRequestType, refinePhones } from './matchers.ts';
 import { CUSTOM_FIELD, STATES, type StateName } from './states.ts';
 

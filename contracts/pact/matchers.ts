@@ -1,12 +1,12 @@
 import { MatchersV3 } from '@pact-foundation/pact';
 import type { TSchema } from '@sinclair/typebox';
-import { E164_PATTERN } from '../rules/e164.ts';
-import { BAD_REQUEST_TYPES } from '../schemas/errors.ts';
+import { E164_PATTERN } from '../../api-model/prose-rules/e164.ts';
+import { BAD_REQUEST_TYPES } from '../../api-model/shapes/errors.ts';
 
 const { boolean, decimal, eachLike, integer, isMatcher, like, regex } = MatchersV3;
 
 /**
- * Pact matchers derived from the documented shapes (contracts/schemas), never retyped: a
+ * Pact matchers derived from the documented shapes (api-model/shapes), never retyped: a
  * schema and an example of what the consumer relies on become a matcher tree. Only the keys
  * of the example are matched, so a contract pins what the client reads and nothing else;
  * a key the schema does not document is refused, so no contract relies on an undocumented

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { DEV_USERS_CREATE, REV_USERS_CREATE } from '../../contracts/schemas/endpoints.ts';
-import type { CreateEndpointName } from '../../contracts/schemas/endpoints.ts';
+import { DEV_USERS_CREATE, REV_USERS_CREATE } from '../../api-model/shapes/endpoints.ts';
+import type { CreateEndpointName } from '../../api-model/shapes/endpoints.ts';
 import type { JsonCase } from '../case.ts';
 import { type BodySources, devBody, revBody } from './bodies.ts';
 import { type MissingSpecClass, missingSpec } from './custom-fields.ts';

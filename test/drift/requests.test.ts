@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkRequest } from '../../contracts/rules/request.ts';
-import { documentedStatuses } from '../../contracts/schemas/endpoints.ts';
+import { checkRequest } from '../../api-model/prose-rules/request.ts';
+import { documentedStatuses } from '../../api-model/shapes/endpoints.ts';
 import { type CaseEnv, DRIFT_CASES, skipReason } from '../../drift/requests.ts';
 
 const sim: CaseEnv = { runId: 'dgtest123', fixtures: {}, simulator: true };

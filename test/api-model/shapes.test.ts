@@ -13,7 +13,7 @@ import {
   RouteNotFound,
   type DevUsersCreateRequest,
   validate,
-} from '../../contracts/schemas/index.ts';
+} from '../../api-model/shapes/index.ts';
 import {
   badRequestBodies,
   devUser201Full,

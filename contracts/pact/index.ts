@@ -2,7 +2,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SetupError } from '../../core/errors.ts';
-import { capForBasis, type CheckResult, type Finding, outcomeOf, type PillarResult, pillarResult, type SeverityName } from '../../core/results.ts';
+import { gatePillar, isRealTarget } from '../../api-model/gate.ts';
+import { severityOfRule } from '../../api-model/rulebook/index.ts';
+import { type CheckResult, type Finding, type PillarResult, pillarResult, type SeverityName } from '../../core/results.ts';
 import type { RunContext } from '../../core/run-context.ts';
 import {
   type BrokerConfig,
@@ -37,6 +39,7 @@ export interface ContractsOptions {
   /** How provider states are set; default: the simulator's setup routes on the simulator, fixtures elsewhere. */
   states?: StateSetter;
   broker?: BrokerConfig | null;
+  /** Gate the result on its own (a direct call); the session gates every pillar with the run's options. */
   failOn?: SeverityName;
   /** Progress lines (stderr); silent when absent. */
   say?: (line: string) => void;
@@ -74,9 +77,7 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
   // a production token should not phone anyone but its target. A user's own choice stands.
   process.env['PACT_DO_NOT_TRACK'] ??= 'true';
   const startedAt = new Date();
-  const failOn = options.failOn ?? 'error';
   const say = options.say ?? (() => {});
-  const realTarget = ctx.target.kind === 'remote';
   const pactDir = resolve(options.pactDir ?? join(ctx.outDir, 'pacts'));
   const checks: CheckResult[] = [];
   const sentBefore = ctx.budget.sent;
@@ -90,7 +91,8 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
     pillar: 'contracts',
     name: 'consumer interactions run through the official SDK and write the pact',
     endpoint: '*',
-    outcome: broken.length === 0 ? 'pass' : 'fail',
+    // The gate fails the check when a finding gates.
+    outcome: 'pass',
     durationMs: Date.now() - t0,
     findings: broken.map((b) => ({
       checkId: 'contracts.consumer',
@@ -160,7 +162,7 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
         endpoint: i.endpoint.name,
         status: d.status ?? i.status,
         ruleId: d.ruleId,
-        severity: capForBasis('error', i.basis, realTarget),
+        severity: severityOfRule(d.ruleId),
         basis: i.basis,
         pointer: d.pointer,
         expected: d.expected,
@@ -182,7 +184,7 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
       continue;
     }
     const findings = errorsByInteraction.get(i) ?? [];
-    checks.push({ ...base, outcome: outcomeOf(findings, failOn), findings });
+    checks.push({ ...base, outcome: 'pass', findings });
   }
   const skipped = checks.filter((c) => c.outcome === 'skipped');
   if (skipped.length > 0) say(`contracts: skipped ${skipped.map((c) => c.name).join('; ')}`);
@@ -219,16 +221,17 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
       pillar: 'contracts',
       name: 'can-i-deploy',
       endpoint: '*',
-      outcome: outcomeOf(findings, failOn),
+      outcome: 'pass',
       durationMs: Date.now() - t1,
       findings,
     });
   }
 
-  return pillarResult('contracts', startedAt, ctx.budget.sent - sentBefore, checks, {
+  const gate = { failOn: options.failOn ?? 'error', ignore: null, realTarget: isRealTarget(ctx.target), now: Date.now() } as const;
+  return gatePillar(pillarResult('contracts', startedAt, ctx.budget.sent - sentBefore, checks, {
     pactFile: consumer.file,
     pactFileName: PACT_FILE,
     states: states.name,
     skipped: skipped.map((c) => c.name),
-  } as PillarResult['data']);
+  } as PillarResult['data']), gate);
 };

@@ -6,7 +6,7 @@ import type { Finding, PillarResult } from '../../core/results.ts';
 import { createRunContext, type RunContext } from '../../core/run-context.ts';
 import { parseTarget } from '../../core/target.ts';
 import { type DriftOptions, runDrift } from '../../drift/engine.ts';
-import { parseIgnore } from '../../drift/ignore.ts';
+import { parseIgnore } from '../../api-model/ignore.ts';
 import { RULE_IDS, type RuleId } from '../../drift/rules.ts';
 import { type RunningSimulator, startSimulator } from '../../simulator/index.ts';
 import { DELETE_HEADER, type Mutate, type ProxiedExchange, startDriftProxy } from '../support/drift-proxy.ts';

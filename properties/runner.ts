@@ -4,6 +4,7 @@ import { type CreateEndpoint, endpointByName } from '../api-model/shapes/endpoin
 import { BudgetExhaustedError } from '../core/errors.ts';
 import { type HttpClient, type HttpResponse, TransportError } from '../core/http.ts';
 import type { Progress } from '../core/progress.ts';
+import { endpointOfClassName } from '../api-model/endpoints/profiles.ts';
 import { severityOfRule } from '../api-model/rulebook/index.ts';
 import type { CheckResult, Finding } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
@@ -304,8 +305,7 @@ export const runCaseProperty = async (
   };
 };
 
-const endpointOfClass = (c: ClassDef): string =>
-  c.name.startsWith('rev.') ? 'rev-users.create' : c.name.startsWith('dev.') ? 'dev-users.create' : 'both';
+const endpointOfClass = (c: ClassDef): string => endpointOfClassName(c.name) ?? 'both';
 
 const describeRaw = (raw: string | Uint8Array): string => {
   const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : Buffer.from(raw);

@@ -2,9 +2,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SetupError } from '../../core/errors.ts';
+import { ECHO_BASIS, ECHOED_FIELDS, type EchoField } from '../../api-model/cases/catalogue.ts';
 import { gatePillar, isRealTarget } from '../../api-model/gate.ts';
 import { severityOfRule } from '../../api-model/rulebook/index.ts';
-import { type CheckResult, type Finding, type PillarResult, pillarResult, type SeverityName } from '../../core/results.ts';
+import { type BasisName, type CheckResult, type Finding, type PillarResult, pillarResult, type SeverityName } from '../../core/results.ts';
 import type { RunContext } from '../../core/run-context.ts';
 import {
   type BrokerConfig,
@@ -47,6 +48,17 @@ export interface ContractsOptions {
 
 export const slugOf = (description: string) =>
   description.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-|-$/g, '');
+
+/**
+ * The basis of a mismatch: the interaction's, except where the answer echoes a field the
+ * request set; no sentence of the docs promises the echo (the catalogue's echo basis).
+ */
+const basisAt = (i: ContractInteraction, pointer: string): BasisName => {
+  if (i.status !== i.endpoint.successStatus) return i.basis;
+  const echoes = ECHOED_FIELDS[i.endpoint.name] as readonly EchoField[];
+  const at = (p: string) => pointer === p || pointer.startsWith(`${p}/`);
+  return echoes.some((e) => at(`/${i.endpoint.envelope}${e.answer}`)) ? ECHO_BASIS : i.basis;
+};
 
 const checkIdOf = (i: ContractInteraction) => `contracts.${slugOf(i.description)}`;
 
@@ -163,7 +175,7 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
         status: d.status ?? i.status,
         ruleId: d.ruleId,
         severity: severityOfRule(d.ruleId),
-        basis: i.basis,
+        basis: basisAt(i, d.pointer),
         pointer: d.pointer,
         expected: d.expected,
         actual: d.actual,

@@ -1,6 +1,7 @@
 import { Verifier } from '@pact-foundation/pact';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RunContext } from '../../core/run-context.ts';
+import { endpointOfCreatedBody, PROFILES } from '../../api-model/endpoints/profiles.ts';
 import { PROVIDER } from './names.ts';
 import type { StateContext, StateSetter } from './states.ts';
 
@@ -72,13 +73,12 @@ const captureCreated = (ctx: RunContext, req: Request, res: Response) => {
     if (res.statusCode === 201) {
       try {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Json;
-        const rev = body['rev_user'] as Json | undefined;
-        const dev = body['dev_user'] as Json | undefined;
-        const user = rev ?? dev;
-        if (user && typeof user['id'] === 'string') {
+        const endpoint = endpointOfCreatedBody(body);
+        const user = endpoint ? (body[PROFILES[endpoint].spec.envelope] as Json | undefined) : undefined;
+        if (endpoint && user && typeof user['id'] === 'string') {
           ctx.ledger.record({
             event: 'created',
-            endpoint: rev ? 'rev-users.create' : 'dev-users.create',
+            endpoint,
             id: user['id'],
             ...(typeof user['display_id'] === 'string' ? { displayId: user['display_id'] } : {}),
             ...(typeof user['external_ref'] === 'string' ? { externalRef: user['external_ref'] } : {}),

@@ -181,7 +181,7 @@ describe('--fail-on and the ignore file reach every pillar', () => {
     expect(lenient.code).toBe(0);
     const strict = await cli([...args, '--fail-on', 'warning']);
     expect(strict.code).toBe(1);
-  });
+  }, 240_000);
 
   it('--fail-on warning fails on a load warning, and an ignore entry silences it', async () => {
     // Every 429 in five becomes a 503 with the documented body: a 5xx under overload is an
@@ -202,5 +202,5 @@ describe('--fail-on and the ignore file reach every pillar', () => {
     const ignored = await cli([...args, '--fail-on', 'warning'], dir);
     expect(findingsOf(ignored.results()).find((f) => f.ruleId === 'overload-5xx')?.ignored?.reason).toBe('DEV-11: the proxy sheds load');
     expect(ignored.code).toBe(0);
-  });
+  }, 240_000);
 });

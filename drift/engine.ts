@@ -1,6 +1,7 @@
 import { valueAt } from '../core/pointer.ts';
 import { HttpClient, type HttpResponse, TransportError } from '../core/http.ts';
 import { Progress } from '../core/progress.ts';
+import { controlPath } from '../core/simulator-control.ts';
 import {
   type CheckResult,
   type Finding,
@@ -84,8 +85,10 @@ const send = async (http: HttpClient, ctx: RunContext, c: DriftCase, p: Prepared
   try {
     for (const step of p.setup) {
       if (step.kind === 'simulator') {
-        const r = await http.send({ path: step.path, body: step.body, auth: 'none', retry429: false });
-        if (r.status >= 300) return { kind: 'inconclusive', reason: `setup ${step.path} answered ${r.status}` };
+        // Through the run's client, so the setup call counts against the budget like any other.
+        const path = controlPath(step.call.route);
+        const r = await http.send({ path, body: step.call.body, auth: 'none', retry429: false });
+        if (r.status >= 300) return { kind: 'inconclusive', reason: `setup ${path} answered ${r.status}` };
       } else {
         const r = await http.send(step.request);
         recordCreated(ctx, c, r, ' (setup)');

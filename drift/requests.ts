@@ -1,6 +1,7 @@
 import { type CaseState, type CatalogueCase, catalogueCase, type FIXTURE_FREE_FIELDS, type FixtureName } from '../api-model/cases/catalogue.ts';
 import { type CreateEndpoint, DEV_USERS_CREATE, REV_USERS_CREATE } from '../api-model/shapes/endpoints.ts';
 import type { HttpRequest } from '../core/http.ts';
+import { type ControlCall, controlCall } from '../core/simulator-control.ts';
 import type { BasisName } from '../core/results.ts';
 import type { Fixtures } from '../core/run-context.ts';
 
@@ -20,7 +21,7 @@ export interface CaseEnv {
 }
 
 /** A step before the request: an API call (a record that must exist) or a simulator setup route. */
-export type SetupStep = { kind: 'api'; request: HttpRequest } | { kind: 'simulator'; path: string; body: unknown };
+export type SetupStep = { kind: 'api'; request: HttpRequest } | { kind: 'simulator'; call: ControlCall };
 
 export interface Prepared {
   setup: SetupStep[];
@@ -90,14 +91,14 @@ const simulatorCases = (endpoint: CreateEndpoint, validBody: (env: CaseEnv, what
   view(endpoint, 'throttled', "a create from a user whose quota the simulator spent; the 429 itself is checked", (env) => {
       const token = ref(env, `throttled-${endpoint.name}`);
       return {
-        setup: [{ kind: 'simulator', path: '/__simulator/throttle', body: { token } }],
+        setup: [{ kind: 'simulator', call: controlCall('throttle', { token }) }],
         request: post(endpoint, validBody(env, 'throttled'), { token, retry429: false }),
       };
     }),
   view(endpoint, 'read-only-token', 'a create with a token the simulator marked read-only', (env) => {
       const token = ref(env, `read-only-${endpoint.name}`);
       return {
-        setup: [{ kind: 'simulator', path: '/__simulator/read-only-tokens', body: { token } }],
+        setup: [{ kind: 'simulator', call: controlCall('read-only-tokens', { token }) }],
         request: post(endpoint, validBody(env, 'read-only'), { token }),
       };
     }),

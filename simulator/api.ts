@@ -1,5 +1,7 @@
 import { checkRequest } from '../api-model/prose-rules/index.ts';
 import {
+  CREATE_ENDPOINTS,
+  type CreateEndpointName,
   DEV_USERS_CREATE,
   DEV_USERS_DEACTIVATE,
   REV_USERS_CREATE,
@@ -110,9 +112,14 @@ const devUsersDeactivate: Route = (body, { store }) => {
 };
 
 /** Every documented route the simulator serves; all are POST with a JSON body. */
+// Exhaustive: a create endpoint added to CREATE_ENDPOINTS must get its handler here.
+const CREATE_ROUTES: Record<CreateEndpointName, Route> = {
+  'rev-users.create': revUsersCreate,
+  'dev-users.create': devUsersCreate,
+};
+
 export const ROUTES: ReadonlyMap<string, Route> = new Map([
-  [REV_USERS_CREATE.path, revUsersCreate],
-  [DEV_USERS_CREATE.path, devUsersCreate],
+  ...CREATE_ENDPOINTS.map((e): [string, Route] => [e.path, CREATE_ROUTES[e.name]]),
   [REV_USERS_DELETE.path, revUsersDelete],
   [DEV_USERS_DEACTIVATE.path, devUsersDeactivate],
 ]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { basisOfCases, CASES, caseKey, catalogueCase, FIXTURE_FREE_FIELDS } from '../../api-model/cases/catalogue.ts';
 import { checkRequest } from '../../api-model/prose-rules/index.ts';
-import { endpointByName } from '../../api-model/shapes/endpoints.ts';
+import { CREATE_ENDPOINTS, endpointByName } from '../../api-model/shapes/endpoints.ts';
 import { INTERACTIONS } from '../../contracts/pact/interactions.ts';
 import type { BasisName } from '../../core/results.ts';
 import { DRIFT_CASES } from '../../drift/requests.ts';
@@ -46,6 +46,18 @@ describe('the case catalogue', () => {
     const keys = CASES.map(caseKey);
     expect(new Set(keys).size).toBe(keys.length);
     for (const c of CASES) expect(endpointByName(c.endpoint)?.responses, caseKey(c)).toHaveProperty(String(c.status));
+  });
+
+  it('has, for every create endpoint, the cases every endpoint documents', () => {
+    const everyEndpoint = ['minimal-create', 'fields-create', 'full-create', 'no-token', 'throttled', 'read-only-token', 'server-error', 'unavailable', 'hostile-input', 'malformed-json'];
+    for (const e of CREATE_ENDPOINTS) {
+      for (const name of everyEndpoint) expect(CASES.find((c) => c.endpoint === e.name && c.name === name), `${e.name} ${name}`).toBeDefined();
+    }
+  });
+
+  it('is covered: every case is a view of at least one pillar', () => {
+    const viewed = new Set([...driftViews(), ...pactViews(), ...propertyViews()].map((v) => `${v.endpoint}/${v.name}`));
+    expect(CASES.map(caseKey).filter((k) => !viewed.has(k))).toEqual([]);
   });
 
   it('settles what the pillars disagreed on, from the documents', () => {

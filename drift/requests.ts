@@ -1,5 +1,6 @@
 import { type CaseState, type CatalogueCase, catalogueCase, type FIXTURE_FREE_FIELDS, type FixtureName } from '../api-model/cases/catalogue.ts';
 import { type CreateEndpoint, DEV_USERS_CREATE, REV_USERS_CREATE } from '../api-model/shapes/endpoints.ts';
+import { SIMULATOR_STAND_INS } from '../api-model/cases/stand-ins.ts';
 import type { HttpRequest } from '../core/http.ts';
 import { type ControlCall, controlCall } from '../core/simulator-control.ts';
 import type { BasisName } from '../core/results.ts';
@@ -63,14 +64,7 @@ const view = (endpoint: CreateEndpoint, name: string, summary: string, prepare: 
 };
 
 /** Stand-ins the simulator accepts in place of a tenant's existing records. */
-export const SIMULATOR_FIXTURES: Required<Pick<Fixtures, FixtureName>> = {
-  revOrg: 'don:identity:dvrv-us-1:devo/0:revo/1',
-  account: 'don:identity:dvrv-us-1:devo/0:account/1',
-  tag: 'don:core:dvrv-us-1:devo/0:tag/1',
-  artifact: 'don:core:dvrv-us-1:devo/0:artifact/1',
-  devUser: 'don:identity:dvrv-us-1:devo/0:devu/1',
-  tenantCustomFields: { tnt__drift_note: 'devrev-gate' },
-};
+export const SIMULATOR_FIXTURES: Required<Pick<Fixtures, FixtureName>> = SIMULATOR_STAND_INS;
 
 const fixture = <K extends FixtureName>(env: CaseEnv, name: K): NonNullable<Fixtures[K]> =>
   (env.fixtures[name] ?? SIMULATOR_FIXTURES[name]) as NonNullable<Fixtures[K]>;

@@ -3,6 +3,7 @@ import { REDACTED } from '../../core/redact.ts';
 import type { BasisName } from '../../core/results.ts';
 import { catalogueCase } from '../../api-model/cases/catalogue.ts';
 import { echoMismatches } from '../../api-model/cases/echo.ts';
+import { SIMULATOR_PICTURE, SIMULATOR_STAND_INS } from '../../api-model/cases/stand-ins.ts';
 import { BAD_REQUEST_TYPES } from '../../api-model/shapes/errors.ts';
 import {
   type CreateEndpoint,
@@ -89,12 +90,12 @@ const EX = {
   now: '2025-10-16T09:30:00.000Z',
   ref: 'devrev-gate-example-ref',
   email: 'devrev-gate+example@example.org',
-  revOrg: 'don:identity:dvrv-us-1:devo/0:revo/devrevgate',
-  account: 'don:core:dvrv-us-1:devo/0:account/devrevgate',
-  tag: 'don:core:dvrv-us-1:devo/0:tag/devrevgate',
-  artifact: 'don:core:dvrv-us-1:devo/0:artifact/devrevgate',
-  picture: 'don:core:dvrv-us-1:devo/0:artifact/devrevgatepic',
-  devUser: 'don:identity:dvrv-us-1:devo/0:devu/1',
+  revOrg: SIMULATOR_STAND_INS.revOrg,
+  account: SIMULATOR_STAND_INS.account,
+  tag: SIMULATOR_STAND_INS.tag,
+  artifact: SIMULATOR_STAND_INS.artifact,
+  picture: SIMULATOR_PICTURE,
+  devUser: SIMULATOR_STAND_INS.devUser,
   phone: '+14155550123',
 };
 

@@ -1,3 +1,4 @@
+import { SIMULATOR_PICTURE, SIMULATOR_STAND_INS } from '../../api-model/cases/stand-ins.ts';
 import { SimulatorControl } from '../../core/simulator-control.ts';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
@@ -67,14 +68,14 @@ export const runUniqueValue = (field: string, runId: string, interaction: string
 };
 
 
-/** Ids the simulator accepts for references; any DON names "an existing" object there. */
+/** The stand-ins under the names the interactions read them by. */
 const SIMULATOR_FIXTURES = {
-  rev_org: 'don:identity:dvrv-us-1:devo/0:revo/devrevgate',
-  account: 'don:core:dvrv-us-1:devo/0:account/devrevgate',
-  tag: 'don:core:dvrv-us-1:devo/0:tag/devrevgate',
-  artifact: 'don:core:dvrv-us-1:devo/0:artifact/devrevgate',
-  display_picture: 'don:core:dvrv-us-1:devo/0:artifact/devrevgatepic',
-  dev_user: 'don:identity:dvrv-us-1:devo/0:devu/1',
+  rev_org: SIMULATOR_STAND_INS.revOrg,
+  account: SIMULATOR_STAND_INS.account,
+  tag: SIMULATOR_STAND_INS.tag,
+  artifact: SIMULATOR_STAND_INS.artifact,
+  display_picture: SIMULATOR_PICTURE,
+  dev_user: SIMULATOR_STAND_INS.devUser,
 } as const;
 
 /** The embedded simulator (or any provider with its /__simulator/* setup routes). */

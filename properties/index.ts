@@ -51,7 +51,7 @@ export const runProperties = async (ctx: RunContext, options: Partial<Properties
   };
 
   const sources = sourcesFor(ctx);
-  const plan: Planned[] = PROPERTIES.filter((p) => !o.properties || o.properties.includes(p.name)).map((def) => {
+  const plan: Planned[] = (o.definitions ?? PROPERTIES).filter((p) => !o.properties || o.properties.includes(p.name)).map((def) => {
     if (def.kind === 'stateful') {
       const wanted = !o.classes || def.classNames.some((c) => o.classes!.includes(c));
       return { def, classes: [], unavailable: [], numRuns: wanted ? o.statefulRuns : 0 };

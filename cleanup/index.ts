@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { DEV_USERS_DEACTIVATE, REV_USERS_DELETE } from '../contracts/schemas/endpoints.ts';
+import { isCreateEndpointName, profileOf } from '../api-model/endpoints/profiles.ts';
 import { RequestBudget } from '../core/budget.ts';
 import { UsageError } from '../core/errors.ts';
 import { HttpClient, TransportError } from '../core/http.ts';
@@ -40,21 +40,21 @@ export const cleanupLedger = async (
       report.failed.push({ ...entry, reason: unreachable });
       continue;
     }
-    const isRev = entry.endpoint === 'rev-users.create';
-    const endpoint = isRev ? REV_USERS_DELETE : DEV_USERS_DEACTIVATE;
+    if (!isCreateEndpointName(entry.endpoint)) {
+      const reason = `no endpoint profile for ${entry.endpoint}: devrev-gate cannot remove it`;
+      ledger.record({ ...strip(entry), event: 'remove-failed', note: reason });
+      report.failed.push({ ...entry, reason });
+      continue;
+    }
+    const { cleanup } = profileOf(entry.endpoint);
+    const endpoint = cleanup.endpoint;
     try {
       const res = await http.send({ path: endpoint.path, body: { id: entry.id } });
       // 404: the record is already gone (removed by hand or by an earlier cleanup).
-      if (res.status === 200 || (isRev && res.status === 404)) {
-        const event = isRev ? 'removed' : 'deactivated';
-        const note =
-          res.status === 404
-            ? 'already gone'
-            : isRev
-              ? undefined
-              : 'DevRev documents no delete for dev users; deactivated instead';
-        ledger.record({ ...strip(entry), event, ...(note ? { note } : {}) });
-        (isRev ? report.removed : report.deactivated).push(entry);
+      if (res.status === 200 || (cleanup.goneOn404 && res.status === 404)) {
+        const note = res.status === 404 ? 'already gone' : cleanup.note;
+        ledger.record({ ...strip(entry), event: cleanup.event, ...(note ? { note } : {}) });
+        (cleanup.event === 'removed' ? report.removed : report.deactivated).push(entry);
       } else {
         const reason = `${endpoint.name} answered ${res.status}`;
         ledger.record({ ...strip(entry), event: 'remove-failed', note: reason });

@@ -18,7 +18,7 @@ export const buildProgram = (): Command => {
   for (const register of commands) register(program);
   program.addHelpText(
     'after',
-    '\nExit codes: 0 all checks passed, 1 the provider failed a check, 2 usage or setup error.',
+    '\nExit codes: 0 all checks passed, 1 the provider failed a check, 2 usage or setup error,\n3 devrev-gate itself failed (a bug to report), 130 interrupted.',
   );
   return program;
 };
@@ -45,9 +45,10 @@ export const main = async (argv: string[], program: Command = buildProgram()): P
       if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
       return EXIT.USAGE;
     }
-    process.stderr.write(`devrev-gate: unexpected error: ${(err as Error)?.message ?? String(err)}\n`);
+    // Not an error the user can act on: the suite's own bug, with its own exit code.
+    process.stderr.write(`devrev-gate: internal error (a bug in devrev-gate, not the provider): ${(err as Error)?.message ?? String(err)}\n`);
     if (debug) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
     else process.stderr.write('(run again with --debug for the stack trace)\n');
-    return EXIT.USAGE;
+    return EXIT.SUITE;
   }
 };

@@ -25,6 +25,17 @@ export const withCommonOptions = (cmd: Command): Command =>
     .option('--quiet', 'no progress output')
     .option('--debug', 'show stack traces on errors');
 
+/** The gate's options, the same for every command that judges a provider. */
+export interface GateCliOptions {
+  failOn: 'error' | 'warning';
+  ignore?: string;
+}
+
+export const withGateOptions = (cmd: Command): Command =>
+  cmd
+    .addOption(new Option('--fail-on <severity>', 'lowest finding severity that fails the run').choices(['error', 'warning']).default('error'))
+    .option('--ignore <file>', 'ignore file for findings of any pillar (default: devrev-gate.ignore.json/.yaml/.yml here, if present)');
+
 /** Parses a whole number option; names the option and the fix when it is not one. */
 export const intOption =
   (name: string, { min = 0, max = Number.MAX_SAFE_INTEGER }: { min?: number; max?: number } = {}) =>

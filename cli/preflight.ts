@@ -1,4 +1,4 @@
-import { DEV_USERS_CREATE } from '../contracts/schemas/endpoints.ts';
+import { DEV_USERS_CREATE } from '../api-model/shapes/endpoints.ts';
 import { SetupError } from '../core/errors.ts';
 import { HttpClient } from '../core/http.ts';
 import type { RunContext } from '../core/run-context.ts';

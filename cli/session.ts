@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PINNED_SNAPSHOT } from '../contracts/schemas/endpoints.ts';
+import { type GateOptions, gatePillar, isRealTarget, suiteFailed } from '../api-model/gate.ts';
+import type { IgnoreFile } from '../api-model/ignore.ts';
+import { PINNED_SNAPSHOT } from '../api-model/shapes/endpoints.ts';
 import { loadConfig } from '../core/config.ts';
 import { EXIT, GateError, UsageError } from '../core/errors.ts';
 import { shownPath } from '../core/shown-path.ts';
@@ -47,6 +49,8 @@ export interface SessionOptions {
   maxRequests?: number;
   allowRemote?: boolean;
   failOn?: SeverityName;
+  /** The ignore file: it covers findings of any rule of any pillar. */
+  ignore?: IgnoreFile | null;
   fixtures?: Fixtures;
   /** Hooks later stages plug in (report writers, cleanup) without the pillars knowing. */
   afterRun?: Array<(results: RunResults, ctx: RunContext) => Promise<void> | void>;
@@ -96,6 +100,11 @@ export const runSession = async (o: SessionOptions): Promise<number> => {
   });
   const startedAt = new Date();
   const pillars: PillarResult[] = [];
+  // The one gate step, applied to every pillar's result against the target it ran on.
+  const gate = (result: PillarResult, ran: Target): PillarResult => {
+    const g: GateOptions = { failOn: o.failOn ?? 'error', ignore: o.ignore ?? null, realTarget: isRealTarget(ran), now: Date.now() };
+    return gatePillar(result, g, pillars.length === 0);
+  };
   const say = (line: string) => {
     if (!o.common.quiet) process.stderr.write(`${line}\n`);
   };
@@ -110,7 +119,7 @@ export const runSession = async (o: SessionOptions): Promise<number> => {
     for (const p of o.pillars) {
       if (ctx.signal.aborted) break;
       if (given || !p.simulator) {
-        pillars.push(await p.run(ctx));
+        pillars.push(gate(await p.run(ctx), ctx.target));
         // A target that died mid-run gets no more traffic: the other pillars would only
         // report the same dead port once per request.
         if (targetDown(pillars.at(-1)!)) {
@@ -121,7 +130,8 @@ export const runSession = async (o: SessionOptions): Promise<number> => {
       }
       const own = await startSimulator(p.simulator);
       try {
-        pillars.push(await p.run({ ...ctx, target: { url: own.url, kind: 'simulator' } }));
+        const ownTarget: Target = { url: own.url, kind: 'simulator' };
+        pillars.push(gate(await p.run({ ...ctx, target: ownTarget }), ownTarget));
       } finally {
         await own.close();
       }
@@ -161,7 +171,8 @@ export const runSession = async (o: SessionOptions): Promise<number> => {
     for (const hook of hooks) await hook(results, ctx);
     // After a setup error its one line, printed next, is the whole story.
     if (!failure) say(renderVerdictLine(results));
-    if (ctx.signal.aborted) process.exitCode = 130;
+    if (ctx.signal.aborted) process.exitCode = EXIT.INTERRUPTED;
+    else if (suiteFailed(pillars)) process.exitCode = EXIT.SUITE;
     else process.exitCode = results.verdict === 'pass' ? EXIT.PASS : EXIT.FAIL;
   } finally {
     // Whatever failed above, the simulator must not hold the process open.

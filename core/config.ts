@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { type Static, Type } from '@sinclair/typebox';
-import { fragmentOf } from '../contracts/rules/custom-fields.ts';
-import { validate } from '../contracts/schemas/validate.ts';
+import { fragmentOf } from '../api-model/prose-rules/custom-fields.ts';
+import { validate } from '../api-model/shapes/validate.ts';
 import { UsageError } from './errors.ts';
 
 /**

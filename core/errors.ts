@@ -1,5 +1,9 @@
-/** Exit codes a CI can act on, the same for every subcommand. */
-export const EXIT = { PASS: 0, FAIL: 1, USAGE: 2 } as const;
+/**
+ * Exit codes a CI can act on, the same for every subcommand: 3 says the suite itself failed
+ * (a generator mislabelled a case, a class was never generated, an internal error), a bug
+ * to report, never blamed on the provider.
+ */
+export const EXIT = { PASS: 0, FAIL: 1, USAGE: 2, SUITE: 3, INTERRUPTED: 130 } as const;
 
 /**
  * An error a person can act on: one line saying what is wrong and what to do. The CLI

@@ -1,5 +1,5 @@
-import { documentedStatuses, type EndpointSpec } from '../contracts/schemas/endpoints.ts';
-import { validate } from '../contracts/schemas/validate.ts';
+import { documentedStatuses, type EndpointSpec } from '../api-model/shapes/endpoints.ts';
+import { validate } from '../api-model/shapes/validate.ts';
 import type { BasisName } from '../core/results.ts';
 import { classifySchemaErrors } from './classify.ts';
 import { checkContentType, checkRateLimitHeaders, type Observation } from './headers.ts';

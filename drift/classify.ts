@@ -1,5 +1,5 @@
 import type { TSchema } from '@sinclair/typebox';
-import type { SchemaError } from '../contracts/schemas/validate.ts';
+import type { SchemaError } from '../api-model/shapes/validate.ts';
 import { segmentsOf, unescapeSegment, valueAt } from '../core/pointer.ts';
 import { compareRules, type RuleId } from './rules.ts';
 

@@ -2,12 +2,10 @@ import { valueAt } from '../core/pointer.ts';
 import { evidenceOf, targetDownCheck } from '../core/evidence.ts';
 import { HttpClient, type HttpResponse, TransportError } from '../core/http.ts';
 import { Progress } from '../core/progress.ts';
+import { controlPath } from '../core/simulator-control.ts';
 import {
   type CheckResult,
-  capForBasis,
   type Finding,
-  type OutcomeName,
-  outcomeOf,
   type PillarResult,
   pillarResult,
   type SeverityName,
@@ -16,7 +14,8 @@ import type { RunContext } from '../core/run-context.ts';
 import { type Baseline, type BaselineAnswer, compareShapes, findAnswer, generalize, newBaseline, shapeOf, writeBaseline } from './baseline.ts';
 import { checkAnswer } from './check.ts';
 import type { Observation } from './headers.ts';
-import { applyIgnore, type IgnoreFile, isExpired } from './ignore.ts';
+import { gatePillar, isRealTarget } from '../api-model/gate.ts';
+import type { IgnoreFile } from '../api-model/ignore.ts';
 import { type CaseEnv, caseId, DRIFT_CASES, type DriftCase, type Prepared, skipReason } from './requests.ts';
 import { severityOf } from './rules.ts';
 
@@ -87,8 +86,10 @@ const send = async (http: HttpClient, ctx: RunContext, c: DriftCase, p: Prepared
   try {
     for (const step of p.setup) {
       if (step.kind === 'simulator') {
-        const r = await http.send({ path: step.path, body: step.body, auth: 'none', retry429: false });
-        if (r.status >= 300) return { kind: 'inconclusive', reason: `setup ${step.path} answered ${r.status}` };
+        // Through the run's client, so the setup call counts against the budget like any other.
+        const path = controlPath(step.call.route);
+        const r = await http.send({ path, body: step.call.body, auth: 'none', retry429: false });
+        if (r.status >= 300) return { kind: 'inconclusive', reason: `setup ${path} answered ${r.status}` };
       } else {
         const r = await http.send(step.request);
         recordCreated(ctx, c, r, ' (setup)');
@@ -115,7 +116,7 @@ const toFinding = (ctx: RunContext, c: DriftCase, res: HttpResponse, o: Observat
   endpoint: c.endpoint.name,
   status: res.status,
   ruleId: o.rule,
-  severity: capForBasis(severityOf(o.rule), o.basis, ctx.target.kind !== 'simulator'),
+  severity: severityOf(o.rule),
   basis: o.basis,
   pointer: o.pointer,
   expected: o.expected,
@@ -124,36 +125,6 @@ const toFinding = (ctx: RunContext, c: DriftCase, res: HttpResponse, o: Observat
   reproduction: res.curl,
   evidence: evidenceOf(res, ctx.redactor),
 });
-
-const expiredCheck = (ignore: IgnoreFile, now: number, failOn: SeverityName): CheckResult => {
-  const findings: Finding[] = [];
-  ignore.entries.forEach((e, i) => {
-    if (!isExpired(e, now)) return;
-    findings.push({
-      checkId: 'drift.ignore-file',
-      pillar: 'drift',
-      endpoint: e.endpoint ?? '*',
-      status: null,
-      ruleId: 'ignore-entry-expired',
-      severity: severityOf('ignore-entry-expired'),
-      basis: 'spec',
-      pointer: ignore.pointers[i] ?? '',
-      expected: `an expiry after ${new Date(now).toISOString().slice(0, 10)}`,
-      actual: e.expires,
-      message: `ignore entry for ${e.rule}${e.path ? ` at ${e.path}` : ''} expired on ${e.expires} (${e.reason})`,
-      reproduction: null,
-    });
-  });
-  return {
-    id: 'drift.ignore-file',
-    pillar: 'drift',
-    name: `ignore file ${ignore.file}: no expired entries`,
-    endpoint: '*',
-    outcome: outcomeOf(findings, failOn),
-    durationMs: 0,
-    findings,
-  };
-};
 
 /**
  * Sends the request set, reads every answer against the documents (and the baseline, when
@@ -240,24 +211,27 @@ export const runDrift = async (ctx: RunContext, options: Partial<DriftOptions> =
     });
   }
 
-  const now = o.now();
-  if (o.ignore) checks.push(expiredCheck(o.ignore, now, o.failOn));
-  for (const check of checks) {
-    check.findings = applyIgnore(check.findings, o.ignore, now);
-    if (check.outcome === 'pass' || check.outcome === 'fail') check.outcome = outcomeOf(check.findings, o.failOn) as OutcomeName;
-  }
   if (o.recordBaseline) writeBaseline(o.recordBaseline, ctx.redactor.deep(newBaseline(ctx.target.url, shapes)));
 
-  const failed = checks.filter((c) => c.outcome === 'fail').length;
-  const findings = checks.reduce((n, c) => n + c.findings.length, 0);
-  progress.done(`${checks.length} checks, ${failed} failed, ${findings} findings`);
+  // The one gate step (the session applies it again with the run's options; it is idempotent).
+  const gated = gatePillar(
+    pillarResult('drift', started, ctx.budget.sent - sentBefore, checks),
+    { failOn: o.failOn, ignore: o.ignore, realTarget: isRealTarget(ctx.target), now: o.now() },
+    true,
+  );
+  const failed = gated.checks.filter((c) => c.outcome === 'fail').length;
+  const findings = gated.checks.reduce((n, c) => n + c.findings.length, 0);
+  progress.done(`${gated.checks.length} checks, ${failed} failed, ${findings} findings`);
   // PillarData is open (additionalProperties); its static type lists only the shared keys.
-  return pillarResult('drift', started, ctx.budget.sent - sentBefore, checks, {
+  return {
+    ...gated,
+    data: {
     drift: {
       failOn: o.failOn,
       ignoreFile: o.ignore?.file ?? null,
       baselineCompared: o.baseline ? o.baseline.recordedAt : null,
       baselineRecorded: o.recordBaseline,
-    },
-  } as PillarResult['data']);
+      },
+    } as PillarResult['data'],
+  };
 };

@@ -1,4 +1,4 @@
-import { RATE_LIMIT_HEADERS } from '../contracts/schemas/headers.ts';
+import { RATE_LIMIT_HEADERS } from '../api-model/shapes/headers.ts';
 import type { BasisName } from '../core/results.ts';
 import type { Classified } from './classify.ts';
 
@@ -98,7 +98,9 @@ export const checkRateLimitHeaders = (headers: Record<string, string>, o: RateLi
   } else if (reset !== undefined && reset > o.nowS + MAX_RESET_AHEAD_S) {
     out.push({
       rule: 'rate-limit-header-inconsistent',
-      basis: 'assumed',
+      // "in seconds from the Unix epoch" is the rate-limits page's own sentence: a value a
+      // thousand times now is milliseconds, against the prose; any other far Reset is our reading.
+      basis: reset > o.nowS * 100 ? 'prose' : 'assumed',
       pointer: headerPointer('x-ratelimit-reset'),
       expected: `Unix seconds within a day of now (${Math.floor(o.nowS)})`,
       actual: reset,

@@ -2,7 +2,7 @@
 // `devrev-gate run` and `devrev-gate drift` call runDrift; everything else is its parts.
 export { type Baseline, loadBaseline } from './baseline.ts';
 export { DRIFT_DEFAULTS, type DriftOptions, runDrift } from './engine.ts';
-export { type IgnoreFile, loadIgnore } from './ignore.ts';
+export { type IgnoreFile, loadIgnore } from '../api-model/ignore.ts';
 export { DRIFT_CASES, type DriftCase } from './requests.ts';
 export { RULES, type RuleId } from './rules.ts';
 export { renderDriftTable } from './table.ts';

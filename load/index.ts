@@ -5,10 +5,29 @@
  * the pillar's results; `LOAD_SIMULATOR` is the embedded simulator the pillar runs against
  * when no target is given.
  */
-export { CAPACITY_FILE, runLoadCapacity } from './capacity.ts';
+import { gateWithDefaults } from '../api-model/gate.ts';
+import type { PillarResult } from '../core/results.ts';
+import type { RunContext } from '../core/run-context.ts';
+import { runLoad as runAll } from './all.ts';
+import { runLoadCapacity as capacity } from './capacity.ts';
+import type { LoadOptions } from './options.ts';
+import { runLoadProbe as probe } from './probe.ts';
+import { runLoadRecovery as recovery } from './recovery.ts';
+
+type LoadEntry = (ctx: RunContext, o?: Partial<LoadOptions>) => Promise<PillarResult>;
+
+// Each entry point returns its result through the one gate step (defaults: --fail-on
+// error, no ignore file); a session gates it again with the run's options.
+const gated =
+  (entry: LoadEntry): LoadEntry =>
+  async (ctx, o = {}) =>
+    gateWithDefaults(await entry(ctx, o), ctx.target);
+
+export const runLoadCapacity = gated(capacity);
+export const runLoadProbe = gated(probe);
+export const runLoadRecovery = gated(recovery);
+export const runLoad = gated(runAll);
+export { CAPACITY_FILE } from './capacity.ts';
 export { estimate } from './estimate.ts';
 export { LOAD_DEFAULTS, LOAD_SIMULATOR, type LoadOptions, REMOTE_LOAD_MAX_REQUESTS, validateLoadOptions } from './options.ts';
-export { runLoadProbe } from './probe.ts';
-export { runLoadRecovery } from './recovery.ts';
 export { DEVREV_WINDOW_S, guardLoadTarget, loadPlan } from './safety.ts';
-export { runLoad } from './all.ts';

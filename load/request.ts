@@ -1,4 +1,4 @@
-import { REV_USERS_CREATE } from '../contracts/schemas/endpoints.ts';
+import { REV_USERS_CREATE } from '../api-model/shapes/endpoints.ts';
 import { toCurl } from '../core/http.ts';
 import type { RunContext } from '../core/run-context.ts';
 import type { Observation } from './observe.ts';

@@ -1,14 +1,17 @@
-import { type CheckResult, type Finding, type OutcomeName, outcomeOf } from '../core/results.ts';
+import type { CheckResult, Finding, OutcomeName } from '../core/results.ts';
 import { LOAD_ENDPOINT } from './request.ts';
 
-/** A load CheckResult: its outcome follows from its findings unless the check could not decide. */
+/**
+ * A load CheckResult. A check with findings judged something: the gate decides whether it
+ * fails. One without findings keeps the outcome it could not decide (skipped, inconclusive).
+ */
 export const loadCheck = (
   id: string,
   name: string,
   findings: Finding[],
   o: { undecided?: { outcome: Exclude<OutcomeName, 'pass' | 'fail'>; reason: string } | null; durationMs?: number } = {},
 ): CheckResult => {
-  const outcome = outcomeOf(findings, 'error', o.undecided?.outcome ?? 'pass');
+  const outcome: OutcomeName = findings.length > 0 ? 'pass' : (o.undecided?.outcome ?? 'pass');
   return {
     id,
     pillar: 'load',
@@ -16,7 +19,7 @@ export const loadCheck = (
     endpoint: LOAD_ENDPOINT.name,
     outcome,
     durationMs: o.durationMs ?? 0,
-    ...(outcome !== 'fail' && o.undecided ? { reason: o.undecided.reason } : {}),
+    ...(findings.length === 0 && o.undecided ? { reason: o.undecided.reason } : {}),
     findings,
   };
 };

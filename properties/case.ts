@@ -1,5 +1,5 @@
-import type { CreateEndpointName } from '../contracts/schemas/endpoints.ts';
-import type { ViolationKind } from '../contracts/rules/request.ts';
+import type { CreateEndpointName } from '../api-model/shapes/endpoints.ts';
+import type { ViolationKind } from '../api-model/prose-rules/request.ts';
 
 /**
  * One generated input. Every case names the class it was generated for, so the run can

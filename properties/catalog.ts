@@ -1,5 +1,7 @@
 import fc from 'fast-check';
-import { DEV_USERS_CREATE, REV_USERS_CREATE, type CreateEndpointName } from '../contracts/schemas/endpoints.ts';
+import { DEV_USERS_CREATE, REV_USERS_CREATE, type CreateEndpointName } from '../api-model/shapes/endpoints.ts';
+import { basisOfCases } from '../api-model/cases/catalogue.ts';
+import { PROFILES } from '../api-model/endpoints/profiles.ts';
 import type { BasisName } from '../core/results.ts';
 import type { Case, JsonCase } from './case.ts';
 import {
@@ -50,7 +52,9 @@ export interface CaseProperty {
   kind: 'cases';
   name: string;
   title: string;
-  /** The basis of the rule the property asserts. */
+  /** The catalogue cases (`endpoint/name`) the property's classes draw from. */
+  cases: readonly string[];
+  /** The basis of the rule the property asserts: the catalogue's, for its cases. */
   basis: BasisName;
   classes(s: BodySources): { classes: ClassDef[]; unavailable: UnavailableClass[] };
 }
@@ -59,15 +63,25 @@ export interface StatefulProperty {
   kind: 'stateful';
   name: string;
   title: string;
+  cases: readonly string[];
   basis: BasisName;
   classNames: readonly string[];
 }
 
 export type PropertyDef = CaseProperty | StatefulProperty;
 
+/** The catalogue cases a property covers and the basis they give it. */
+const fromCatalogue = (cases: readonly string[]) => ({ cases, basis: basisOfCases(cases) });
+
 const REV = REV_USERS_CREATE.name;
 const DEV = DEV_USERS_CREATE.name;
-const short = (e: CreateEndpointName) => (e === REV ? 'rev' : 'dev');
+const short = (e: CreateEndpointName) => PROFILES[e].classPrefix;
+
+/** Valid bodies with custom fields, per endpoint (exhaustive: a new endpoint must add its own). */
+const WITH_CUSTOM_FIELDS: Record<CreateEndpointName, typeof revWithCustomFields> = {
+  'rev-users.create': revWithCustomFields,
+  'dev-users.create': devWithCustomFields,
+};
 
 const valid = (cls: string, endpoint: CreateEndpointName, body: fc.Arbitrary<unknown>): ClassDef => ({
   name: cls,
@@ -85,7 +99,7 @@ export const VALID_ACCEPTED: CaseProperty = {
   kind: 'cases',
   name: 'valid-accepted',
   title: 'a valid request gets 201 with a documented body that echoes what was sent',
-  basis: 'spec',
+  ...fromCatalogue(['rev-users.create/minimal-create', 'dev-users.create/minimal-create']),
   classes(s) {
     const available = customFieldClasses(s);
     const classes: ClassDef[] = [
@@ -100,7 +114,7 @@ export const VALID_ACCEPTED: CaseProperty = {
       for (const e of [REV, DEV] as const) {
         const name = `${short(e)}.valid.custom-fields.${cf}`;
         if (!available.includes(cf)) unavailable.push({ name, reason: NO_FIXTURE });
-        else classes.push(valid(name, e, e === REV ? revWithCustomFields(s, cf) : devWithCustomFields(s, cf)));
+        else classes.push(valid(name, e, WITH_CUSTOM_FIELDS[e](s, cf)));
       }
     }
     return { classes, unavailable };
@@ -111,7 +125,7 @@ export const PHONES_E164: CaseProperty = {
   kind: 'cases',
   name: 'phones-e164',
   title: 'a phone number that is not E.164 gets a documented 400',
-  basis: 'prose',
+  ...fromCatalogue(['rev-users.create/phone-not-e164']),
   classes(s) {
     return {
       classes: [
@@ -128,7 +142,7 @@ export const CUSTOM_FIELDS_NEED_SPEC: CaseProperty = {
   kind: 'cases',
   name: 'custom-fields-need-spec',
   title: 'custom_fields without their custom_schema_spec get a documented 400',
-  basis: 'prose',
+  ...fromCatalogue(['rev-users.create/custom-fields-without-spec', 'dev-users.create/custom-fields-without-spec']),
   classes(s) {
     return {
       classes: MISSING_SPEC_CLASSES.flatMap((cls) =>
@@ -143,7 +157,7 @@ export const DEV_STATE_SHADOW_ONLY: CaseProperty = {
   kind: 'cases',
   name: 'dev-state-shadow-only',
   title: 'a dev user with a state other than shadow gets a documented 400',
-  basis: 'spec',
+  ...fromCatalogue(['dev-users.create/state-not-shadow']),
   classes(s) {
     return {
       classes: DEV_STATE_CLASSES.map((cls) => invalid(`dev.state.${cls}`, DEV, 'enum', 'state', devWithState(s, cls))),
@@ -156,7 +170,7 @@ export const INVALID_REJECTED: CaseProperty = {
   kind: 'cases',
   name: 'invalid-rejected',
   title: 'a body with a missing required field or a wrong JSON type gets a documented 400',
-  basis: 'spec',
+  ...fromCatalogue(['dev-users.create/missing-email', 'rev-users.create/wrong-json-type', 'dev-users.create/wrong-json-type']),
   classes(s) {
     const classes: ClassDef[] = [
       invalid('dev.missing.email', DEV, 'missing-required', 'email', devWithout(s, 'email')),
@@ -175,7 +189,7 @@ export const NO_5XX: CaseProperty = {
   kind: 'cases',
   name: 'no-5xx',
   title: 'no input gets a 5xx: raw bytes, invalid UTF-8, deep nesting, huge bodies, wrong content types',
-  basis: 'assumed',
+  ...fromCatalogue(['rev-users.create/hostile-input', 'dev-users.create/hostile-input']),
   classes() {
     return {
       classes: HOSTILE_KINDS.map((kind) => ({
@@ -194,7 +208,7 @@ export const EXTERNAL_REF_UNIQUE: StatefulProperty = {
   name: 'external-ref-unique',
   title: 'rev users created one after another: a fresh external_ref gets 201, a taken one gets 409',
   // The docs never say what triggers 409 on rev-users.create.
-  basis: 'assumed',
+  ...fromCatalogue(['rev-users.create/taken-external-ref']),
   classNames: ['stateful.create-fresh', 'stateful.create-taken'],
 };
 

@@ -1,7 +1,9 @@
 import { targetDownCheck } from '../core/evidence.ts';
 import { HttpClient } from '../core/http.ts';
 import { Progress } from '../core/progress.ts';
-import { type CheckResult, type PillarResult, pillarResult } from '../core/results.ts';
+import { gatePillar, isRealTarget } from '../api-model/gate.ts';
+import { type SuiteRuleId, severityOfRule } from '../api-model/rulebook/index.ts';
+import { type CheckResult, type Finding, type PillarResult, pillarResult } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
 import { PillarBudget } from './budget.ts';
 import { type ClassDef, PROPERTIES, type PropertyDef, type UnavailableClass } from './catalog.ts';
@@ -59,7 +61,7 @@ export const runProperties = async (ctx: RunContext, options: Partial<Properties
   };
 
   const sources = sourcesFor(ctx);
-  const plan: Planned[] = PROPERTIES.filter((p) => !o.properties || o.properties.includes(p.name)).map((def) => {
+  const plan: Planned[] = (o.definitions ?? PROPERTIES).filter((p) => !o.properties || o.properties.includes(p.name)).map((def) => {
     if (def.kind === 'stateful') {
       const wanted = !o.classes || def.classNames.some((c) => o.classes!.includes(c));
       return { def, classes: [], unavailable: [], numRuns: wanted ? o.statefulRuns : 0 };
@@ -124,10 +126,12 @@ export const runProperties = async (ctx: RunContext, options: Partial<Properties
     pillar: 'properties',
     name: 'every generated case is labelled as the rules module judges it',
     endpoint: 'both',
-    outcome: bugs.length ? 'fail' : 'pass',
+    outcome: 'pass',
     durationMs: 0,
     ...(bugs.length ? { reason: bugs.map((b) => `${b.message}; body ${JSON.stringify(b.body).slice(0, 300)}`).join(' | ') } : {}),
-    findings: [],
+    findings: bugs.map((b) =>
+      suiteFinding('properties.oracle', 'suite-case-mislabelled', `generator bug: ${b.message}`, b.body),
+    ),
   });
 
   // Coverage: every class of every property that ran was generated at least once.
@@ -145,7 +149,7 @@ export const runProperties = async (ctx: RunContext, options: Partial<Properties
     pillar: 'properties',
     name: 'every generator class was hit at least once',
     endpoint: 'both',
-    outcome: replaying || counterexamples.length ? 'skipped' : never.length === 0 ? 'pass' : cut ? 'inconclusive' : 'fail',
+    outcome: replaying || counterexamples.length ? 'skipped' : never.length === 0 || !cut ? 'pass' : 'inconclusive',
     durationMs: 0,
     ...(replaying
       ? { reason: 'replay runs one case' }
@@ -154,7 +158,11 @@ export const runProperties = async (ctx: RunContext, options: Partial<Properties
         : never.length
           ? { reason: `never generated: ${never.join(', ')}${cut ? ` (${cutReason(env.stopped, cappedByBudget)}: not a coverage failure)` : '; raise --runs'}` }
           : {}),
-    findings: [],
+    // A class never generated in a run that was not cut short is a generator bug (exit 3).
+    findings:
+      replaying || counterexamples.length || cut
+        ? []
+        : never.map((c) => suiteFinding('properties.class-coverage', 'suite-class-never-generated', `generator bug: class ${c} was never generated; raise --runs`, c)),
   });
   if (unavailable.length)
     checks.push({
@@ -169,7 +177,9 @@ export const runProperties = async (ctx: RunContext, options: Partial<Properties
     });
 
   // PillarData is open: the counterexamples and per-property case counts ride along for the reports.
-  return pillarResult(
+  // The one gate step (the session applies it again with the run's options).
+  const gate = { failOn: 'error' as const, ignore: null, realTarget: isRealTarget(ctx.target), now: Date.now() };
+  return gatePillar(pillarResult(
     'properties',
     startedAt,
     budget.sent,
@@ -178,5 +188,21 @@ export const runProperties = async (ctx: RunContext, options: Partial<Properties
       { seed, classCounts },
       { counterexamples, casesPerProperty: Object.fromEntries(outcomes.map((x) => [x.check.id, x.casesRun])) },
     ),
-  );
+  ), gate);
 };
+
+/** A finding about the suite itself: no provider answer, no reproduction, exit 3. */
+const suiteFinding = (checkId: string, ruleId: SuiteRuleId, message: string, actual: unknown): Finding => ({
+  checkId,
+  pillar: 'properties',
+  endpoint: 'both',
+  status: null,
+  ruleId,
+  severity: severityOfRule(ruleId),
+  basis: 'spec',
+  pointer: '',
+  expected: 'a generator that labels and covers its classes',
+  actual,
+  message,
+  reproduction: null,
+});

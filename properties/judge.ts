@@ -1,10 +1,12 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { BasisName } from '../core/results.ts';
 import type { HttpResponse } from '../core/http.ts';
-import { type CreateEndpoint, endpointByName } from '../contracts/schemas/endpoints.ts';
-import { ErrorBadRequest } from '../contracts/schemas/errors.ts';
-import { validate } from '../contracts/schemas/validate.ts';
+import { type CreateEndpoint, endpointByName } from '../api-model/shapes/endpoints.ts';
+import { ErrorBadRequest } from '../api-model/shapes/errors.ts';
+import { validate } from '../api-model/shapes/validate.ts';
 import { pointerOf } from '../core/pointer.ts';
+import { ECHO_BASIS } from '../api-model/cases/catalogue.ts';
+import { echoMismatches } from '../api-model/cases/echo.ts';
 import type { Case } from './case.ts';
 
 /**
@@ -24,17 +26,6 @@ export interface Problem {
   message: string;
 }
 
-/**
- * Fields the provider stores as given, so a 201 must echo them: the docs describe them as
- * the user's own data (not derived), and DevRev's own example echoes them. Server-generated
- * fields (`display_name` when none is sent, `external_ref` when none is sent) are compared
- * only when the request carried them.
- */
-export const ECHOED_FIELDS: Record<string, readonly string[]> = {
-  'rev-users.create': ['display_name', 'description', 'email', 'external_ref', 'phone_numbers'],
-  'dev-users.create': ['email', 'full_name'],
-};
-
 const schemaProblems = (schema: TSchema, body: unknown, rule: string, what: string): Problem[] =>
   validate(schema, body, 'documented').errors.map((e) => ({
     rule,
@@ -45,34 +36,19 @@ const schemaProblems = (schema: TSchema, body: unknown, rule: string, what: stri
     message: `${what} does not match the documented schema at ${e.pointer || '/'}: ${e.message}`,
   }));
 
-const sameValue = (field: string, sent: unknown, got: unknown): boolean => {
-  // Mail systems treat addresses case-insensitively; a provider may normalise the case.
-  if (field === 'email' && typeof sent === 'string' && typeof got === 'string') return sent.toLowerCase() === got.toLowerCase();
-  if (Array.isArray(sent) && Array.isArray(got))
-    return JSON.stringify([...sent].sort()) === JSON.stringify([...got].sort());
-  return JSON.stringify(sent) === JSON.stringify(got);
-};
-
-export const echoProblems = (endpoint: CreateEndpoint, sent: Record<string, unknown>, user: Record<string, unknown>): Problem[] => {
-  const out: Problem[] = [];
-  for (const field of ECHOED_FIELDS[endpoint.name] ?? []) {
-    if (!(field in sent)) continue;
-    const pointer = pointerOf(endpoint.envelope!, field);
-    if (!(field in user)) {
-      out.push({ rule: 'echo', basis: 'assumed', pointer, expected: sent[field], actual: undefined, message: `the created user lacks ${field}, which the request set` });
-    } else if (!sameValue(field, sent[field], user[field])) {
-      out.push({
-        rule: 'echo',
-        basis: 'prose',
-        pointer,
-        expected: sent[field],
-        actual: user[field],
-        message: `the created user's ${field} differs from what the request sent`,
-      });
-    }
-  }
-  return out;
-};
+/** The catalogue's echo fields the request set and the created user does not hold as sent. */
+export const echoProblems = (endpoint: CreateEndpoint, sent: Record<string, unknown>, user: Record<string, unknown>): Problem[] =>
+  echoMismatches(endpoint.name, sent, user).map((m) => ({
+    rule: 'echo',
+    basis: ECHO_BASIS,
+    pointer: `${pointerOf(endpoint.envelope!)}${m.echo.answer}`,
+    expected: m.sent,
+    actual: m.got,
+    message:
+      m.got === undefined
+        ? `the created user lacks ${m.echo.field}, which the request set`
+        : `the created user's ${m.echo.field} differs from what the request sent`,
+  }));
 
 const statusProblem = (expected: number | string, res: HttpResponse, basis: BasisName, rule = 'status'): Problem => ({
   rule,

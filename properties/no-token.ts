@@ -1,5 +1,6 @@
 import type fc from 'fast-check';
-import { DEV_USERS_CREATE, REV_USERS_CREATE } from '../contracts/schemas/endpoints.ts';
+import { basisOfCases } from '../api-model/cases/catalogue.ts';
+import { DEV_USERS_CREATE, REV_USERS_CREATE } from '../api-model/shapes/endpoints.ts';
 import type { JsonCase } from './case.ts';
 import type { CaseProperty } from './catalog.ts';
 import { devBody, devMinimal, revBody } from './generators/bodies.ts';
@@ -18,7 +19,8 @@ export const NO_TOKEN_REJECTED: CaseProperty = {
   kind: 'cases',
   name: 'no-token-rejected',
   title: 'a valid request without a token gets a documented 401',
-  basis: 'spec',
+  cases: ['rev-users.create/no-token', 'dev-users.create/no-token'],
+  basis: basisOfCases(['rev-users.create/no-token', 'dev-users.create/no-token']),
   classes(s) {
     return {
       classes: [

@@ -1,5 +1,5 @@
 import { UsageError } from '../core/errors.ts';
-import { PROPERTY_NAMES } from './catalog.ts';
+import { PROPERTY_NAMES, type PropertyDef } from './catalog.ts';
 
 /**
  * The pillar's settings: one defaults object and one validate step that names the bad
@@ -24,6 +24,8 @@ export interface PropertiesOptions {
   classes?: string[];
   /** Replay one counterexample: needs exactly one property and a seed. */
   replayPath?: string;
+  /** The property definitions (default: the catalogue's); self-tests pass a broken generator. */
+  definitions?: readonly PropertyDef[];
 }
 
 export const PROPERTIES_DEFAULTS: PropertiesOptions = {

@@ -1,9 +1,9 @@
-import { checkRequest, type Violation } from '../contracts/rules/request.ts';
-import { endpointByName } from '../contracts/schemas/endpoints.ts';
+import { checkRequest, type Violation } from '../api-model/prose-rules/request.ts';
+import { endpointByName } from '../api-model/shapes/endpoints.ts';
 import type { JsonCase } from './case.ts';
 
 /**
- * The independent oracle: the rules module (contracts/rules) decides, before a case is
+ * The independent oracle: the rules module (api-model/prose-rules) decides, before a case is
  * sent, whether its label is right. A valid case must break no rule; an invalid one must
  * break the one rule it is labelled with (possibly at several places) and nothing else.
  * Disagreement is a generator bug, never a provider failure, so it stops the property

@@ -1,17 +1,19 @@
-import { checkRequest } from '../contracts/rules/index.ts';
+import { checkRequest } from '../api-model/prose-rules/index.ts';
 import {
+  CREATE_ENDPOINTS,
+  type CreateEndpointName,
   DEV_USERS_CREATE,
   DEV_USERS_DEACTIVATE,
   REV_USERS_CREATE,
   REV_USERS_DELETE,
-} from '../contracts/schemas/endpoints.ts';
+} from '../api-model/shapes/endpoints.ts';
 import { buildDevUser, buildRevUser, type CallerSummary } from './bodies.ts';
 import { badRequest, conflict, notFound, violationBody } from './errors.ts';
 import type { UserStore } from './store.ts';
 
 /**
  * What each documented endpoint does once the request is authenticated, authorised and
- * parsed: the request rules (contracts/rules, the same oracle the checks use), uniqueness,
+ * parsed: the request rules (api-model/prose-rules, the same oracle the checks use), uniqueness,
  * then the documented success body.
  */
 type Json = Record<string, unknown>;
@@ -110,9 +112,14 @@ const devUsersDeactivate: Route = (body, { store }) => {
 };
 
 /** Every documented route the simulator serves; all are POST with a JSON body. */
+// Exhaustive: a create endpoint added to CREATE_ENDPOINTS must get its handler here.
+const CREATE_ROUTES: Record<CreateEndpointName, Route> = {
+  'rev-users.create': revUsersCreate,
+  'dev-users.create': devUsersCreate,
+};
+
 export const ROUTES: ReadonlyMap<string, Route> = new Map([
-  [REV_USERS_CREATE.path, revUsersCreate],
-  [DEV_USERS_CREATE.path, devUsersCreate],
+  ...CREATE_ENDPOINTS.map((e): [string, Route] => [e.path, CREATE_ROUTES[e.name]]),
   [REV_USERS_DELETE.path, revUsersDelete],
   [DEV_USERS_DEACTIVATE.path, devUsersDeactivate],
 ]);

@@ -1,4 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { CONTROL_PREFIX, isControlRoute } from '../core/simulator-control.ts';
 import type { Limiter } from './limiter.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { UserStore } from './store.ts';
@@ -62,7 +63,7 @@ export const handleControl = (
   raw: Buffer | null,
   send: Send,
 ) => {
-  const name = path.slice('/__simulator/'.length);
+  const name = path.slice(CONTROL_PREFIX.length);
   const method = req.method ?? 'GET';
   try {
     if (name === 'users' && method === 'GET') {
@@ -73,6 +74,7 @@ export const handleControl = (
     }
     if (method !== 'POST') return send(res, 404, {}, { message: `no reserved route ${method} ${path}` });
     const body = parse(raw);
+    if (!isControlRoute(name)) return send(res, 404, {}, { message: `no reserved route ${method} ${path}` });
     switch (name) {
       case 'reset':
         resetState(state);
@@ -99,8 +101,11 @@ export const handleControl = (
         state.limiter.exhaust(`t:${token}`, Date.now());
         return send(res, 200, {}, {});
       }
-      default:
-        return send(res, 404, {}, { message: `no reserved route ${method} ${path}` });
+      default: {
+        // Every route of core/simulator-control.ts is handled above.
+        const unhandled: never = name;
+        return send(res, 404, {}, { message: `no reserved route ${method} ${unhandled}` });
+      }
     }
   } catch (err) {
     if (err instanceof ControlError) return send(res, 400, {}, { message: err.message });

@@ -1,9 +1,9 @@
-import { JSON_TYPE_NAMES } from '../contracts/schemas/errors.ts';
-import type { Violation } from '../contracts/rules/index.ts';
+import { JSON_TYPE_NAMES } from '../api-model/shapes/errors.ts';
+import type { Violation } from '../api-model/prose-rules/index.ts';
 
 /**
  * The error bodies the simulator answers, every one a documented envelope
- * (contracts/schemas/errors.ts). The docs never say which 400 `type` each rule breach gets
+ * (api-model/shapes/errors.ts). The docs never say which 400 `type` each rule breach gets
  * (basis "assumed"); the choices below pick the variant whose own fields describe the
  * breach, and `field_name` is always the top-level request field concerned, with the
  * exact place (an RFC 6901 pointer) in `detail`.

@@ -1,3 +1,4 @@
+import { CONTROL_PREFIX } from '../core/simulator-control.ts';
 import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
@@ -26,7 +27,6 @@ import type { Decision } from './limiter.ts';
  */
 export type SimulatorState = ControlState;
 
-const CONTROL_PREFIX = '/__simulator/';
 /** Deeper JSON than this is refused before anything recurses over it. */
 export const MAX_JSON_DEPTH = 512;
 

@@ -1,4 +1,4 @@
-import type { BasisName, SeverityName } from '../../core/results.ts';
+import type { RuleInfo } from './types.ts';
 
 /**
  * Docs drift: what a change between two DevRev OpenAPI documents does to a client written
@@ -8,13 +8,6 @@ import type { BasisName, SeverityName } from '../../core/results.ts';
  * map what @pactflow/openapi-pact-comparator finds when the committed pact meets a
  * document.
  */
-export interface RuleInfo {
-  severity: SeverityName;
-  basis?: BasisName;
-  /** Why this severity: what a client written from the old document suffers. */
-  reason: string;
-}
-
 export const SPEC_DIFF_RULES = {
   'endpoint-removed': {
     severity: 'error',

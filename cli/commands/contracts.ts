@@ -1,20 +1,20 @@
 import { execFileSync } from 'node:child_process';
 import { type Command, Option } from 'commander';
+import { loadIgnore } from '../../api-model/ignore.ts';
 import { brokerFromEnv } from '../../contracts/pact/broker.ts';
 import type { ContractAuth } from '../../contracts/pact/verify.ts';
 import { loadStatesModule, type StateSetter, stateChangeUrlStates } from '../../contracts/pact/states.ts';
 import { UsageError } from '../../core/errors.ts';
 import { pointerLabel } from '../../core/pointer.ts';
 import type { PillarResult } from '../../core/results.ts';
-import { type CommonOptions, withCommonOptions } from '../options.ts';
+import { type CommonOptions, type GateCliOptions, withCommonOptions, withGateOptions } from '../options.ts';
 import { loadContracts } from '../pillars.ts';
 import { runSession } from '../session.ts';
 
-interface ContractsCliOptions extends CommonOptions {
+interface ContractsCliOptions extends CommonOptions, GateCliOptions {
   statesUrl?: string;
   statesModule?: string;
   pactDir: string;
-  failOn: 'error' | 'warning';
   authScheme: ContractAuth;
 }
 
@@ -56,15 +56,17 @@ export const renderContractsTable = (p: PillarResult): string => {
 /** `devrev-gate contracts`: the Pact consumer side, then provider verification against the target. */
 export const register = (program: Command): void => {
   withCommonOptions(
+    withGateOptions(
     program
       .command('contracts')
       .description('run the Pact consumer contracts (official SDK) and verify the pact against the target')
       .option('--states-url <url>', 'state-change URL of the target: POST {state, params, action}, answers the values as JSON')
       .option('--states-module <file>', 'module whose default export maps provider state names to setup functions')
       .option('--pact-dir <dir>', 'folder for the pact file (its pact file is replaced)', 'pacts')
-      .addOption(new Option('--fail-on <severity>', 'lowest finding severity that fails the run').choices(['error', 'warning']).default('error'))
       .addOption(authSchemeOption()),
+    ),
   ).action(async (o: ContractsCliOptions) => {
+    const ignore = loadIgnore(o.ignore);
     if (o.statesUrl && o.statesModule) throw new UsageError('--states-url and --states-module are exclusive', 'give one of them');
     if (o.statesUrl && !/^https?:\/\//.test(o.statesUrl)) throw new UsageError(`--states-url ${JSON.stringify(o.statesUrl)} is not an http(s) URL`);
     let states: StateSetter | undefined;
@@ -78,10 +80,11 @@ export const register = (program: Command): void => {
     await runSession({
       common: o,
       failOn: o.failOn,
+      ignore,
       pillars: [
         {
           pillar: 'contracts',
-          run: async (ctx) => (await loadContracts()).runContracts(ctx, { pactDir: o.pactDir, failOn: o.failOn, broker, say, auth: o.authScheme, debug: Boolean(o.debug), ...(states ? { states } : {}) }),
+          run: async (ctx) => (await loadContracts()).runContracts(ctx, { pactDir: o.pactDir, broker, say, auth: o.authScheme, debug: Boolean(o.debug), ...(states ? { states } : {}) }),
         },
       ],
       afterRun: [

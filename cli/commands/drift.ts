@@ -1,17 +1,15 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import { loadBaseline } from '../../drift/baseline.ts';
 import { runDrift } from '../../drift/engine.ts';
-import { loadIgnore } from '../../drift/ignore.ts';
+import { loadIgnore } from '../../api-model/ignore.ts';
 import { renderDriftTable } from '../../drift/table.ts';
-import { type CommonOptions, ensureOutDir, withCommonOptions } from '../options.ts';
+import { type CommonOptions, ensureOutDir, type GateCliOptions, withCommonOptions, withGateOptions } from '../options.ts';
 import { runSession } from '../session.ts';
 
-interface DriftCliOptions extends CommonOptions {
-  failOn: 'error' | 'warning';
-  ignore?: string;
+interface DriftCliOptions extends CommonOptions, GateCliOptions {
   recordBaseline?: string;
   baseline?: string;
 }
@@ -19,15 +17,13 @@ interface DriftCliOptions extends CommonOptions {
 /** `devrev-gate drift`: the live answers of both create endpoints against the documented shapes. */
 export const register = (program: Command): void => {
   withCommonOptions(
+    withGateOptions(
     program
       .command('drift')
       .description('send the documented request set and classify every deviation of the live answers from the docs')
-      .addOption(
-        new Option('--fail-on <severity>', 'lowest finding severity that fails the run').choices(['error', 'warning']).default('error'),
-      )
-      .option('--ignore <file>', 'ignore file (default: devrev-gate.ignore.json/.yaml/.yml in the current folder, if present)')
       .option('--record-baseline <file>', 'store the shape of the live answers, undocumented fields included')
       .option('--baseline <file>', 'also report what disappeared or changed type since this recorded baseline'),
+    ),
   ).action(async (o: DriftCliOptions) => {
     // Everything a run depends on is read and validated before the first request.
     const ignore = loadIgnore(o.ignore);
@@ -45,10 +41,11 @@ export const register = (program: Command): void => {
     await runSession({
       common: o,
       failOn: o.failOn,
+      ignore,
       pillars: [
         {
           pillar: 'drift',
-          run: (ctx) => runDrift(ctx, { failOn: o.failOn, ignore, baseline, recordBaseline: o.recordBaseline ?? null }),
+          run: (ctx) => runDrift(ctx, { baseline, recordBaseline: o.recordBaseline ?? null }),
         },
       ],
       afterRun: [

@@ -1,15 +1,16 @@
 import { type Command, Option } from 'commander';
+import { loadIgnore } from '../../api-model/ignore.ts';
 import { UsageError } from '../../core/errors.ts';
 import { pointerLabel } from '../../core/pointer.ts';
 import type { PillarResult } from '../../core/results.ts';
 import type { RunContext } from '../../core/run-context.ts';
 import { LOAD_SIMULATOR, type LoadOptions, validateLoadOptions } from '../../load/options.ts';
 import type { RateLimitHeaderMode, SimulatorOptions } from '../../simulator/index.ts';
-import { type CommonOptions, intOption, numberOption, withCommonOptions } from '../options.ts';
+import { type CommonOptions, type GateCliOptions, intOption, numberOption, withCommonOptions, withGateOptions } from '../options.ts';
 import { type LoadModule, loadLoad } from '../pillars.ts';
 import { runSession } from '../session.ts';
 
-interface LoadCliOptions extends CommonOptions {
+interface LoadCliOptions extends CommonOptions, GateCliOptions {
   allowRemote?: boolean;
   maxRequests?: number;
   concurrency?: number;
@@ -82,7 +83,7 @@ export const renderLoad = (p: PillarResult): string => {
 
 const withLoadOptions = (cmd: Command): Command =>
   withCommonOptions(
-    cmd
+    withGateOptions(cmd)
       .option('--allow-remote', 'allow load on a non-loopback target (you own it; its quota will be spent)')
       .option('--max-requests <n>', 'most requests this command sends (default: 100 on remote targets)', intOption('--max-requests', { min: 1 }))
       .option('--concurrency <n>', 'requests in flight at most', intOption('--concurrency', { min: 1, max: 1024 }))
@@ -103,8 +104,11 @@ const act = (command: 'probe' | 'capacity' | 'recovery', pick: (m: LoadModule) =
     // Every option is checked before a simulator starts or a request leaves.
     const options = toLoadOptions(o, command);
     validateLoadOptions(options);
+    const ignore = loadIgnore(o.ignore);
     await runSession({
       common: o,
+      failOn: o.failOn,
+      ignore,
       simulator: simulatorFor(o),
       maxRequests: o.maxRequests,
       allowRemote: o.allowRemote,

@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
+import { loadIgnore } from '../../api-model/ignore.ts';
 import type { PillarResult } from '../../core/results.ts';
 import { PROPERTY_NAMES } from '../../properties/catalog.ts';
 import { type Counterexample, PROPERTIES_DEFAULTS, type PropertiesOptions, runProperties } from '../../properties/index.ts';
 import { validateOptions } from '../../properties/options.ts';
-import { type CommonOptions, intOption, numberOption, withCommonOptions } from '../options.ts';
+import { type CommonOptions, type GateCliOptions, intOption, numberOption, withCommonOptions, withGateOptions } from '../options.ts';
 import { runSession } from '../session.ts';
 
-interface PropertiesCliOptions extends CommonOptions {
+interface PropertiesCliOptions extends CommonOptions, GateCliOptions {
   runs?: number;
   seed?: number;
   budget?: number;
@@ -40,6 +41,7 @@ export const renderProperties = (p: PillarResult): string => {
 /** `devrev-gate properties`: fast-check edge cases against the target. */
 export const register = (program: Command): void => {
   withCommonOptions(
+    withGateOptions(
     program
       .command('properties')
       .description('generate valid and near-miss requests from every class the docs define and check the answers')
@@ -51,7 +53,9 @@ export const register = (program: Command): void => {
       .option('--classes <list>', 'only these generator classes, comma-separated (as a failure report names them)')
       .option('--replay-path <p>', 'replay the counterexample at this path (with --property and --seed)')
       .option('--path <p>', 'same as --replay-path'),
+    ),
   ).action(async (o: PropertiesCliOptions) => {
+    const ignore = loadIgnore(o.ignore);
     const options: Partial<PropertiesOptions> = {
       ...(o.runs !== undefined ? { runsPerClass: o.runs } : {}),
       ...(o.seed !== undefined ? { seed: o.seed } : {}),
@@ -65,6 +69,8 @@ export const register = (program: Command): void => {
     validateOptions({ ...PROPERTIES_DEFAULTS, ...options });
     await runSession({
       common: o,
+      failOn: o.failOn,
+      ignore,
       pillars: [{ pillar: 'properties', run: (ctx) => runProperties(ctx, options) }],
       afterRun: [
         (results) => {

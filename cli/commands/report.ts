@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { validate } from '../../contracts/schemas/validate.ts';
+import { validate } from '../../api-model/shapes/validate.ts';
 import { EXIT, UsageError } from '../../core/errors.ts';
 import { shownPath } from '../../core/shown-path.ts';
 import { RunResults } from '../../core/results.ts';

@@ -1,23 +1,22 @@
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import { PILLARS, type PillarName } from '../../core/results.ts';
-import { loadIgnore, runDrift } from '../../drift/index.ts';
-import { renderFindingsTable } from '../../reports/terminal.ts';
+import { loadIgnore } from '../../api-model/ignore.ts';
+import type { ContractAuth } from '../../contracts/pact/verify.ts';
+import { runDrift } from '../../drift/index.ts';
 import { LOAD_SIMULATOR } from '../../load/options.ts';
 import { runProperties } from '../../properties/index.ts';
-import type { ContractAuth } from '../../contracts/pact/verify.ts';
-import { type CommonOptions, intOption, withCommonOptions } from '../options.ts';
-import { authSchemeOption, statesFrom } from './contracts.ts';
+import { renderFindingsTable } from '../../reports/terminal.ts';
+import { type CommonOptions, type GateCliOptions, intOption, withCommonOptions, withGateOptions } from '../options.ts';
 import { loadContracts, loadLoad, loadSpec } from '../pillars.ts';
+import { authSchemeOption, statesFrom } from './contracts.ts';
 import { type PillarRun, runSession } from '../session.ts';
 
-interface RunCliOptions extends CommonOptions {
+interface RunCliOptions extends CommonOptions, GateCliOptions {
   only?: PillarName[];
   skip?: PillarName[];
   allowRemote?: boolean;
   maxRequests?: number;
-  failOn: 'error' | 'warning';
-  ignore?: string;
   seed?: number;
   authScheme: ContractAuth;
   statesModule?: string;
@@ -40,7 +39,6 @@ const pillarList = (flag: string) => (raw: string): PillarName[] => {
 
 /** The pillars in the order `run` runs them: the cheap gates first, load last. */
 const plan = (o: RunCliOptions): PillarRun[] => {
-  const ignore = loadIgnore(o.ignore);
   const say = (line: string) => {
     if (!o.quiet) process.stderr.write(`${line}\n`);
   };
@@ -51,11 +49,11 @@ const plan = (o: RunCliOptions): PillarRun[] => {
       run: async (ctx) => {
         const contracts = await loadContracts();
         const states = o.statesModule ? await statesFrom(o.statesModule) : undefined;
-        const result = await contracts.runContracts(ctx, { failOn: o.failOn, say, auth: o.authScheme, debug: Boolean(o.debug), ...(states ? { states } : {}) });
+        const result = await contracts.runContracts(ctx, { say, auth: o.authScheme, debug: Boolean(o.debug), ...(states ? { states } : {}) });
         return (await loadSpec()).withPactDocumentCheck(result, o.failOn);
       },
     },
-    { pillar: 'drift', run: (ctx) => runDrift(ctx, { failOn: o.failOn, ignore }) },
+    { pillar: 'drift', run: (ctx) => runDrift(ctx) },
     { pillar: 'properties', run: (ctx) => runProperties(ctx, o.seed === undefined ? {} : { seed: o.seed }) },
     // Load gets its own simulator with a small, short window (see LOAD_SIMULATOR).
     {
@@ -71,6 +69,7 @@ const plan = (o: RunCliOptions): PillarRun[] => {
 /** `devrev-gate run`: every pillar against one target, then the reports. What `npm start` runs. */
 export const registerRun = (program: Command): void => {
   withCommonOptions(
+    withGateOptions(
     program
       .command('run')
       .description('run every pillar (contracts, drift, properties, load) and write the reports')
@@ -78,17 +77,18 @@ export const registerRun = (program: Command): void => {
       .option('--skip <pillars>', 'skip these pillars (comma-separated)', pillarList('--skip'))
       .option('--allow-remote', 'allow the load pillar to send traffic to a non-loopback target')
       .option('--max-requests <n>', 'request budget for the whole run (default: small for remote targets)', intOption('--max-requests', { min: 1 }))
-      .addOption(new Option('--fail-on <severity>', 'lowest finding severity that fails the run').choices(['error', 'warning']).default('error'))
-      .option('--ignore <file>', 'drift ignore file (default: devrev-gate.ignore.json/.yaml/.yml here, if present)')
       .option('--seed <n>', 'fast-check seed for the properties pillar', intOption('--seed', { min: -2147483648, max: 2147483647 }))
       .option('--states-module <file>', 'contracts: module whose default export maps provider state names to setup functions')
       .addOption(authSchemeOption()),
+    ),
   ).action(async (o: RunCliOptions) => {
+    const ignore = loadIgnore(o.ignore);
     const pillars = plan(o);
     if (pillars.length === 0) throw new UsageError('--only and --skip leave no pillar to run', 'drop one of them');
     await runSession({
       common: o,
       failOn: o.failOn,
+      ignore,
       maxRequests: o.maxRequests,
       allowRemote: o.allowRemote,
       pillars,

@@ -3,6 +3,7 @@ import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { client } from '@devrev/typescript-sdk';
 import { MatchersV3, Pact } from '@pact-foundation/pact';
+import type { CreateEndpointName } from '../../api-model/shapes/endpoints.ts';
 import {
   AUTHORIZATION_MATCHER,
   CONSUMER_TOKEN,
@@ -27,14 +28,21 @@ export interface ConsumerCaseResult {
   error?: string;
 }
 
+type Sdk = ReturnType<typeof client.setupBeta>;
+type SdkAnswer = { status: number; data: unknown; headers: unknown };
+
+/** The official SDK's call for each create endpoint: exhaustive, so a new endpoint must add one. */
+const SDK_CALLS: Record<CreateEndpointName, (sdk: Sdk, body: Record<string, unknown>) => Promise<SdkAnswer>> = {
+  'rev-users.create': (sdk, body) => sdk.revUsersCreate(body as never),
+  'dev-users.create': (sdk, body) => sdk.devUsersCreate(body as never),
+};
+
 /** What the SDK call gave the client: a 2xx answer or the error axios threw for another status. */
 const callThroughSdk = async (baseUrl: string, i: ContractInteraction, body: Record<string, unknown>): Promise<ClientOutcome> => {
   const sdk = client.setupBeta({ endpoint: baseUrl, ...(i.authenticated ? { token: CONSUMER_TOKEN } : {}) });
   // Mock servers come and go on recycled ports: a kept-alive socket to a closed one fails.
   sdk.instance.defaults.httpAgent = new Agent({ keepAlive: false });
-  const call = i.endpoint.name === 'rev-users.create'
-    ? () => sdk.revUsersCreate(body as never)
-    : () => sdk.devUsersCreate(body as never);
+  const call = () => SDK_CALLS[i.endpoint.name](sdk, body);
   const headersOf = (h: unknown) =>
     Object.fromEntries(Object.entries(JSON.parse(JSON.stringify(h ?? {})) as Record<string, unknown>).map(([k, v]) => [k.toLowerCase(), String(v)]));
   try {

@@ -1,12 +1,15 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DEV_USERS_CREATE } from '../schemas/endpoints.ts';
+import { DEV_USERS_CREATE } from '../../api-model/shapes/endpoints.ts';
 import { evidenceOf, targetDownCheck } from '../../core/evidence.ts';
 import { SetupError } from '../../core/errors.ts';
+import { ECHO_BASIS, ECHOED_FIELDS, type EchoField } from '../../api-model/cases/catalogue.ts';
+import { gatePillar, isRealTarget } from '../../api-model/gate.ts';
+import { severityOfRule } from '../../api-model/rulebook/index.ts';
 import { type AuthStyle, HttpClient } from '../../core/http.ts';
 import { shownPath } from '../../core/shown-path.ts';
-import { capForBasis, type CheckResult, type Evidence, type Finding, outcomeOf, type PillarResult, pillarResult, type SeverityName } from '../../core/results.ts';
+import { type BasisName, type CheckResult, type Evidence, type Finding, type PillarResult, pillarResult, type SeverityName } from '../../core/results.ts';
 import type { RunContext } from '../../core/run-context.ts';
 import {
   type BrokerConfig,
@@ -41,6 +44,7 @@ export interface ContractsOptions {
   /** How provider states are set; default: the simulator's setup routes on the simulator, fixtures elsewhere. */
   states?: StateSetter;
   broker?: BrokerConfig | null;
+  /** Gate the result on its own (a direct call); the session gates every pillar with the run's options. */
   failOn?: SeverityName;
   /** Progress lines (stderr); silent when absent. */
   say?: (line: string) => void;
@@ -52,6 +56,17 @@ export interface ContractsOptions {
 
 export const slugOf = (description: string) =>
   description.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-|-$/g, '');
+
+/**
+ * The basis of a mismatch: the interaction's, except where the answer echoes a field the
+ * request set; no sentence of the docs promises the echo (the catalogue's echo basis).
+ */
+const basisAt = (i: ContractInteraction, pointer: string): BasisName => {
+  if (i.status !== i.endpoint.successStatus) return i.basis;
+  const echoes = ECHOED_FIELDS[i.endpoint.name] as readonly EchoField[];
+  const at = (p: string) => pointer === p || pointer.startsWith(`${p}/`);
+  return echoes.some((e) => at(`/${i.endpoint.envelope}${e.answer}`)) ? ECHO_BASIS : i.basis;
+};
 
 const checkIdOf = (i: ContractInteraction) => `contracts.${slugOf(i.description)}`;
 
@@ -187,10 +202,7 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
   // a production token should not phone anyone but its target. A user's own choice stands.
   process.env['PACT_DO_NOT_TRACK'] ??= 'true';
   const startedAt = new Date();
-  const failOn = options.failOn ?? 'error';
   const say = options.say ?? (() => {});
-  // Any target but the embedded simulator is a real one (a loopback mock included).
-  const realTarget = ctx.target.kind !== 'simulator';
   const pactDir = resolve(options.pactDir ?? join(ctx.outDir, 'pacts'));
   const checks: CheckResult[] = [];
   const sentBefore = ctx.budget.sent;
@@ -209,7 +221,8 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
     pillar: 'contracts',
     name: 'consumer interactions run through the official SDK and write the pact',
     endpoint: '*',
-    outcome: broken.length === 0 ? 'pass' : 'fail',
+    // The gate fails the check when a finding gates.
+    outcome: 'pass',
     durationMs: Date.now() - t0,
     ...(retries > 0 ? { retries } : {}),
     findings: broken.map((b) => ({
@@ -294,8 +307,8 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
         endpoint: i.endpoint.name,
         status: d.status ?? verified.answers.get(i.description)?.status ?? i.status,
         ruleId: d.ruleId,
-        severity: capForBasis('error', i.basis, realTarget),
-        basis: i.basis,
+        severity: severityOfRule(d.ruleId),
+        basis: basisAt(i, d.pointer),
         pointer: d.pointer,
         expected: d.expected,
         actual: d.actual,
@@ -330,7 +343,7 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
     }
     const evidence = answer ? evidenceOf(answer, ctx.redactor) : undefined;
     const findings = (errorsByInteraction.get(i) ?? []).map((f) => (evidence ? { ...f, evidence } : f));
-    checks.push({ ...base, outcome: outcomeOf(findings, failOn), findings });
+    checks.push({ ...base, outcome: 'pass', findings });
   }
   const skipped = checks.filter((c) => c.outcome === 'skipped');
   if (skipped.length > 0) say(`contracts: skipped ${skipped.map((c) => c.name).join('; ')}`);
@@ -367,16 +380,17 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
       pillar: 'contracts',
       name: 'can-i-deploy',
       endpoint: '*',
-      outcome: outcomeOf(findings, failOn),
+      outcome: 'pass',
       durationMs: Date.now() - t1,
       findings,
     });
   }
 
-  return pillarResult('contracts', startedAt, ctx.budget.sent - sentBefore, checks, {
+  const gate = { failOn: options.failOn ?? 'error', ignore: null, realTarget: isRealTarget(ctx.target), now: Date.now() } as const;
+  return gatePillar(pillarResult('contracts', startedAt, ctx.budget.sent - sentBefore, checks, {
     pactFile: consumer.file,
     pactFileName: PACT_FILE,
     states: states.name,
     skipped: skipped.map((c) => c.name),
-  } as PillarResult['data']);
+  } as PillarResult['data']), gate);
 };

@@ -1,3 +1,4 @@
+import { isKnownRule } from '../../api-model/rulebook/index.ts';
 import { pointerOf } from '../../core/pointer.ts';
 import type { VerifierMismatch } from './verify.ts';
 
@@ -85,7 +86,7 @@ export const detailsOf = (m: Record<string, unknown>): MismatchDetail[] => {
     default:
       return [
         {
-          ruleId: `pact-${type.replace(/Mismatch$/, '').replace(/[A-Z]/g, (c, i) => (i ? '-' : '') + c.toLowerCase()) || 'mismatch'}`,
+          ruleId: ruleOfMismatch(type),
           pointer: m['path'] ? pactPathToPointer(String(m['path'])) : '',
           expected: parseMaybe(m['expected']),
           actual: parseMaybe(m['actual']),
@@ -93,6 +94,12 @@ export const detailsOf = (m: Record<string, unknown>): MismatchDetail[] => {
         },
       ];
   }
+};
+
+/** `BodyTypeMismatch` → `pact-body-type`; a kind the rule book does not name is `pact-mismatch`. */
+const ruleOfMismatch = (type: string): string => {
+  const id = `pact-${type.replace(/Mismatch$/, '').replace(/[A-Z]/g, (c, i) => (i ? '-' : '') + c.toLowerCase())}`;
+  return isKnownRule(id) ? id : 'pact-mismatch';
 };
 
 /** Every detail of one interaction's verifier error (a list of mismatches, or one error). */

@@ -1,3 +1,5 @@
+import { SIMULATOR_PICTURE, SIMULATOR_STAND_INS } from '../../api-model/cases/stand-ins.ts';
+import { SimulatorControl } from '../../core/simulator-control.ts';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import type { Fixtures } from '../../core/run-context.ts';
@@ -67,26 +69,21 @@ export const runUniqueValue = (field: string, runId: string, interaction: string
   return field === 'email' ? `devrev-gate+${runId}-${slug}@example.org` : `devrev-gate-${runId}-${slug}`;
 };
 
-const post = async (base: string, route: string, body: unknown): Promise<Response> =>
-  fetch(`${base}/__simulator/${route}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(5_000),
-  });
 
-/** Ids the simulator accepts for references; any DON names "an existing" object there. */
+/** The stand-ins under the names the interactions read them by. */
 const SIMULATOR_FIXTURES = {
-  rev_org: 'don:identity:dvrv-us-1:devo/0:revo/devrevgate',
-  account: 'don:core:dvrv-us-1:devo/0:account/devrevgate',
-  tag: 'don:core:dvrv-us-1:devo/0:tag/devrevgate',
-  artifact: 'don:core:dvrv-us-1:devo/0:artifact/devrevgate',
-  display_picture: 'don:core:dvrv-us-1:devo/0:artifact/devrevgatepic',
-  dev_user: 'don:identity:dvrv-us-1:devo/0:devu/1',
+  rev_org: SIMULATOR_STAND_INS.revOrg,
+  account: SIMULATOR_STAND_INS.account,
+  tag: SIMULATOR_STAND_INS.tag,
+  artifact: SIMULATOR_STAND_INS.artifact,
+  display_picture: SIMULATOR_PICTURE,
+  dev_user: SIMULATOR_STAND_INS.devUser,
 } as const;
 
 /** The embedded simulator (or any provider with its /__simulator/* setup routes). */
-export const simulatorStates = (baseUrl: string): StateSetter => ({
+export const simulatorStates = (baseUrl: string): StateSetter => {
+  const control = new SimulatorControl(baseUrl);
+  return {
   name: 'simulator setup routes (/__simulator/*)',
   async setup(state, params, ctx): Promise<StateOutcome | null> {
     const interaction = String(params['interaction'] ?? state);
@@ -101,24 +98,28 @@ export const simulatorStates = (baseUrl: string): StateSetter => ({
         return { values: { custom_field_value: 'gold' } };
       case STATES.refTaken: {
         const ref = runUniqueValue('external_ref', ctx.runId, `${String(params['prefix'] ?? 'taken')} ${interaction}`);
-        return (await post(baseUrl, 'external-refs', { external_ref: ref })).ok ? { values: { external_ref: ref } } : null;
+        return (await control.post('external-refs', { external_ref: ref })) ? { values: { external_ref: ref } } : null;
       }
       case STATES.readOnly: {
         const token = `${ctx.token ?? 'devrev-gate'}~read-only`;
-        return (await post(baseUrl, 'read-only-tokens', { token })).ok ? { token } : null;
+        return (await control.post('read-only-tokens', { token })) ? { token } : null;
       }
       case STATES.throttled: {
         // A user of its own, so throttling it leaves the run's other requests alone.
         const token = `${ctx.token ?? 'devrev-gate'}~throttled-${Date.now().toString(36)}`;
-        return (await post(baseUrl, 'throttle', { token })).ok ? { token } : null;
+        return (await control.post('throttle', { token })) ? { token } : null;
       }
-      case STATES.serverFault:
-        return (await post(baseUrl, 'faults', { status: Number(params['status']), count: 1 })).ok ? {} : null;
+      case STATES.serverFault: {
+        const status = Number(params['status']);
+        if (status !== 500 && status !== 503) return null;
+        return (await control.post('faults', { status, count: 1 })) ? {} : null;
+      }
       default:
         return null;
     }
   },
-});
+  };
+};
 
 /**
  * A real tenant without any setup hook: fresh names need nothing, the fixture states come

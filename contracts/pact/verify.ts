@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Verifier } from '@pact-foundation/pact';
 import { HttpClient, type HttpRequest, TransportError } from '../../core/http.ts';
 import type { RunContext } from '../../core/run-context.ts';
+import { endpointOfCreatedBody, PROFILES } from '../../api-model/endpoints/profiles.ts';
 import { PROVIDER } from './names.ts';
 import { STATES, type StateContext, type StateSetter } from './states.ts';
 
@@ -132,13 +133,12 @@ const DROPPED_REQUEST_HEADERS = new Set(['host', 'content-length', 'connection',
 const recordCreated = (ctx: RunContext, answer: CapturedAnswer, description: string | null) => {
   if (answer.status !== 201 || !answer.json || typeof answer.json !== 'object') return;
   const body = answer.json as Json;
-  const rev = body['rev_user'] as Json | undefined;
-  const dev = body['dev_user'] as Json | undefined;
-  const user = rev ?? dev;
-  if (!user || typeof user['id'] !== 'string') return;
+  const endpoint = endpointOfCreatedBody(body);
+  const user = endpoint ? (body[PROFILES[endpoint].spec.envelope] as Json | undefined) : undefined;
+  if (!endpoint || !user || typeof user['id'] !== 'string') return;
   ctx.ledger.record({
     event: 'created',
-    endpoint: rev ? 'rev-users.create' : 'dev-users.create',
+    endpoint,
     id: user['id'],
     ...(typeof user['display_id'] === 'string' ? { displayId: user['display_id'] } : {}),
     ...(typeof user['external_ref'] === 'string' ? { externalRef: user['external_ref'] } : {}),

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { SUBTYPE_PREFIX, TENANT_PREFIX } from '../../contracts/rules/custom-fields.ts';
+import { SUBTYPE_PREFIX, TENANT_PREFIX } from '../../api-model/prose-rules/custom-fields.ts';
 import type { Fixtures } from '../../core/run-context.ts';
 import { fieldValue, identifier } from './text.ts';
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { USER_STATES } from '../../contracts/schemas/common.ts';
+import { USER_STATES } from '../../api-model/shapes/common.ts';
 
 /**
  * `state` values other than `shadow` for dev-users.create, whose request enum has exactly

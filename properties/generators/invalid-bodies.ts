@@ -1,6 +1,6 @@
+import { PROFILES } from '../../api-model/endpoints/profiles.ts';
 import fc from 'fast-check';
-import { DEV_USERS_CREATE, REV_USERS_CREATE } from '../../contracts/schemas/endpoints.ts';
-import type { CreateEndpointName } from '../../contracts/schemas/endpoints.ts';
+import type { CreateEndpointName } from '../../api-model/shapes/endpoints.ts';
 import type { JsonCase } from '../case.ts';
 import { type BodySources, devBody, revBody } from './bodies.ts';
 import { type MissingSpecClass, missingSpec } from './custom-fields.ts';
@@ -16,8 +16,13 @@ import { type FieldType, fieldTypeLabel, withWrongType, wrongTypeFor } from './w
  */
 type Body = Record<string, unknown>;
 
-const baseFor = (endpoint: CreateEndpointName, s: BodySources) =>
-  endpoint === REV_USERS_CREATE.name ? revBody(s) : devBody(s);
+/** The valid base body of each endpoint (exhaustive: a new endpoint must add its own). */
+const BASE_BODIES: Record<CreateEndpointName, (s: BodySources) => fc.Arbitrary<Body>> = {
+  'rev-users.create': revBody,
+  'dev-users.create': devBody,
+};
+
+const baseFor = (endpoint: CreateEndpointName, s: BodySources) => BASE_BODIES[endpoint](s);
 
 /** The near miss goes among valid numbers, at any place in the list. */
 export const revWithNearMiss = (s: BodySources, kind: PhoneNearMiss): fc.Arbitrary<Body> =>
@@ -70,4 +75,4 @@ export const invalidCase = (
 ): fc.Arbitrary<JsonCase> => body.map((b) => ({ cls, endpoint, expect: 'invalid', rule, field, body: b }));
 
 export const wrongTypeClass = (endpoint: CreateEndpointName, f: FieldType) =>
-  `${endpoint === DEV_USERS_CREATE.name ? 'dev' : 'rev'}.wrong-type.${fieldTypeLabel(f)}`;
+  `${PROFILES[endpoint].classPrefix}.wrong-type.${fieldTypeLabel(f)}`;

@@ -1,7 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import fc from 'fast-check';
-import { type JsonTypeName, jsonTypeOf } from '../../contracts/rules/request.ts';
-import type { EndpointSpec } from '../../contracts/schemas/endpoints.ts';
+import { type JsonTypeName, jsonTypeOf } from '../../api-model/prose-rules/request.ts';
+import type { EndpointSpec } from '../../api-model/shapes/endpoints.ts';
 
 /**
  * A value of the wrong JSON type for every field of a request, read from the request

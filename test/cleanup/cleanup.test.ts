@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupLedger, describeRemaining, readLedgerFile } from '../../cleanup/index.ts';
-import { DEV_USERS_CREATE, REV_USERS_CREATE } from '../../contracts/schemas/index.ts';
+import { DEV_USERS_CREATE, REV_USERS_CREATE } from '../../api-model/shapes/index.ts';
 import { HttpClient } from '../../core/http.ts';
 import { Ledger } from '../../core/ledger.ts';
 import { createRunContext } from '../../core/run-context.ts';

@@ -9,7 +9,7 @@ import { main } from '../../cli/main.ts';
 import { loadConfig } from '../../core/config.ts';
 import { GateError } from '../../core/errors.ts';
 import { parseBaseline } from '../../drift/baseline.ts';
-import { parseIgnore } from '../../drift/ignore.ts';
+import { parseIgnore } from '../../api-model/ignore.ts';
 import { argvs, fileContents } from './generators.ts';
 import { allFlags, flagsOf, hasValidator, leafPaths, validatingProgram } from './validate-only.ts';
 

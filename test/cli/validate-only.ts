@@ -10,7 +10,7 @@ import { loadConfig } from '../../core/config.ts';
 import { UsageError } from '../../core/errors.ts';
 import { parseTarget } from '../../core/target.ts';
 import { loadBaseline } from '../../drift/baseline.ts';
-import { loadIgnore } from '../../drift/ignore.ts';
+import { loadIgnore } from '../../api-model/ignore.ts';
 import { planPin } from '../../api-model/openapi/pin.ts';
 import { openSide } from '../../spec/resolve.ts';
 import { type LoadOptions, validateLoadOptions } from '../../load/options.ts';

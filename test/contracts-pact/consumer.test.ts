@@ -5,8 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MatchersV3 } from '@pact-foundation/pact';
 import { PACT_FILE, runConsumerInteraction, clearPacts } from '../../contracts/pact/consumer.ts';
 import { coveredStatuses, INTERACTIONS } from '../../contracts/pact/interactions.ts';
-import { checkRequest, isValidRequest } from '../../contracts/rules/index.ts';
-import { CREATE_ENDPOINTS, documentedStatuses } from '../../contracts/schemas/endpoints.ts';
+import { checkRequest, isValidRequest } from '../../api-model/prose-rules/index.ts';
+import { CREATE_ENDPOINTS, documentedStatuses } from '../../api-model/shapes/endpoints.ts';
 
 /** Drops what changes with the pact-ffi build, not with the contract. */
 const normalise = (file: string) => {

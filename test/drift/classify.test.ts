@@ -7,7 +7,7 @@ import {
   REV_USERS_CREATE,
   type SchemaError,
   validate,
-} from '../../contracts/schemas/index.ts';
+} from '../../api-model/shapes/index.ts';
 import { classifySchemaErrors } from '../../drift/classify.ts';
 import { compareRules, RULE_IDS, RULES } from '../../drift/rules.ts';
 

@@ -77,7 +77,7 @@ describe('devrev-gate drift', () => {
     expect(r.stderr).toMatch(/^verdict: PASS in .* · 0 errors, 0 warnings, /m);
     expect(r.stderr.replace(/^verdict: .*$/m, '')).not.toContain('error');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^drift: 20 checks \(0 failed\), 0 errors, 0 warnings/);
+    expect(r.stdout).toMatch(/^drift: 22 checks \(0 failed\), 0 errors, 0 warnings/);
     const results = r.results();
     expect(results.verdict).toBe('pass');
     expect(findingsOf(results).filter((f) => f.severity !== 'info')).toEqual([]);

@@ -43,9 +43,13 @@ describe('rate-limit headers', () => {
     expect(rules(out)).toEqual([['rate-limit-header-inconsistent', '/headers/x-ratelimit-reset']]);
   });
 
-  it('reports a Reset in milliseconds as more than a day ahead', () => {
+  // Settled: the rate-limits page says "in seconds from the Unix epoch", so a Reset in
+  // milliseconds breaks the prose; a Reset days ahead in seconds is only our reading.
+  it('reports a Reset in milliseconds against the prose, one merely far ahead as assumed', () => {
     const out = checkRateLimitHeaders({ ...good, 'x-ratelimit-reset': String(NOW * 1000) }, { status: 201, body: {}, nowS: NOW });
-    expect(out).toMatchObject([{ rule: 'rate-limit-header-inconsistent', pointer: '/headers/x-ratelimit-reset', basis: 'assumed' }]);
+    expect(out).toMatchObject([{ rule: 'rate-limit-header-inconsistent', pointer: '/headers/x-ratelimit-reset', basis: 'prose' }]);
+    const far = checkRateLimitHeaders({ ...good, 'x-ratelimit-reset': String(NOW + 3 * 86_400) }, { status: 201, body: {}, nowS: NOW });
+    expect(far).toMatchObject([{ rule: 'rate-limit-header-inconsistent', pointer: '/headers/x-ratelimit-reset', basis: 'assumed' }]);
   });
 
   it('reports values that are not whole numbers', () => {

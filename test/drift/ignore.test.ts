@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../core/errors.ts';
 import type { Finding } from '../../core/results.ts';
-import { applyIgnore, isExpired, loadIgnore, parseIgnore } from '../../drift/ignore.ts';
+import { applyIgnore, isExpired, loadIgnore, parseIgnore } from '../../api-model/ignore.ts';
 
 const finding = (over: Partial<Finding> = {}): Finding => ({
   checkId: 'drift.rev-users.create.minimal-create',

@@ -6,7 +6,8 @@ import type { Finding, PillarResult } from '../../core/results.ts';
 import { createRunContext, type RunContext } from '../../core/run-context.ts';
 import { parseTarget } from '../../core/target.ts';
 import { type DriftOptions, runDrift } from '../../drift/engine.ts';
-import { parseIgnore } from '../../drift/ignore.ts';
+import { FIXTURE_FREE_FIELDS } from '../../api-model/cases/catalogue.ts';
+import { parseIgnore } from '../../api-model/ignore.ts';
 import { RULE_IDS, type RuleId } from '../../drift/rules.ts';
 import { type RunningSimulator, startSimulator } from '../../simulator/index.ts';
 import { DELETE_HEADER, type Mutate, type ProxiedExchange, startDriftProxy } from '../support/drift-proxy.ts';
@@ -35,6 +36,14 @@ const against = async (mutate: Mutate, options: Partial<DriftOptions> = {}) => {
     return { result: await runDrift(ctx, { simulatorRoutes: true, ...options }), ctx };
   } finally {
     await proxy.close();
+  }
+};
+
+const parseOrNull = (b: Buffer): unknown => {
+  try {
+    return JSON.parse(b.toString('utf8'));
+  } catch {
+    return null;
   }
 };
 
@@ -315,13 +324,17 @@ describe('the drift check against the clean simulator', () => {
     const result = await runDrift(ctx);
     expect(findings(result).filter((f) => f.severity !== 'info')).toEqual([]);
     expect(result.checks.map((c) => c.outcome).filter((o) => o !== 'pass')).toEqual([]);
-    expect(result.checks).toHaveLength(20);
-    expect(result.requestsSent).toBeGreaterThanOrEqual(20);
+    expect(result.checks).toHaveLength(22);
+    expect(result.requestsSent).toBeGreaterThanOrEqual(22);
     expect(ctx.ledger.all()).toEqual([]);
   });
 
   it('records what it created in the ledger on any other target, and skips by name what that target cannot set up', async () => {
-    const proxy = await startDriftProxy(sim.url, () => undefined);
+    const sent: Array<{ path: string; body: unknown }> = [];
+    const proxy = await startDriftProxy(sim.url, (x) => {
+      if (x.method === 'POST') sent.push({ path: x.path, body: parseOrNull(x.requestBody) });
+      return undefined;
+    });
     try {
       const ctx = contextFor(proxy.url);
       const result = await runDrift(ctx);
@@ -337,11 +350,19 @@ describe('the drift check against the clean simulator', () => {
       ]);
       const created = ctx.ledger.all().filter((e) => e.event === 'created');
       expect(created.map((e) => `${e.endpoint} ${e.note}`).sort()).toEqual([
+        'dev-users.create drift fields-create',
         'dev-users.create drift minimal-create',
+        'rev-users.create drift fields-create',
         'rev-users.create drift minimal-create',
         'rev-users.create drift taken-external-ref (setup)',
       ]);
       expect(created.every((e) => e.id.startsWith('don:identity:'))).toBe(true);
+      // Without fixtures, a create still carries every field that needs no tenant record.
+      for (const [endpoint, fields] of Object.entries(FIXTURE_FREE_FIELDS)) {
+        const carried = sent.filter((x) => x.path === `/${endpoint}` && x.body && typeof x.body === 'object');
+        const all = carried.find((x) => fields.every((f) => f in (x.body as object)));
+        expect(all, `${endpoint}: a request with ${fields.join(', ')}`).toBeDefined();
+      }
     } finally {
       await proxy.close();
     }

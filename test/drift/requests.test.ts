@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkRequest } from '../../contracts/rules/request.ts';
-import { documentedStatuses } from '../../contracts/schemas/endpoints.ts';
+import { checkRequest } from '../../api-model/prose-rules/request.ts';
+import { documentedStatuses } from '../../api-model/shapes/endpoints.ts';
 import { type CaseEnv, DRIFT_CASES, skipReason } from '../../drift/requests.ts';
 
 const sim: CaseEnv = { runId: 'dgtest123', fixtures: {}, simulator: true };
@@ -25,8 +25,10 @@ describe('the drift request set', () => {
   it('sends, for every case expecting 201, a body the rules oracle calls valid', () => {
     const creates = DRIFT_CASES.filter((c) => c.expected.status === 201);
     expect(creates.map((c) => `${c.endpoint.name} ${c.name}`).sort()).toEqual([
+      'dev-users.create fields-create',
       'dev-users.create full-create',
       'dev-users.create minimal-create',
+      'rev-users.create fields-create',
       'rev-users.create full-create',
       'rev-users.create minimal-create',
     ]);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isE164 } from '../../contracts/rules/e164.ts';
+import { isE164 } from '../../api-model/prose-rules/e164.ts';
 import { isRawCase, uniquify } from '../../properties/case.ts';
 import { PROPERTIES } from '../../properties/catalog.ts';
 import { fixtureSources, generatedSources } from '../../properties/generators/bodies.ts';

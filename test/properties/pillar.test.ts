@@ -1,10 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
+import { runSession } from '../../cli/session.ts';
+import { EXIT } from '../../core/errors.ts';
 import { HttpClient } from '../../core/http.ts';
 import { Progress } from '../../core/progress.ts';
+import type { RunResults } from '../../core/results.ts';
 import type { Case } from '../../properties/case.ts';
-import { PHONES_E164 } from '../../properties/catalog.ts';
+import { type CaseProperty, PHONES_E164 } from '../../properties/catalog.ts';
 import { runProperties } from '../../properties/index.ts';
 import { runCaseProperty } from '../../properties/runner.ts';
 import { startSimulator } from '../../simulator/index.ts';
@@ -68,6 +73,32 @@ describe('the properties pillar', () => {
     expect(out.mislabelled).not.toBeNull();
     expect(out.check.outcome).toBe('inconclusive');
     expect(ctx.budget.sent).toBe(0);
+  });
+
+  it('exits 3, the suite failed, when a generator mislabels a case: never 1, never blamed on the provider', async () => {
+    const bogus: CaseProperty = {
+      ...PHONES_E164,
+      classes: () => ({
+        classes: [
+          {
+            name: 'rev.valid.bogus',
+            arb: fc.constant<Case>({ cls: 'rev.valid.bogus', endpoint: 'rev-users.create', expect: 'valid', body: { phone_numbers: ['+0'] } }),
+          },
+        ],
+        unavailable: [],
+      }),
+    };
+    const out = contextFor(sim.url).outDir;
+    const code = await runSession({
+      common: { out, quiet: true },
+      reports: false,
+      pillars: [{ pillar: 'properties', run: (ctx) => runProperties(ctx, { seed: 1, definitions: [bogus] }) }],
+    });
+    process.exitCode = 0;
+    expect(code).toBe(EXIT.SUITE);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResults;
+    const oracle = results.pillars[0]!.checks.find((c) => c.id === 'properties.oracle')!;
+    expect(oracle).toMatchObject({ outcome: 'fail', findings: [{ ruleId: 'suite-case-mislabelled', severity: 'error' }] });
   });
 });
 

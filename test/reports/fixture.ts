@@ -1,4 +1,4 @@
-import { PINNED_SNAPSHOT } from '../../contracts/schemas/endpoints.ts';
+import { PINNED_SNAPSHOT } from '../../api-model/shapes/endpoints.ts';
 import {
   type CheckResult,
   type Finding,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkRequest } from '../../contracts/rules/index.ts';
+import { checkRequest } from '../../api-model/prose-rules/index.ts';
 import {
   DEV_USERS_CREATE,
   DEV_USERS_DEACTIVATE,
@@ -15,12 +15,12 @@ import {
   RevUsersCreateResponse,
   RouteNotFound,
   validate,
-} from '../../contracts/schemas/index.ts';
+} from '../../api-model/shapes/index.ts';
 import { type RunningSimulator, startSimulator } from '../../simulator/index.ts';
 import { bearer, control, type Raw, send } from './http.ts';
 
 // The simulator's answers, checked against what DevRev documents: the schemas of
-// contracts/schemas (strict view for 201 bodies) and the prose rules of contracts/rules.
+// api-model/shapes (strict view for 201 bodies) and the prose rules of api-model/prose-rules.
 
 let sim: RunningSimulator;
 beforeAll(async () => {

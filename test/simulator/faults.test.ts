@@ -6,7 +6,7 @@ import {
   REV_USERS_CREATE,
   RevUsersCreateResponse,
   validate,
-} from '../../contracts/schemas/index.ts';
+} from '../../api-model/shapes/index.ts';
 import { startSimulator } from '../../simulator/index.ts';
 import { control, send } from './http.ts';
 

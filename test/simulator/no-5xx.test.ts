@@ -8,7 +8,7 @@ import {
   REV_USERS_DELETE,
   RouteNotFound,
   validate,
-} from '../../contracts/schemas/index.ts';
+} from '../../api-model/shapes/index.ts';
 import { type RunningSimulator, startSimulator } from '../../simulator/index.ts';
 import { send } from './http.ts';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorTooManyRequests, RateLimitHeaders, RetryAfterHeaders, validate } from '../../contracts/schemas/index.ts';
+import { ErrorTooManyRequests, RateLimitHeaders, RetryAfterHeaders, validate } from '../../api-model/shapes/index.ts';
 import { type RunningSimulator, startSimulator } from '../../simulator/index.ts';
 import { control, type Raw, send, sleep } from './http.ts';
 

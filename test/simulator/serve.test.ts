@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RevUsersCreateResponse, validate } from '../../contracts/schemas/index.ts';
+import { RevUsersCreateResponse, validate } from '../../api-model/shapes/index.ts';
 import { send } from './http.ts';
 
 // `devrev-gate serve` as a user runs it: a child process, its stdout, its signals and its

@@ -1,4 +1,5 @@
 import type { TSchema } from '@sinclair/typebox';
+import { sliceInfo } from '../openapi/slice.ts';
 import {
   ErrorBadRequest,
   ErrorConflict,
@@ -20,11 +21,15 @@ import {
   RevUsersDeleteResponse,
 } from './users.ts';
 
-/** The documents this suite pins; reports print it so a reader knows what "documented" meant. */
+/**
+ * The documents this suite pins; reports print it so a reader knows what "documented" meant.
+ * Commit and date are the committed slice's own record of its source, never restated.
+ */
+const pinned = sliceInfo().source;
 export const PINNED_SNAPSHOT = {
-  source: 'devrev/fern-api-docs openapi-beta.yaml + "Create Rev User" / "Create Dev User" pages',
-  commit: '7da689d',
-  date: '2025-10-16',
+  source: `devrev/fern-api-docs ${pinned.file} + "Create Rev User" / "Create Dev User" pages`,
+  commit: pinned.commit ?? `sha256:${pinned.sha256.slice(0, 12)}`,
+  date: pinned.date ?? 'unknown',
 } as const;
 
 export interface EndpointSpec {

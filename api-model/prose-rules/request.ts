@@ -1,6 +1,6 @@
 import { pointerOf, segmentsOf, valueAt } from '../../core/pointer.ts';
-import type { EndpointSpec } from '../schemas/endpoints.ts';
-import { validate } from '../schemas/validate.ts';
+import type { EndpointSpec } from '../shapes/endpoints.ts';
+import { validate } from '../shapes/validate.ts';
 import { customFieldProblems } from './custom-fields.ts';
 import { e164Problem } from './e164.ts';
 

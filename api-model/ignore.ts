@@ -3,7 +3,7 @@ import { basename, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../core/errors.ts';
 import type { Finding } from '../core/results.ts';
-import { isRuleId, RULE_IDS, type RuleId } from './rules.ts';
+import { ALL_RULE_IDS, isKnownRule, isSuiteRule } from './rulebook/index.ts';
 
 /**
  * The ignore file: known drift a team has accepted for a while. Each entry names a rule,
@@ -17,7 +17,8 @@ import { isRuleId, RULE_IDS, type RuleId } from './rules.ts';
  * YAML (`.yaml`/`.yml`) holds the same structure; a bare list of entries is accepted too.
  */
 export interface IgnoreEntry {
-  rule: RuleId;
+  /** Any rule of any pillar (a property's as `properties.<property>.<rule>`). */
+  rule: string;
   endpoint?: string;
   path?: string;
   reason: string;
@@ -74,12 +75,13 @@ export const parseIgnore = (text: string, file: string): IgnoreFile => {
     const e = raw as Record<string, unknown>;
     const unknown = Object.keys(e).filter((k) => !ENTRY_KEYS.has(k));
     if (unknown.length) throw bad(name, `${where} has unknown key ${JSON.stringify(unknown[0])}`);
-    if (typeof e['rule'] !== 'string' || !isRuleId(e['rule']))
+    if (typeof e['rule'] !== 'string' || !isKnownRule(e['rule']))
       throw bad(
         name,
-        `${where} names no known rule (${JSON.stringify(e['rule'] ?? null)}); rules: ${RULE_IDS.filter((r) => r !== 'ignore-entry-expired').join(', ')}`,
+        `${where} names no known rule (${JSON.stringify(e['rule'] ?? null)}); rules: ${ALL_RULE_IDS.filter((r) => r !== 'ignore-entry-expired' && !isSuiteRule(r)).join(', ')}`,
       );
     if (e['rule'] === 'ignore-entry-expired') throw bad(name, `${where}: an expired entry cannot be ignored, renew it`);
+    if (isSuiteRule(e['rule'])) throw bad(name, `${where}: ${e['rule']} is a failure of devrev-gate itself; report it, it cannot be ignored`);
     if (typeof e['reason'] !== 'string' || e['reason'].trim() === '') throw bad(name, `${where} needs a "reason"`);
     if (e['endpoint'] !== undefined && (typeof e['endpoint'] !== 'string' || e['endpoint'] === ''))
       throw bad(name, `${where}: "endpoint" must be an endpoint name such as rev-users.create`);

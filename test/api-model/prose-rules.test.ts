@@ -6,8 +6,8 @@ import {
   isE164,
   isValidRequest,
   specNeeds,
-} from '../../contracts/rules/index.ts';
-import { DEV_USERS_CREATE, REV_USERS_CREATE } from '../../contracts/schemas/index.ts';
+} from '../../api-model/prose-rules/index.ts';
+import { DEV_USERS_CREATE, REV_USERS_CREATE } from '../../api-model/shapes/index.ts';
 
 // Cases written from the docs' own words, not from the rules' code, so the rules can serve
 // as an oracle. "Phone numbers, in E.164 format": a "+", a country code that does not start

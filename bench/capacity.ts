@@ -20,14 +20,14 @@ interface Setting {
 }
 
 const SETTINGS: Setting[] = [
-  { name: 'fw 3/1s (limit < concurrency 16)', sim: { rateLimit: { algorithm: 'fixed-window', limit: 3, windowS: 1 } } },
-  { name: 'fw 20/2s, window offset 0.7 s', sim: { rateLimit: { algorithm: 'fixed-window', limit: 20, windowS: 2 }, windowOffsetS: 0.7 } },
-  { name: 'fw 150/3s, headers wrong', sim: { rateLimit: { algorithm: 'fixed-window', limit: 150, windowS: 3 }, rateLimitHeaders: 'wrong' } },
-  { name: 'fw 1000/4s, offset 1.3 s', sim: { rateLimit: { algorithm: 'fixed-window', limit: 1000, windowS: 4 }, windowOffsetS: 1.3 } },
-  { name: 'tb burst 5, 2.5/s', sim: { rateLimit: { algorithm: 'token-bucket', burst: 5, ratePerS: 2.5 } } },
-  { name: 'tb burst 3, 0.7/s (< concurrency)', sim: { rateLimit: { algorithm: 'token-bucket', burst: 3, ratePerS: 0.7 } } },
-  { name: 'tb burst 50, 20/s, headers absent', sim: { rateLimit: { algorithm: 'token-bucket', burst: 50, ratePerS: 20 }, rateLimitHeaders: 'absent' } },
-  { name: 'tb burst 300, 120.5/s', sim: { rateLimit: { algorithm: 'token-bucket', burst: 300, ratePerS: 120.5 } } },
+  { name: 'fw 3/1s (limit < concurrency 16)', sim: { rateLimit: { algorithm: 'fixed_window', limit: 3, windowS: 1 } } },
+  { name: 'fw 20/2s, window offset 0.7 s', sim: { rateLimit: { algorithm: 'fixed_window', limit: 20, windowS: 2 }, windowOffsetS: 0.7 } },
+  { name: 'fw 150/3s, headers wrong', sim: { rateLimit: { algorithm: 'fixed_window', limit: 150, windowS: 3 }, rateLimitHeaders: 'wrong' } },
+  { name: 'fw 1000/4s, offset 1.3 s', sim: { rateLimit: { algorithm: 'fixed_window', limit: 1000, windowS: 4 }, windowOffsetS: 1.3 } },
+  { name: 'tb burst 5, 2.5/s', sim: { rateLimit: { algorithm: 'token_bucket', burst: 5, ratePerS: 2.5 } } },
+  { name: 'tb burst 3, 0.7/s (< concurrency)', sim: { rateLimit: { algorithm: 'token_bucket', burst: 3, ratePerS: 0.7 } } },
+  { name: 'tb burst 50, 20/s, headers absent', sim: { rateLimit: { algorithm: 'token_bucket', burst: 50, ratePerS: 20 }, rateLimitHeaders: 'absent' } },
+  { name: 'tb burst 300, 120.5/s', sim: { rateLimit: { algorithm: 'token_bucket', burst: 300, ratePerS: 120.5 } } },
 ];
 
 const out = mkdtempSync(join(tmpdir(), 'bench-capacity-'));
@@ -44,13 +44,13 @@ for (const [i, s] of SETTINGS.entries()) {
     const { capacity: c } = await probeCapacity(ctx, options, ctx.budget.remaining, token);
     const rl = s.sim.rateLimit;
     if (!rl) continue;
-    const trueAlg = rl.algorithm === 'fixed-window' ? 'fixed_window' : 'token_bucket';
+    const trueAlg = rl.algorithm === 'fixed_window' ? 'fixed_window' : 'token_bucket';
     const algOk = c.algorithm === trueAlg;
     let truth: string;
     let est: string;
     let err: string;
     let ok: boolean;
-    if (rl.algorithm === 'fixed-window') {
+    if (rl.algorithm === 'fixed_window') {
       truth = `${rl.limit} per ${rl.windowS} s`;
       est = `${c.limit ?? '?'} ± ${c.uncertainty?.['limit'] ?? '?'} per ${c.window_s ?? '?'} ± ${c.uncertainty?.['window_s'] ?? '?'} s`;
       const dl = c.limit === null ? Number.NaN : c.limit - rl.limit;
@@ -67,7 +67,7 @@ for (const [i, s] of SETTINGS.entries()) {
     }
     ok = ok && algOk && c.duration_s <= 15;
     allMet &&= ok;
-    const trueLimit = rl.algorithm === 'fixed-window' ? rl.limit : rl.burst;
+    const trueLimit = rl.algorithm === 'fixed_window' ? rl.limit : rl.burst;
     rows.push([
       s.name,
       trueAlg,

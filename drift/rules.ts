@@ -1,3 +1,4 @@
+import { answerRules } from '../api-model/rate-limit/answer.ts';
 import type { SeverityName } from '../core/results.ts';
 
 /**
@@ -55,14 +56,8 @@ export const RULES = {
     severity: 'error',
     reason: 'right JSON type, wrong format (date-time, int32/int64): date and number parsing in clients fails',
   },
-  'rate-limit-header-inconsistent': {
-    severity: 'error',
-    reason: 'headers that contradict each other or the clock make a client hammer or stall: worse than none',
-  },
-  'rate-limit-header-missing': {
-    severity: 'warning',
-    reason: 'a client loses its pacing signal but every request still works; the docs promise the headers',
-  },
+  // The per-answer rate-limit rules, shared with the load pillar: one severity each, from the rule book.
+  ...answerRules(),
   'baseline-property-removed': {
     severity: 'warning',
     reason: 'a property seen in the recorded baseline is gone; undocumented ones are no contract, but clients may rely on them',

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Progress } from '../core/progress.ts';
 import { type CapacityEstimate, type CheckResult, type PillarResult, pillarResult } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
-import { advertisedLimit, FindingSink, RULES } from './checks.ts';
+import { advertisedLimit, sinkFor } from './checks.ts';
 import { type Estimate, estimate } from './estimate.ts';
 import { buildTimeline, isThrottled, type Observation, statusLine } from './observe.ts';
 import { type LoadOptions, validateLoadOptions } from './options.ts';
@@ -136,19 +136,19 @@ export const runLoadCapacity = async (ctx: RunContext, given: Partial<LoadOption
     reason: c.algorithm ? undefined : run.estimate.reason,
     findings: [],
   });
-  const sink = new FindingSink({ checkId: 'load.capacity.advertised-limit', remote: ctx.target.kind === 'remote', reproduction: loadCurl(ctx, token) });
+  const sink = sinkFor(ctx, 'load.capacity.advertised-limit', loadCurl(ctx, token));
   const estimated = c.limit ?? c.burst;
   let outcome: CheckResult['outcome'] = 'pass';
   let reason: string | undefined;
   if (c.advertised_limit === null) {
-    sink.add(RULES.headerMissing, { status: null, pointer: '/headers/x-ratelimit-limit', expected: estimated, actual: null, message: 'no answer advertised X-Ratelimit-Limit' });
+    sink.add('rate-limit-header-missing', { status: null, pointer: '/headers/x-ratelimit-limit', expected: estimated, actual: null, message: 'no answer advertised X-Ratelimit-Limit' });
   } else if (estimated === null) {
     outcome = 'inconclusive';
     reason = 'no estimate to compare X-Ratelimit-Limit with';
   } else {
     const tolerance = (c.uncertainty?.['limit'] ?? c.uncertainty?.['burst'] ?? 0) + 0.5;
     if (Math.abs(c.advertised_limit - estimated) > tolerance) {
-      sink.add(RULES.limitMismatch, {
+      sink.add('rate-limit-limit-mismatch', {
         status: null,
         pointer: '/headers/x-ratelimit-limit',
         expected: estimated,

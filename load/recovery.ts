@@ -1,7 +1,7 @@
 import { Progress } from '../core/progress.ts';
 import { type CheckResult, type PillarResult, pillarResult, type TimelineBucket } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
-import { type Algorithm, FindingSink, RULES } from './checks.ts';
+import { type Algorithm, sinkFor } from './checks.ts';
 import { estimate } from './estimate.ts';
 import { buildTimeline, isAllowed, isThrottled, type Observation, statusLine } from './observe.ts';
 import { type LoadOptions, validateLoadOptions } from './options.ts';
@@ -60,7 +60,6 @@ export const runLoadRecovery = async (ctx: RunContext, given: Partial<LoadOption
   const sentBefore = ctx.budget.sent;
   const cap = preparePhase(ctx, o, 'load recovery', o.maxDurationS * o.trials + 2 * o.fairnessS);
   const token = ctx.token ?? '';
-  const remote = ctx.target.kind === 'remote';
   const reproduction = loadCurl(ctx, token);
   const progress = new Progress('load recovery', { quiet: ctx.quiet });
   const record = ledgerRecorder(ctx);
@@ -106,14 +105,14 @@ export const runLoadRecovery = async (ctx: RunContext, given: Partial<LoadOption
   const e = estimate(all);
   const algorithm: Algorithm = o.algorithm === 'auto' ? e.algorithm : o.algorithm;
 
-  const early = new FindingSink({ checkId: 'load.recovery.stays-throttled', remote, reproduction });
-  const late = new FindingSink({ checkId: 'load.recovery.after-wait', remote, reproduction });
+  const early = sinkFor(ctx, 'load.recovery.stays-throttled', reproduction);
+  const late = sinkFor(ctx, 'load.recovery.after-wait', reproduction);
   for (const t of trials) {
     if (algorithm === 'fixed_window' && t.earlySuccesses > 0) {
-      early.add(RULES.recoveryEarly, { status: 200, pointer: '/headers/retry-after', expected: `429 until ${t.advertisedS} s (less 1 s of rounding) have passed`, actual: `success after ${t.actualS} s`, message: `succeeded ${t.actualS} s after a 429 that advertised a ${t.advertisedS} s wait` });
+      early.add('rate-limit-recovered-early', { status: 200, pointer: '/headers/retry-after', expected: `429 until ${t.advertisedS} s (less 1 s of rounding) have passed`, actual: `success after ${t.actualS} s`, message: `succeeded ${t.actualS} s after a 429 that advertised a ${t.advertisedS} s wait` });
     }
     if (t.lateAfterWait) {
-      late.add(RULES.recoveryLate, { status: 429, pointer: '/headers/retry-after', expected: `success once ${t.advertisedS} s have passed`, actual: t.actualS === null ? 'still 429' : `recovered after ${t.actualS} s`, message: `still throttled after the advertised ${t.advertisedS} s` });
+      late.add('rate-limit-recovery-late', { status: 429, pointer: '/headers/retry-after', expected: `success once ${t.advertisedS} s have passed`, actual: t.actualS === null ? 'still 429' : `recovered after ${t.actualS} s`, message: `still throttled after the advertised ${t.advertisedS} s` });
     }
   }
   const noTrial = trials.length === 0 ? { outcome: 'inconclusive' as const, reason: 'no 429 with a Retry-After was observed' } : null;
@@ -205,9 +204,9 @@ export const fairness = async (
   if (base === null || under === null || base === 0) {
     return loadCheck(id, name, [], { durationMs, undecided: { outcome: 'inconclusive', reason: 'the second user got no successes on its own' } });
   }
-  const sink = new FindingSink({ checkId: id, remote: ctx.target.kind === 'remote', reproduction: loadCurl(ctx, token) });
+  const sink = sinkFor(ctx, id, loadCurl(ctx, token));
   if (under < 0.99 * base) {
-    sink.add(RULES.unfair, {
+    sink.add('rate-limit-unfair', {
       status: 429,
       pointer: '',
       expected: `>= ${(0.99 * base * 100).toFixed(1)}% successes`,

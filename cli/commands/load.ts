@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { fromCli, LIMITER_MODELS, toCli } from '../../api-model/rate-limit/models.ts';
 import { UsageError } from '../../core/errors.ts';
 import type { PillarResult } from '../../core/results.ts';
 import type { RunContext } from '../../core/run-context.ts';
@@ -18,7 +19,8 @@ interface LoadCliOptions extends CommonOptions {
   trials?: number;
   fairnessDuration?: number;
   secondToken?: string;
-  algorithm?: LoadOptions['algorithm'];
+  /** CLI spelling (kebab-case); the data spelling is snake_case. */
+  algorithm?: string;
   simulate?: SimulatorOptions['rateLimit'];
   simulateHeaders?: RateLimitHeaderMode;
 }
@@ -36,9 +38,9 @@ export const parseSimulate = (raw: string): SimulatorOptions['rateLimit'] => {
   if (a < 1 || b <= 0) throw new UsageError(`--simulate ${JSON.stringify(raw)} needs a quota of at least 1 and a positive ${m[1] === 'fixed-window' ? 'window' : 'rate'}`, fix);
   if (m[1] === 'fixed-window') {
     if (!Number.isInteger(b)) throw new UsageError('--simulate fixed-window needs a whole number of seconds', fix);
-    return { algorithm: 'fixed-window', limit: a, windowS: b };
+    return { algorithm: 'fixed_window', limit: a, windowS: b };
   }
-  return { algorithm: 'token-bucket', burst: a, ratePerS: b };
+  return { algorithm: 'token_bucket', burst: a, ratePerS: b };
 };
 
 const toLoadOptions = (o: LoadCliOptions, command: 'probe' | 'capacity' | 'recovery'): Partial<LoadOptions> => ({
@@ -51,7 +53,7 @@ const toLoadOptions = (o: LoadCliOptions, command: 'probe' | 'capacity' | 'recov
   ...(o.trials !== undefined ? { trials: o.trials } : {}),
   ...(o.fairnessDuration !== undefined ? { fairnessS: o.fairnessDuration } : {}),
   ...(o.secondToken ? { secondToken: o.secondToken } : {}),
-  ...(o.algorithm ? { algorithm: o.algorithm } : {}),
+  ...(o.algorithm ? { algorithm: fromCli(o.algorithm) as LoadOptions['algorithm'] } : {}),
 });
 
 /** The lines a person reads after a load command: each check, its findings, and the figures. */
@@ -113,7 +115,7 @@ const act = (command: 'probe' | 'capacity' | 'recovery', pick: (m: LoadModule) =
   };
 
 const algorithmOption = () =>
-  new Option('--algorithm <name>', 'limiter the fixed-window-only checks assume (default: what the estimator finds)').choices(['auto', 'fixed_window', 'token_bucket']);
+  new Option('--algorithm <name>', 'limiter the fixed-window-only checks assume (default: what the estimator finds)').choices(['auto', ...LIMITER_MODELS.map(toCli)]);
 
 /** `devrev-gate load probe|capacity|recovery`: the rate-limit pillar. */
 export const register = (program: Command): void => {

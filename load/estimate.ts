@@ -113,15 +113,29 @@ const quantile = (xs: number[], q: number) => {
 };
 
 /**
- * The limiter decides as a request arrives, before the endpoint does its work, so a slow
- * answer (a cold start, a slow validation) says nothing about when it was decided: the
- * decision time is the send time plus half the fastest round trip seen. How far off that
- * can be is the spread of round trips, which the uncertainty includes.
+ * When the limiter decided each request. It decides as a request arrives, so the decision
+ * lies between the send plus the fastest one-way trip and the receive less the fastest
+ * return trip and the least work an answer of that status takes (a 201 does work after the
+ * decision, a 429 almost none). The later bound is used: waiting before the decision (a
+ * stalled server, a gateway queue, an event loop shared with the prober) shifts answers'
+ * send order away from the order the limiter saw them, but not their receive order. The
+ * spread of round trips is what this can still be off by, and the uncertainty includes it.
  */
 export const toSamples = (obs: readonly Observation[]): Sample[] => {
-  const answered = obs.filter((o) => o.status !== null).sort((a, b) => a.sentMs - b.sentMs);
+  const answered = obs.filter((o) => o.status !== null);
   let minRtt = Number.POSITIVE_INFINITY;
-  for (const o of answered) minRtt = Math.min(minRtt, o.recvMs - o.sentMs);
+  const minByStatus = new Map<number, number>();
+  for (const o of answered) {
+    const rtt = o.recvMs - o.sentMs;
+    minRtt = Math.min(minRtt, rtt);
+    minByStatus.set(o.status!, Math.min(minByStatus.get(o.status!) ?? Number.POSITIVE_INFINITY, rtt));
+  }
+  const decided = (o: Observation) => {
+    const early = o.sentMs + minRtt / 2;
+    const late = o.recvMs - (minByStatus.get(o.status!)! - minRtt / 2);
+    return Math.max(early, late);
+  };
+  const sorted = answered.map((o) => ({ o, t: decided(o) })).sort((a, b) => a.t - b.t);
   const ok = answered.filter((o) => isAllowed(o) && !isThrottled(o));
   const sentSorted = ok.map((o) => o.sentMs).sort((a, b) => a - b);
   const recvSorted = ok.map((o) => o.recvMs).sort((a, b) => a - b);
@@ -135,8 +149,8 @@ export const toSamples = (obs: readonly Observation[]): Sample[] => {
     }
     return lo;
   };
-  return answered.map((o) => ({
-    t: o.sentMs + minRtt / 2,
+  return sorted.map(({ o, t }) => ({
+    t,
     allowed: isAllowed(o) && !isThrottled(o),
     inFlight: below(sentSorted, o.sentMs) - below(recvSorted, o.sentMs),
   }));
@@ -333,12 +347,23 @@ const longestThrottledRun = (s: readonly Sample[]): number => {
 // (teacher forcing: an observed success spends the model's unit whatever it predicted, and
 // an observed 429 says the unit was spent, by us or by anyone else of the same user).
 
-export const predictFixedWindow = (s: readonly Sample[], limit: number, windowMs: number, offsetMs: number): boolean[] => {
+/**
+ * `tolMs`: how far a fitted window start may be off (its fit, the round-trip spread, the
+ * requests' spacing). An answer that far from a start is read as the observation says:
+ * a success just before the fitted start opens the next window early, a 429 just after it
+ * belongs to the old one.
+ */
+export const predictFixedWindow = (s: readonly Sample[], limit: number, windowMs: number, offsetMs: number, tolMs = 0): boolean[] => {
   let idx = Number.NaN;
   let used = 0;
   return s.map((x) => {
     const w = Math.floor((x.t - offsetMs) / windowMs);
-    if (w !== idx) [idx, used] = [w, 0];
+    if (Number.isNaN(idx) || w > idx) {
+      const sinceStart = x.t - (w * windowMs + offsetMs);
+      if (!(used >= limit && !x.allowed && sinceStart <= tolMs && w === idx + 1)) [idx, used] = [w, 0];
+    }
+    const untilNext = (idx + 1) * windowMs + offsetMs - x.t;
+    if (used >= limit && x.allowed && untilNext <= tolMs) [idx, used] = [idx + 1, 0];
     const p = used < limit;
     // An observed 429 says the window is spent, whoever spent it.
     if (x.allowed) used++;
@@ -423,7 +448,9 @@ export const fitSlidingWindow = (s: readonly Sample[], spreadMs: number): Slidin
     }
   }
   const first429 = s.findIndex((x) => !x.allowed);
-  const maxLimit = Math.min(5000, admitted.length - 1);
+  const firstBurst = first429 < 0 ? 0 : s.slice(0, first429).filter((x) => x.allowed).length;
+  // Prior use only lowers the first burst, so the limit is at least near it; twice it bounds the search.
+  const maxLimit = Math.min(5000, admitted.length - 1, 2 * firstBurst + 50);
   let best: { limit: number; lo: number; hi: number; used: number; gap: number } | null = null;
   for (let limit = 1; limit <= maxLimit; limit++) {
     let lo = Number.NEGATIVE_INFINITY;
@@ -441,7 +468,6 @@ export const fitSlidingWindow = (s: readonly Sample[], spreadMs: number): Slidin
     const gap = lo - hi;
     // Bounds that agree within the round-trip spread; among those, the limit that explains most recoveries.
     if (gap <= spreadMs + 1 && (!best || used > best.used || (used === best.used && gap < best.gap))) best = { limit, lo, hi, used, gap };
-    if (limit > (first429 < 0 ? 0 : first429) + 50 && best) break;
   }
   if (!best) return null;
   const windowMs = (best.lo + best.hi) / 2;
@@ -517,8 +543,13 @@ export const estimate = (obs: readonly Observation[]): Estimate => {
   const cc = fitConcurrency(s);
   const e: Estimate = { ...base, algorithm: null, reason: '', fixedWindow: fw, tokenBucket: tb, slidingWindow: sl, concurrency: cc };
   const scored: Array<ReturnType<typeof scoreReplay>> = [];
-  if (fw && fw.windowMs !== null && fw.windowMs > 0) scored.push(scoreReplay('fixed_window', s, predictFixedWindow(s, fw.limit, fw.windowMs, fw.offsetMs ?? 0)));
-  if (sl) scored.push(scoreReplay('sliding_window', s, predictSlidingWindow(s, sl.limit, sl.windowMs)));
+  const step = median(s.slice(1).map((x, i) => x.t - s[i]!.t));
+  const tolMs = spreadMs + 2 * step;
+  // A window hardly longer than the tolerance of its own boundaries would explain anything.
+  if (fw && fw.windowMs !== null && fw.windowMs > 4 * (tolMs + (fw.windowPmMs ?? 0))) {
+    scored.push(scoreReplay('fixed_window', s, predictFixedWindow(s, fw.limit, fw.windowMs, fw.offsetMs ?? 0, tolMs + (fw.windowPmMs ?? 0))));
+  }
+  if (sl && sl.windowMs > 4 * tolMs) scored.push(scoreReplay('sliding_window', s, predictSlidingWindow(s, sl.limit, sl.windowMs)));
   if (tb) scored.push(scoreReplay('token_bucket', s, predictTokenBucket(s, tb.burst, tb.ratePerS)));
   if (cc) scored.push(scoreReplay('concurrency', s, predictConcurrency(s, cc.limit)));
   e.scores = scored.map(({ model, explained, of, fit, mismatches, ruledOut }) => ({ model, explained, of, fit: fit === null ? null : Math.round(fit * 1000) / 1000, mismatches, ruledOut }));

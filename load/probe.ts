@@ -135,9 +135,9 @@ export const probeResult = (ctx: RunContext, o: LoadOptions, obs: Observation[],
     monoUndecided = { outcome: 'skipped', reason: `applies to fixed windows only; the estimator found ${algorithm ?? 'no algorithm'} (${e.reason})` };
   } else {
     const fw = e.fixedWindow;
-    // No window start seen: everything observed fell in one window.
-    const window = fw?.windowMs && fw.offsetMs !== null ? { windowMs: fw.windowMs, offsetMs: fw.offsetMs } : { windowMs: Number.MAX_SAFE_INTEGER, offsetMs: 0 };
-    checkRemainingMonotonic(obs, window, mono);
+    // Fewer than two window starts seen: the window's length is unknown, so is where one ends.
+    if (fw?.windowMs && fw.offsetMs !== null) checkRemainingMonotonic(obs, { windowMs: fw.windowMs, offsetMs: fw.offsetMs }, mono);
+    else monoUndecided = { outcome: 'inconclusive', reason: 'fewer than two window starts seen: the window length is unknown (probe longer, --duration)' };
   }
   checks.push(loadCheck('load.probe.remaining-monotonic', 'X-Ratelimit-Remaining never rises within a window', mono.findings(), { undecided: monoUndecided }));
 

@@ -69,10 +69,19 @@ export const renderLoad = (p: PillarResult): string => {
     const pm = (k: string) => (u[k] !== undefined ? ` ± ${u[k]}` : '');
     const what =
       cap.algorithm === 'fixed_window'
-        ? `fixed window, ${cap.limit}${pm('limit')} requests per ${cap.window_s}${pm('window_s')} s`
-        : cap.algorithm === 'token_bucket'
-          ? `token bucket, burst ${cap.burst}${pm('burst')}, refill ${cap.rate_per_s}${pm('rate_per_s')} per s`
-          : 'not identified';
+        ? `fixed window, ${cap.limit}${pm('limit')} requests per ${cap.window_s ?? '?'}${pm('window_s')} s`
+        : cap.algorithm === 'sliding_window'
+          ? `sliding window, ${cap.limit} requests per ${cap.window_s}${pm('window_s')} s`
+          : cap.algorithm === 'token_bucket'
+            ? `token bucket, burst ${cap.burst}${pm('burst')}, refill ${cap.rate_per_s}${pm('rate_per_s')} per s`
+            : cap.algorithm === 'concurrency'
+              ? `concurrency limit, ${cap.limit} in flight`
+              : cap.algorithm === 'shaping'
+                ? `shaping, no 429, throughput held at ${cap.rate_per_s} per s`
+                : `unknown (${cap.reason ?? 'no model fits'})`;
+    const fits = (cap.fit ?? []).map((x) => `${x.model.replaceAll('_', ' ')} ${x.fit === null ? '-' : x.fit}`).join(', ');
+    if (fits) lines.push(`capacity fit per model (share of recoveries explained): ${fits}`);
+    if (cap.second_limit) lines.push(`capacity: a second limit over a longer scale held the token throttled for ${cap.second_limit.throttled_for_s} s after ${cap.second_limit.successes_before} successes`);
     lines.push(`capacity: ${what}; X-Ratelimit-Limit says ${cap.advertised_limit ?? 'nothing'}; ${cap.requests_sent} requests in ${cap.duration_s} s`);
   }
   for (const [i, t] of (p.data?.recovery ?? []).entries()) {

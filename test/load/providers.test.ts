@@ -75,7 +75,9 @@ describe('load probe against providers that break one promise each', () => {
     const url = await provider(SMALL, (x) =>
       x.status === 201 ? { headers: { 'x-ratelimit-remaining': String(n++ % 2 === 0 ? 1 : 4) } } : undefined,
     );
-    expect(rules(await probe(url, 'fixed_window'))).toContain('rate-limit-remaining-rose');
+    // Long enough for several window starts: with one, the window length is unknown.
+    const p = await runLoadProbe(ctxFor(url), { probeDurationS: 3, concurrency: 4, algorithm: 'fixed_window' });
+    expect(rules(p)).toContain('rate-limit-remaining-rose');
   });
 
   it('reports 5xx under overload', async () => {

@@ -43,6 +43,12 @@ const slidingLog = (limit: number, windowMs: number): Limiter => {
 
 const both = (a: Limiter, b: Limiter): Limiter => (t) => a(t) && b(t);
 
+/** A seeded Park-Miller generator: the same stream every run. */
+const seeded = (seed: number) => () => {
+  seed = (seed * 16807) % 2147483647;
+  return seed / 2147483647;
+};
+
 /** `durationMs` of requests every `stepMs` from epoch `startMs`, 1 ms round trips. */
 const stream = (limiter: Limiter, { startMs = 1_700_000_000_000, stepMs = 5, durationMs = 8000 } = {}): Observation[] => {
   const out: Observation[] = [];
@@ -130,8 +136,8 @@ describe('the estimator, on synthetic observation streams', () => {
     // (With a constant service time it would be periodic: a window of 3 per 40 ms admits alike.)
     const out: Observation[] = [];
     const busy: number[] = [];
-    let seed = 11;
-    const jitter = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 30;
+    const random = seeded(11);
+    const jitter = () => random() * 30;
     for (let t = 1_700_000_000_000; t < 1_700_000_000_000 + 4000; t += 5) {
       while (busy.length > 0 && busy[0]! <= t) busy.shift();
       const allowed = busy.length < 3;
@@ -154,8 +160,8 @@ describe('the estimator, on synthetic observation streams', () => {
 
   it('answers unknown, with the partial facts, when no model explains the run', () => {
     // Throttled at random: no limiter at all behaves like this.
-    let seed = 7;
-    const random: Limiter = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) < 0.3;
+    const coin = seeded(7);
+    const random: Limiter = () => coin() < 0.3;
     const e = estimate(stream(random, { durationMs: 4000 }));
     expect(e.algorithm).toBeNull();
     expect(e.reason).toMatch(/no model explains/);

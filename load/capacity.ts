@@ -5,11 +5,11 @@ import { type CapacityEstimate, type CheckResult, type PillarResult, pillarResul
 import type { RunContext } from '../core/run-context.ts';
 import { parsePolicyField, parseRetryAfter, wholeField } from '../api-model/rate-limit/index.ts';
 import { advertisedLimit, sinkFor } from './checks.ts';
-import { type Estimate, estimate, periodOf } from './estimate.ts';
+import { type Estimate, equivalentPair, estimate, periodOf } from './estimate.ts';
 import { buildTimeline, isAllowed, isThrottled, nowMs, type Observation, statusLine } from './observe.ts';
 import { type LoadOptions, validateLoadOptions } from './options.ts';
 import { type PacedRequest, type PacerResult, runPacer } from './pacer.ts';
-import { ledgerRecorder, loadCurl, loadRequest } from './request.ts';
+import { chooseProbeRequest, ledgerRecorder, loadCurl, loadRequest } from './request.ts';
 import { preparePhase } from './safety.ts';
 
 /**
@@ -39,11 +39,11 @@ export const estimateSettled = (e: Estimate, elapsedMs: number, sinceLastSuccess
   if (elapsedMs < 3 * period || sinceLastSuccessMs > Math.max(1000, 3 * period)) return false;
   const win = e.scores.find((x) => x.model === e.algorithm);
   if (!win || win.fit === null || win.fit < SETTLE_FIT || win.of < 4) return false;
-  if (e.scores.some((x) => x !== win && (x.fit ?? 0) > win.fit! - 0.1)) return false;
+  if (e.scores.some((x) => x !== win && !equivalentPair(e, x.model, win.model) && (x.fit ?? 0) > win.fit! - 0.1)) return false;
   const fw = e.fixedWindow;
   const tb = e.tokenBucket;
   if (e.algorithm === 'fixed_window') return !!fw && fw.windows >= 2 && (fw.windowPmMs ?? Infinity) <= 250 && fw.limitPm === 0;
-  if (e.algorithm === 'token_bucket') return !!tb && tb.ratePmPerS / tb.ratePerS <= 0.01 && tb.burstPm <= 0.3;
+  if (e.algorithm === 'token_bucket') return !!tb && tb.ratePmPerS / tb.ratePerS <= 0.01 && tb.burstPm <= 0.45;
   if (e.algorithm === 'sliding_window') return (e.slidingWindow?.windowPmMs ?? Infinity) <= 250;
   return true;
 };
@@ -61,7 +61,7 @@ export interface LongWindow {
 }
 
 /** The saved estimate: null where a field does not apply to the model found. */
-export const toCapacity = (e: Estimate, advertised: number | null, sent: number, durationS: number, long: LongWindow | null = null) => {
+export const toCapacity = (e: Estimate, advertised: number | null, sent: number, durationS: number, long: LongWindow | null = null, simulator = false) => {
   const fw = e.algorithm === 'fixed_window' ? e.fixedWindow : null;
   const tb = e.algorithm === 'token_bucket' ? e.tokenBucket : null;
   const sl = e.algorithm === 'sliding_window' ? e.slidingWindow : null;
@@ -96,11 +96,15 @@ export const toCapacity = (e: Estimate, advertised: number | null, sent: number,
   }
   return {
     ...capacity,
+    /** The burst is a lower bound: it was not measured on a full bucket, and others may have spent part of it. */
+    burst_at_least: tb !== null && !tb.burstMeasured && !simulator,
     concurrency: cc?.limit ?? null,
     quota_before_first_429: e.quotaBeforeFirst429,
     success_rate: e.successRate,
     long_window: long,
     scores: e.scores,
+    /** What the prober sent: creates (each recorded in the ledger) or a request that creates nothing. */
+    probe_request: 'rev-users.create' as string,
   };
 };
 
@@ -196,13 +200,74 @@ export const probeCapacity = async (
   });
   ctx.budget.takeUpTo(pacer.sent);
   const e = estimate(pacer.observations);
-  const durationS = (pacer.endMs - pacer.startMs) / 1000;
+  const refill = e.algorithm === 'token_bucket' && ctx.target.kind !== 'simulator' && !ctx.signal.aborted ? await measureBurst(ctx, o, e, cap - pacer.sent, deadlineMs, () => request(ctx, token), record, progress) : null;
+  if (refill) pacer.sent += refill.sent;
+  const durationS = (nowMs() - pacer.startMs) / 1000;
   const long = hold ? judgeLongWindow(pacer.observations, hold, e) : null;
   if (hold && long) {
     const h: { from: Observation; untilMs: number } = hold;
     if (h.untilMs > deadlineMs) e.reason = `${holdNote}; ${e.reason}`;
   }
-  return { estimate: e, pacer, capacity: toCapacity(e, advertisedLimit(pacer.observations), pacer.sent, durationS, long) };
+  return { estimate: e, pacer, capacity: toCapacity(e, advertisedLimit(pacer.observations), pacer.sent, durationS, long, ctx.target.kind === 'simulator') };
+};
+
+/**
+ * The burst of a bucket, measured rather than extrapolated: what the first burst showed may
+ * be short of it by whatever others spent just before (the preflight, another pillar), so
+ * the prober waits long enough for the bucket to fill, then fires until the first 429. A
+ * full bucket gives fewer successes than the wait would have refilled: that is the burst.
+ */
+const measureBurst = async (
+  ctx: RunContext,
+  o: LoadOptions,
+  e: Estimate,
+  cap: number,
+  deadlineMs: number,
+  next: () => PacedRequest,
+  record: (ob: Observation) => void,
+  progress?: Progress,
+): Promise<{ sent: number } | null> => {
+  const tb = e.tokenBucket!;
+  const waitMs = Math.max(1000, (3 * (tb.burst + 1) * 1000) / tb.ratePerS);
+  if (nowMs() + waitMs + 1000 > deadlineMs || cap < 4 * (tb.burst + 2)) return null;
+  const holdUntil = nowMs() + waitMs;
+  const rate = Math.min(o.maxRate, Math.max(o.rate, 20 * tb.ratePerS));
+  const until = new Date(holdUntil).toISOString().slice(11, 19);
+  const run = await runPacer({
+    url: ctx.target.url,
+    rate: () => rate,
+    next,
+    concurrency: o.concurrency,
+    maxRequests: Math.min(cap, 4 * (tb.burst + 2)),
+    maxDurationMs: waitMs + 2000,
+    timeoutMs: o.timeoutMs,
+    signal: ctx.signal,
+    holdUntil: () => holdUntil,
+    checkEveryMs: 20,
+    stopWhen: (obs) => obs.some((x) => x.sentMs >= holdUntil - 1 && isThrottled(x)),
+    onObservation: record,
+    onTick: () => progress?.update(`letting the bucket fill until ${until} UTC, then measuring its burst`),
+  });
+  ctx.budget.takeUpTo(run.sent);
+  // The pacer's first request leaves at once (it opens the connection): only what follows the wait counts.
+  const sorted = [...run.observations].filter((x) => x.status !== null && x.sentMs >= holdUntil - 1).sort((a, b) => a.recvMs - b.recvMs);
+  let burst = 0;
+  for (const x of sorted) {
+    if (!isAllowed(x)) break;
+    burst++;
+  }
+  const first = sorted[0];
+  const last = sorted[burst - 1];
+  const refilledDuring = first && last ? ((last.recvMs - first.sentMs) / 1000) * tb.ratePerS : 0;
+  if (process.env['DG_DEBUG_BURST']) process.stderr.write(`measureBurst: waited ${waitMs} ms, run ${burst}, refilled ${refilledDuring}, fitted ${tb.burst}, ${sorted.length} answers\n`);
+  // Fewer than the wait refilled: the bucket was full, so this is its burst (plus what refilled while it drained).
+  if (burst > 0 && burst < (waitMs / 1000) * tb.ratePerS && burst >= tb.burst) {
+    tb.burst = Math.max(1, Math.round(burst - refilledDuring));
+    tb.burstPm = Math.round(Math.max(refilledDuring, 0.01) * 100) / 100;
+    tb.burstMeasured = true;
+    e.reason += `; burst measured after letting the bucket fill for ${(waitMs / 1000).toFixed(1)} s`;
+  }
+  return { sent: run.sent };
 };
 
 /**
@@ -253,7 +318,11 @@ export const runLoadCapacity = async (ctx: RunContext, given: Partial<LoadOption
   const cap = preparePhase(ctx, o, 'load capacity', o.maxDurationS);
   const progress = new Progress('load capacity', { quiet: ctx.quiet });
   const token = ctx.token ?? '';
-  const run = await probeCapacity(ctx, o, cap, token, progress);
+  const choice = await chooseProbeRequest(ctx, token, o.timeoutMs);
+  ctx.budget.takeUpTo(choice.sent);
+  if (ctx.target.kind !== 'simulator') o.say(`load capacity: ${choice.why}`);
+  const run = await probeCapacity(ctx, o, Math.max(0, cap - choice.sent), token, progress, choice.request);
+  run.capacity.probe_request = choice.creates ? 'rev-users.create' : 'dev-users.create without its required fields';
   const c = run.capacity;
   progress.done(`${statusLine(run.pacer.observations, run.pacer.startMs)}; ${describeCapacity(c)}`);
   writeFileSync(join(ctx.outDir, CAPACITY_FILE), `${JSON.stringify(c, null, 2)}\n`);
@@ -341,7 +410,7 @@ export const compareAdvertised = (
   const tolerance = (c.uncertainty?.['limit'] ?? c.uncertainty?.['burst'] ?? 0) + 0.5;
   const what = c.algorithm === 'token_bucket' ? 'burst' : 'quota';
   // After a long wait the quota is a lower bound (others may have spent part of the first window).
-  const lowerBoundOnly = c.long_window !== null;
+  const lowerBoundOnly = c.long_window !== null || c.burst_at_least;
   const off = (advertised: number) => (lowerBoundOnly ? advertised < estimated - tolerance : Math.abs(advertised - estimated) > tolerance);
   if (c.advertised_limit !== null && off(c.advertised_limit)) {
     sink.add('rate-limit-limit-mismatch', {
@@ -375,7 +444,7 @@ export const describeCapacity = (c: ReturnType<typeof toCapacity>): string => {
   const second = c.second_limit ? `; and a second, longer-scale limit (throttled ${c.second_limit.throttled_for_s} s after ${c.second_limit.successes_before} successes)` : '';
   if (c.algorithm === 'fixed_window') return `fixed window: ${c.limit}${pm('limit')} per ${c.window_s ?? '?'}${pm('window_s')} s${second}`;
   if (c.algorithm === 'sliding_window') return `sliding window: ${c.limit} per ${c.window_s}${pm('window_s')} s${second}`;
-  if (c.algorithm === 'token_bucket') return `token bucket: burst ${c.burst}${pm('burst')}, ${c.rate_per_s}${pm('rate_per_s')} per s${second}`;
+  if (c.algorithm === 'token_bucket') return `token bucket: burst ${c.burst_at_least ? 'at least ' : ''}${c.burst}${pm('burst')}, ${c.rate_per_s}${pm('rate_per_s')} per s${second}`;
   if (c.algorithm === 'concurrency') return `concurrency limit: ${c.limit} in flight`;
   if (c.algorithm === 'shaping') return `shaping: no 429, throughput held at ${c.rate_per_s} per s while answers slowed`;
   return `unknown (${c.reason}); quota before the first 429: ${c.quota_before_first_429 ?? '-'}, success rate ${c.success_rate ?? '-'}`;

@@ -40,6 +40,8 @@ export interface TokenBucketFit {
   algorithm: 'token_bucket';
   burst: number;
   burstPm: number;
+  /** The burst was measured on a bucket known to be full; otherwise others may have spent part of it first. */
+  burstMeasured?: boolean;
   ratePerS: number;
   ratePmPerS: number;
   recoveries: number;
@@ -331,17 +333,25 @@ export const fitTokenBucket = (s: readonly Sample[]): TokenBucketFit | null => {
   return { algorithm: 'token_bucket', burst, burstPm, ratePerS, ratePmPerS, recoveries: allRec.length, mismatches: best };
 };
 
-/** Longest run of successes after the first 429: a window's quota, or single tokens. */
-const longestThrottledRun = (s: readonly Sample[]): number => {
+/** Median run of successes after the first 429: a window's quota comes back in runs, a bucket's tokens one by one. */
+const typicalThrottledRun = (s: readonly Sample[]): number => {
   const f = s.findIndex((x) => !x.allowed);
-  let best = 0;
+  const runs: number[] = [];
   let run = 0;
   for (let i = Math.max(0, f); i < s.length; i++) {
-    run = s[i]!.allowed ? run + 1 : 0;
-    best = Math.max(best, run);
+    if (s[i]!.allowed) run++;
+    else if (run > 0) {
+      runs.push(run);
+      run = 0;
+    }
   }
-  return best;
+  if (run > 0) runs.push(run);
+  return runs.length === 0 ? 0 : median(runs);
 };
+
+/** A window of one request and a bucket admit alike under steady probing: not rivals once that is settled. */
+export const equivalentPair = (e: Pick<Estimate, 'fixedWindow'>, a: LimiterModel, b: LimiterModel): boolean =>
+  new Set([a, b]).size === 2 && [a, b].includes('fixed_window') && [a, b].includes('token_bucket') && e.fixedWindow?.limit === 1;
 
 // Replays: what each model predicts for every request, following the observed answers
 // (teacher forcing: an observed success spends the model's unit whatever it predicted, and
@@ -569,7 +579,8 @@ export const estimate = (obs: readonly Observation[]): Estimate => {
       const end = u.to < s.length ? s[u.to]!.t : s[s.length - 1]!.t;
       return end - lastOk > Math.max(1000, 3 * typical);
     });
-    const fitWithout = x.ruledOut || long.length === 0 || long.length !== x.unexplained.length ? x.fit : (x.explained + long.length) / x.of;
+    // The long stretches are the second limit's doing, not this model's failure.
+    const fitWithout = x.ruledOut || long.length === 0 ? x.fit : (x.explained + long.length) / x.of;
     return { ...x, long, fitWithout };
   });
   const ranked = [...withTiers].sort((a, b) => (b.fitWithout ?? 0) - (a.fitWithout ?? 0) || a.mismatches - b.mismatches);
@@ -579,16 +590,17 @@ export const estimate = (obs: readonly Observation[]): Estimate => {
     return { ...e, reason: `no model explains at least ${FIT_THRESHOLD * 100}% of the recoveries (${table})` };
   }
   let chosen: LimiterModel = bestFit.model;
-  const rivals = ranked.filter((x) => x !== bestFit && (x.fitWithout ?? 0) >= (bestFit.fitWithout ?? 0) - 1e-9);
+  // Within one recovery in twenty of the best is no evidence against a model.
+  const rivals = ranked.filter((x) => x !== bestFit && (x.fitWithout ?? 0) >= (bestFit.fitWithout ?? 0) - 0.05);
   if (rivals.length > 0) {
     const pair = new Set([chosen, ...rivals.map((r) => r.model)]);
     // A quota of one per window and a bucket of one token admit alike: run lengths decide.
-    if (pair.size === 2 && pair.has('fixed_window') && pair.has('token_bucket')) chosen = longestThrottledRun(s) > 1 ? 'fixed_window' : 'token_bucket';
+    if (pair.size === 2 && pair.has('fixed_window') && pair.has('token_bucket')) chosen = typicalThrottledRun(s) > 1 ? 'fixed_window' : 'token_bucket';
     else return { ...e, reason: `${[...pair].join(' and ')} explain the run equally well (${table}): the traffic could not tell them apart` };
   }
   e.algorithm = chosen;
   const winner = withTiers.find((x) => x.model === chosen)!;
-  if (winner.long.length > 0 && winner.fitWithout !== winner.fit) {
+  if (winner.long.length > 0) {
     const u = winner.long[0]!;
     let lastOk = s[u.from]!.t;
     for (let i = u.to - 1; i >= u.from; i--) if (s[i]!.allowed) { lastOk = s[i]!.t; break; }

@@ -46,7 +46,11 @@ export const slidingLog = (limit: number, windowMs: number): ZooLimiter => {
       const allowed = log.length < limit;
       if (allowed) log.push(now);
       const freeAt = log.length > 0 ? log[0]! + windowMs : now;
-      return { allowed, retryAfterS: Math.max(1, Math.ceil((freeAt - now) / 1000)) };
+      return {
+        allowed,
+        retryAfterS: Math.max(1, Math.ceil((freeAt - now) / 1000)),
+        headers: { limit, remaining: limit - log.length, resetS: Math.ceil((log.length > 0 ? log[log.length - 1]! + windowMs : now) / 1000) },
+      };
     },
   };
 };
@@ -67,7 +71,8 @@ export const slidingCounter = (limit: number, windowMs: number): ZooLimiter => {
       const overlap = 1 - (now - w * windowMs) / windowMs;
       const allowed = prev * overlap + cur < limit;
       if (allowed) cur++;
-      return { allowed, retryAfterS: 1 };
+      const remaining = Math.max(0, Math.floor(limit - prev * overlap - cur));
+      return { allowed, retryAfterS: 1, headers: { limit, remaining, resetS: Math.ceil(((w + 1) * windowMs) / 1000) } };
     },
   };
 };
@@ -82,7 +87,7 @@ export const gcra = (burst: number, ratePerS: number): ZooLimiter => {
       const t = Math.max(tat, now);
       const allowed = t - tau <= now;
       if (allowed) tat = t + T;
-      const remaining = Math.max(0, Math.floor((now + tau - Math.max(tat, now)) / T) + (allowed ? 0 : 0));
+      const remaining = Math.max(0, Math.min(burst, Math.floor((now + tau + T - Math.max(tat, now)) / T + 1e-9)));
       return {
         allowed,
         retryAfterS: Math.max(1, Math.ceil((t - tau - now) / 1000)),
@@ -99,7 +104,7 @@ export const concurrency = (max: number): ZooLimiter => {
     admit() {
       const allowed = inFlight < max;
       if (allowed) inFlight++;
-      return { allowed, retryAfterS: 1 };
+      return { allowed, retryAfterS: 1, headers: { limit: max, remaining: max - inFlight, resetS: Math.ceil(Date.now() / 1000) } };
     },
     done() {
       inFlight--;
@@ -113,7 +118,9 @@ export const tiers = (a: ZooLimiter, b: ZooLimiter): ZooLimiter => ({
     const x = a.admit(now);
     if (!x.allowed) return x;
     const y = b.admit(now);
-    return y.allowed ? x : y;
+    if (!y.allowed) return y;
+    // Remaining: the tighter of the two.
+    return x.headers && y.headers && y.headers.remaining < x.headers.remaining ? y : x;
   },
 });
 
@@ -180,8 +187,8 @@ export const startZoo = async (o: ZooOptions): Promise<RunningZoo> => {
         return endpointAnswer(req, Buffer.concat(chunks).toString('utf8'), res, {});
       }
       const key = o.keyBy === 'address' ? String(req.socket.remoteAddress) : String(req.headers.authorization ?? '');
-      let lim = limiters.get(key);
-      if (!lim) limiters.set(key, (lim = o.limiter()));
+      const lim = limiters.get(key) ?? o.limiter();
+      limiters.set(key, lim);
       const a = lim.admit(performance.timeOrigin + performance.now());
       const headers: Record<string, string> = a.headers
         ? { 'x-ratelimit-limit': String(a.headers.limit), 'x-ratelimit-remaining': String(a.headers.remaining), 'x-ratelimit-reset': String(a.headers.resetS) }

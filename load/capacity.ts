@@ -119,7 +119,7 @@ export const HOLD_FROM_S = 5;
 /** Modest rate once a long wait is over: enough to time the recovery, not to spend the new window. */
 const CHECK_RATE = 20;
 /** Requests sent after a long wait: "a handful". */
-const CHECK_REQUESTS = 10;
+const CHECK_REQUESTS = 4;
 /**
  * Once throttled, the prober's rate varies in an irregular pattern: a fixed window lets the
  * next window's quota through as fast as requests come, a sliding log at the pace of the

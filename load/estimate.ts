@@ -164,9 +164,17 @@ const rttSpread = (obs: readonly Observation[]) => {
 };
 
 /** Indices of successes that follow a 429: window starts, or tokens that just became available. */
-const recoveriesOf = (s: readonly Sample[]): number[] => {
+/**
+ * `minGapMs`: a success less than this after the last success before its 429s is no
+ * recovery: requests that close together may have reached the limiter in the other order.
+ */
+const recoveriesOf = (s: readonly Sample[], minGapMs = 0): number[] => {
   const out: number[] = [];
-  for (let i = 1; i < s.length; i++) if (s[i]!.allowed && !s[i - 1]!.allowed) out.push(i);
+  let lastOk = Number.NEGATIVE_INFINITY;
+  for (let i = 1; i < s.length; i++) {
+    if (s[i - 1]!.allowed) lastOk = s[i - 1]!.t;
+    if (s[i]!.allowed && !s[i - 1]!.allowed && s[i]!.t - lastOk >= minGapMs) out.push(i);
+  }
   return out;
 };
 
@@ -230,10 +238,10 @@ const weightedLine = (xs: number[], ys: number[], ws: number[]) => {
 /** Weight of a point known to lie in an interval of this width (ms): stalls make wide, vague points. */
 const weightOf = (widthMs: number) => 1 / (widthMs * widthMs + 1);
 
-export const fitFixedWindow = (s: readonly Sample[]): FixedWindowFit | null => {
+export const fitFixedWindow = (s: readonly Sample[], minGapMs = 0): FixedWindowFit | null => {
   const firstThrottled = s.findIndex((x) => !x.allowed);
   if (firstThrottled < 0) return null;
-  const rec = recoveriesOf(s);
+  const rec = recoveriesOf(s, minGapMs);
   const counts: number[] = [];
   for (let k = 0; k + 1 < rec.length; k++) {
     let c = 0;
@@ -269,10 +277,10 @@ export const fitFixedWindow = (s: readonly Sample[]): FixedWindowFit | null => {
   return { algorithm: 'fixed_window', limit, limitPm, windowMs, windowPmMs, offsetMs, windows: counts.length, mismatches };
 };
 
-export const fitTokenBucket = (s: readonly Sample[]): TokenBucketFit | null => {
+export const fitTokenBucket = (s: readonly Sample[], minGapMs = 0): TokenBucketFit | null => {
   const firstThrottled = s.findIndex((x) => !x.allowed);
   if (firstThrottled < 0) return null;
-  const allRec = recoveriesOf(s).filter((i) => i > firstThrottled);
+  const allRec = recoveriesOf(s, minGapMs).filter((i) => i > firstThrottled);
   if (allRec.length < 2) return null;
   // n-th success overall -> the instant its token became available lies in (prev 429, it].
   const nthOf = new Map<number, number>();
@@ -418,8 +426,8 @@ export const predictConcurrency = (s: readonly Sample[], limit: number): boolean
  * is unknown, so there only a success the model forbids counts against it: no prior use
  * can turn a 429 into a success. Failing that part rules the model out.
  */
-export const scoreReplay = (model: LimiterModel, s: readonly Sample[], pred: readonly boolean[]): ModelScore & { ruledOut: boolean; unexplained: Array<{ from: number; to: number }> } => {
-  const rec = recoveriesOf(s);
+export const scoreReplay = (model: LimiterModel, s: readonly Sample[], pred: readonly boolean[], minGapMs = 0): ModelScore & { ruledOut: boolean; unexplained: Array<{ from: number; to: number }> } => {
+  const rec = recoveriesOf(s, minGapMs);
   let mismatches = 0;
   for (let i = 0; i < s.length; i++) if (pred[i] !== s[i]!.allowed) mismatches++;
   if (rec.length === 0) return { model, explained: 0, of: 0, fit: null, mismatches, ruledOut: false, unexplained: [] };
@@ -446,8 +454,8 @@ export const scoreReplay = (model: LimiterModel, s: readonly Sample[], pred: rea
  * recovery bounds the window from both sides, and the right limit is the one whose bounds
  * agree; the window is the middle of what they leave.
  */
-export const fitSlidingWindow = (s: readonly Sample[], spreadMs: number): SlidingWindowFit | null => {
-  const rec = recoveriesOf(s);
+export const fitSlidingWindow = (s: readonly Sample[], spreadMs: number, minGapMs = 0): SlidingWindowFit | null => {
+  const rec = recoveriesOf(s, minGapMs);
   if (rec.length < 2) return null;
   const admitted: number[] = [];
   const kOf = new Map<number, number>();
@@ -547,21 +555,25 @@ export const estimate = (obs: readonly Observation[]): Estimate => {
     }
     return { ...base, algorithm: null, reason: 'no request was throttled: the limit was not reached' };
   }
-  const fw = fitFixedWindow(s);
-  const tb = fitTokenBucket(s);
-  const sl = fitSlidingWindow(s, spreadMs);
+  const step = median(s.slice(1).map((x, i) => x.t - s[i]!.t));
+  const tolMs = spreadMs + 2 * step;
+  // Successes this close after the last one may have been reordered on the way: no recovery.
+  // Bounded by half the typical spacing of recoveries, so a fast bucket keeps its own.
+  const rawRec = recoveriesOf(s);
+  const minGapMs = Math.min(tolMs, 0.5 * median(rawRec.slice(1).map((i, k) => s[i]!.t - s[rawRec[k]!]!.t)) || 0);
+  const fw = fitFixedWindow(s, minGapMs);
+  const tb = fitTokenBucket(s, minGapMs);
+  const sl = fitSlidingWindow(s, spreadMs, minGapMs);
   const cc = fitConcurrency(s);
   const e: Estimate = { ...base, algorithm: null, reason: '', fixedWindow: fw, tokenBucket: tb, slidingWindow: sl, concurrency: cc };
   const scored: Array<ReturnType<typeof scoreReplay>> = [];
-  const step = median(s.slice(1).map((x, i) => x.t - s[i]!.t));
-  const tolMs = spreadMs + 2 * step;
   // A window hardly longer than the tolerance of its own boundaries would explain anything.
   if (fw && fw.windowMs !== null && fw.windowMs > 4 * (tolMs + (fw.windowPmMs ?? 0))) {
-    scored.push(scoreReplay('fixed_window', s, predictFixedWindow(s, fw.limit, fw.windowMs, fw.offsetMs ?? 0, tolMs + (fw.windowPmMs ?? 0))));
+    scored.push(scoreReplay('fixed_window', s, predictFixedWindow(s, fw.limit, fw.windowMs, fw.offsetMs ?? 0, tolMs + (fw.windowPmMs ?? 0)), minGapMs));
   }
-  if (sl && sl.windowMs > 4 * tolMs) scored.push(scoreReplay('sliding_window', s, predictSlidingWindow(s, sl.limit, sl.windowMs)));
-  if (tb) scored.push(scoreReplay('token_bucket', s, predictTokenBucket(s, tb.burst, tb.ratePerS)));
-  if (cc) scored.push(scoreReplay('concurrency', s, predictConcurrency(s, cc.limit)));
+  if (sl && sl.windowMs > 4 * tolMs) scored.push(scoreReplay('sliding_window', s, predictSlidingWindow(s, sl.limit, sl.windowMs), minGapMs));
+  if (tb) scored.push(scoreReplay('token_bucket', s, predictTokenBucket(s, tb.burst, tb.ratePerS), minGapMs));
+  if (cc) scored.push(scoreReplay('concurrency', s, predictConcurrency(s, cc.limit), minGapMs));
   e.scores = scored.map(({ model, explained, of, fit, mismatches, ruledOut }) => ({ model, explained, of, fit: fit === null ? null : Math.round(fit * 1000) / 1000, mismatches, ruledOut }));
   if (scored.length === 0 || scored.every((x) => x.of <= 1)) {
     return { ...e, reason: `throttled after ${base.quotaBeforeFirst429} successes, but no recovery observed: only the first window's quota is known` };
@@ -569,7 +581,7 @@ export const estimate = (obs: readonly Observation[]): Estimate => {
   // A part a model leaves unexplained because it stayed throttled far longer than the
   // model's period is a second, longer-scale limit, reported as such, not averaged away.
   const withTiers = scored.map((x) => {
-    const durations = recoveriesOf(s).map((i, k, r) => (k + 1 < r.length ? s[r[k + 1]!]!.t : s[s.length - 1]!.t) - s[i]!.t);
+    const durations = recoveriesOf(s, minGapMs).map((i, k, r) => (k + 1 < r.length ? s[r[k + 1]!]!.t : s[s.length - 1]!.t) - s[i]!.t);
     const typical = median(durations);
     const long = x.unexplained.filter((u) => {
       const lastOk = (() => {

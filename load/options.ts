@@ -76,7 +76,7 @@ export const validateLoadOptions = (given: Partial<LoadOptions> = {}): LoadOptio
   check(num(o.rate, 1, 20_000), '--rate', `must be from 1 to 20000 requests per second, got ${o.rate}`, 'e.g. --rate 200');
   check(num(o.maxRate, 1, 20_000), '--max-rate', `must be from 1 to 20000 requests per second, got ${o.maxRate}`, 'e.g. --max-rate 3200');
   check(o.maxRate >= o.rate, '--max-rate', `(${o.maxRate}) is below --rate (${o.rate})`, 'raise --max-rate or lower --rate');
-  check(num(o.maxDurationS, 1, 300), '--duration', `must be from 1 to 300 seconds, got ${o.maxDurationS}`, 'e.g. --duration 15');
+  check(num(o.maxDurationS, 1, 900), '--duration', `must be from 1 to 900 seconds, got ${o.maxDurationS}`, 'e.g. --duration 15 (310 to wait out a five-minute window)');
   check(num(o.probeDurationS, 1, 300), '--duration', `must be from 1 to 300 seconds, got ${o.probeDurationS}`, 'e.g. --duration 5');
   check(whole(o.trials, 1, 50), '--trials', `must be a whole number from 1 to 50, got ${o.trials}`, 'e.g. --trials 3');
   check(num(o.fairnessS, 0.5, 120), '--fairness-duration', `must be from 0.5 to 120 seconds, got ${o.fairnessS}`, 'e.g. --fairness-duration 3');

@@ -3,7 +3,8 @@ import { type CheckResult, type PillarResult, pillarResult, type TimelineBucket 
 import type { RunContext } from '../core/run-context.ts';
 import { type Algorithm, sinkFor } from './checks.ts';
 import { estimate } from './estimate.ts';
-import { buildTimeline, isAllowed, isThrottled, type Observation, statusLine } from './observe.ts';
+import { advertisedWaitS } from './capacity.ts';
+import { buildTimeline, isAllowed, isThrottled, nowMs, type Observation, statusLine } from './observe.ts';
 import { type LoadOptions, validateLoadOptions } from './options.ts';
 import { runPacer } from './pacer.ts';
 import { ledgerRecorder, loadCurl, loadRequest, secondTokenFor } from './request.ts';
@@ -38,8 +39,8 @@ const WAIT_RATE = 20;
 export const judgeTrial = (obs: readonly Observation[]): Trial | null => {
   const sorted = [...obs].filter((o) => o.status !== null).sort((a, b) => a.sentMs - b.sentMs);
   const first429 = sorted.find(isThrottled);
-  const advertised = Number(first429?.headers?.['retry-after'] ?? (first429?.body as { retry_after?: unknown } | undefined)?.retry_after);
-  if (!first429 || !Number.isFinite(advertised)) return null;
+  const advertised = first429 ? advertisedWaitS(first429) : null;
+  if (!first429 || advertised === null) return null;
   const t429 = first429.recvMs;
   const waitEnd = t429 + advertised * 1000;
   const after = sorted.filter((o) => o.sentMs > first429.sentMs);
@@ -86,10 +87,22 @@ export const runLoadRecovery = async (ctx: RunContext, given: Partial<LoadOption
         record(ob);
         if (!first429 && isThrottled(ob)) first429 = ob;
       },
+      // A long advertised wait is waited out, not spent: a second of requests after the 429
+      // (any success in it is early), then nothing until a second and a half before the end.
+      holdUntil: () => {
+        if (!first429) return null;
+        const wait = advertisedWaitS(first429);
+        if (wait === null || wait <= 3) return null;
+        const from = first429.recvMs + 1000;
+        const until = first429.recvMs + (wait - 1.5) * 1000;
+        const now = nowMs();
+        if (now >= from && now < until) progress.update(`trial ${i + 1}/${o.trials}: waiting out the advertised ${Math.round(wait)} s, until ${new Date(until + 1500).toISOString().slice(11, 19)} UTC`);
+        return now >= from && now < until ? until : null;
+      },
       stopWhen: (obs) => {
         if (!first429) return false;
-        const wait = Number(first429.headers?.['retry-after'] ?? 1);
-        const end = first429.recvMs + (Number.isFinite(wait) ? wait : 1) * 1000;
+        const wait = advertisedWaitS(first429) ?? 1;
+        const end = first429.recvMs + wait * 1000;
         // Enough once a request sent after the wait has been answered, and recovery seen.
         return obs.some((x) => x.sentMs >= end) && obs.some((x) => x.sentMs > first429!.sentMs && isAllowed(x));
       },

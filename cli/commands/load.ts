@@ -140,7 +140,7 @@ export const register = (program: Command): void => {
     load
       .command('capacity')
       .description('estimate the limiter (algorithm and parameters) with an evenly paced prober; writes capacity.json')
-      .option('--duration <s>', 'most seconds of probing (default 15)', numberOption('--duration', { min: 1, max: 300 }))
+      .option('--duration <s>', 'most seconds of probing, waits included (default 15; 310 waits out a five-minute window)', numberOption('--duration', { min: 1, max: 900 }))
       .option('--rate <n>', 'starting requests per second (default 200; doubled each second without a 429)', numberOption('--rate', { min: 1, max: 20_000 }))
       .option('--max-rate <n>', 'highest requests per second (default 3200)', numberOption('--max-rate', { min: 1, max: 20_000 })),
   ).action(act('capacity', (m) => m.runLoadCapacity));
@@ -149,7 +149,7 @@ export const register = (program: Command): void => {
       .command('recovery')
       .description('time recovery after a 429 against the advertised wait, and check fairness between two users')
       .option('--trials <n>', 'recovery trials (default 3)', intOption('--trials', { min: 1, max: 50 }))
-      .option('--duration <s>', 'most seconds per trial (default 15)', numberOption('--duration', { min: 1, max: 300 }))
+      .option('--duration <s>', 'most seconds per trial (default 15)', numberOption('--duration', { min: 1, max: 900 }))
       .option('--fairness-duration <s>', 'seconds per fairness phase (default 3)', numberOption('--fairness-duration', { min: 0.5, max: 120 }))
       .addOption(new Option('--second-token <token>', 'token of a second user for the fairness check (the simulator needs none)').env('DEVREV_TOKEN_B'))
       .addOption(algorithmOption()),

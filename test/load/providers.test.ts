@@ -113,7 +113,9 @@ describe('load capacity and recovery against the simulator', () => {
 
   it('estimates a token bucket and flags an X-Ratelimit-Limit that lies', async () => {
     const ctx = ctxFor(await provider({ rateLimit: { algorithm: 'token_bucket', burst: 4, ratePerS: 5 }, rateLimitHeaders: 'wrong' }));
-    const p = await runLoadCapacity(ctx, { maxDurationS: 6 });
+    // Time to measure the burst on a full bucket: the requests that check whether a request
+    // creating nothing is counted spent two tokens just before probing.
+    const p = await runLoadCapacity(ctx, { maxDurationS: 12 });
     expect(p.data?.capacity?.algorithm).toBe('token_bucket');
     expect(p.data?.capacity?.burst).toBe(4);
     expect(rules(p)).toContain('rate-limit-limit-mismatch');

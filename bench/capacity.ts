@@ -36,7 +36,7 @@ const estimateText = (c: NonNullable<CliCapacity['capacity']> & { burst_at_least
   switch (c.algorithm) {
     case 'fixed_window':
     case 'sliding_window':
-      return `${c.algorithm.replace('_', ' ')} ${c.limit}${pm('limit')} per ${c.window_s ?? '?'}${pm('window_s')} s`;
+      return `${c.algorithm.replace('_', ' ')} ${(c as { limit_at_least?: boolean }).limit_at_least ? '≥ ' : ''}${c.limit}${pm('limit')} per ${c.window_s ?? '?'}${pm('window_s')} s`;
     case 'token_bucket':
       return `token bucket ${c.burst_at_least ? '≥ ' : ''}${c.burst}${pm('burst')}, ${c.rate_per_s}${pm('rate_per_s')}/s${c.second_limit ? ' + a longer tier' : ''}`;
     case 'concurrency':

@@ -84,7 +84,7 @@ export const toCapacity = (e: Estimate, advertised: number | null, sent: number,
     reason: e.reason,
   };
   const u = capacity.uncertainty!;
-  if (fw) {
+  if (fw && !long) {
     u['limit'] = fw.limitPm;
     if (fw.windowPmMs != null) u['window_s'] = round(fw.windowPmMs / 1000 + rttS);
   }
@@ -98,6 +98,8 @@ export const toCapacity = (e: Estimate, advertised: number | null, sent: number,
     ...capacity,
     /** The burst is a lower bound: it was not measured on a full bucket, and others may have spent part of it. */
     burst_at_least: tb !== null && !tb.burstMeasured && !simulator,
+    /** After a long wait the quota is what the first window let through: others may have spent part of it. */
+    limit_at_least: long !== null && e.algorithm === 'fixed_window',
     concurrency: cc?.limit ?? null,
     quota_before_first_429: e.quotaBeforeFirst429,
     success_rate: e.successRate,
@@ -259,7 +261,6 @@ const measureBurst = async (
   const first = sorted[0];
   const last = sorted[burst - 1];
   const refilledDuring = first && last ? ((last.recvMs - first.sentMs) / 1000) * tb.ratePerS : 0;
-  if (process.env['DG_DEBUG_BURST']) process.stderr.write(`measureBurst: waited ${waitMs} ms, run ${burst}, refilled ${refilledDuring}, fitted ${tb.burst}, ${sorted.length} answers\n`);
   // Fewer than the wait refilled: the bucket was full, so this is its burst (plus what refilled while it drained).
   if (burst > 0 && burst < (waitMs / 1000) * tb.ratePerS && burst >= tb.burst) {
     tb.burst = Math.max(1, Math.round(burst - refilledDuring));
@@ -442,7 +443,7 @@ export const compareAdvertised = (
 export const describeCapacity = (c: ReturnType<typeof toCapacity>): string => {
   const pm = (k: string) => (c.uncertainty?.[k] !== undefined ? ` ± ${c.uncertainty[k]}` : '');
   const second = c.second_limit ? `; and a second, longer-scale limit (throttled ${c.second_limit.throttled_for_s} s after ${c.second_limit.successes_before} successes)` : '';
-  if (c.algorithm === 'fixed_window') return `fixed window: ${c.limit}${pm('limit')} per ${c.window_s ?? '?'}${pm('window_s')} s${second}`;
+  if (c.algorithm === 'fixed_window') return `fixed window: ${c.limit_at_least ? 'at least ' : ''}${c.limit}${pm('limit')} per ${c.window_s ?? '?'}${pm('window_s')} s${second}`;
   if (c.algorithm === 'sliding_window') return `sliding window: ${c.limit} per ${c.window_s}${pm('window_s')} s${second}`;
   if (c.algorithm === 'token_bucket') return `token bucket: burst ${c.burst_at_least ? 'at least ' : ''}${c.burst}${pm('burst')}, ${c.rate_per_s}${pm('rate_per_s')} per s${second}`;
   if (c.algorithm === 'concurrency') return `concurrency limit: ${c.limit} in flight`;

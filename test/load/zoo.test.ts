@@ -21,12 +21,12 @@ describe('the capacity estimate against the zoo of limiters, through the CLI', (
       zoos.push(zoo);
       const r = await capacityViaCli(zoo.url, { durationS: animal.durationS, othersFirst: 2 });
       expect(r.capacity, r.stderr).not.toBeNull();
-      const v = verdictOf(r.capacity!, animal.truth);
+      const v = verdictOf(r.capacity!, animal.truth, animal.alsoRight);
       const why = `${animal.name}: ${JSON.stringify({ ...r.capacity, scores: undefined })}`;
       if (animal.expect === 'right') expect(v, why).toBe('right');
       else expect(v, why).not.toBe('wrong');
-      // The fit of every candidate model is saved.
-      expect(r.capacity!.fit?.length ?? 0, why).toBeGreaterThan(0);
+      // The fit of every candidate model is saved (shaping throttles nothing: no recovery to judge).
+      if (r.capacity!.algorithm !== 'shaping') expect(r.capacity!.fit?.length ?? 0, why).toBeGreaterThan(0);
     }, 60_000);
   }
 

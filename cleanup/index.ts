@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { isCreateEndpointName, profileOf } from '../api-model/endpoints/profiles.ts';
+import { parseRetryAfter } from '../api-model/rate-limit/fields.ts';
 import { RequestBudget } from '../core/budget.ts';
 import { UsageError } from '../core/errors.ts';
-import { HttpClient, TransportError } from '../core/http.ts';
+import { HttpClient, type HttpResponse, TransportError } from '../core/http.ts';
 import { Ledger, type LedgerEntry } from '../core/ledger.ts';
 import type { RunContext } from '../core/run-context.ts';
 
@@ -21,16 +22,49 @@ export interface CleanupReport {
 }
 
 const ATTEMPTS_PER_RECORD = 3;
+/** Waits for the quota per record at most: DevRev's window resets every five minutes. */
+const QUOTA_WAITS_PER_RECORD = 3;
+/** Longest single wait for the quota, seconds: one DevRev window and a little. */
+export const MAX_QUOTA_WAIT_S = 310;
+
+export interface CleanupOptions {
+  /** Where "waiting for the quota" lines go. */
+  say?: (line: string) => void;
+  /** Test seam: how a wait is spent. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** The wait a 429 asks for, seconds: Retry-After (seconds or HTTP-date), else the body's retry_after; null when neither. */
+const waitOf = (res: HttpResponse): number | null => {
+  const ra = parseRetryAfter(res.headers['retry-after'], { dateHeader: res.headers['date'], nowMs: Date.now() });
+  if (ra) return ra.seconds;
+  const b = (res.json as { retry_after?: unknown } | null)?.retry_after;
+  return typeof b === 'number' && Number.isFinite(b) && b >= 0 ? b : null;
+};
 
 export const cleanupLedger = async (
   ctx: Pick<RunContext, 'target' | 'token' | 'redactor'>,
   ledger: Ledger,
+  o: CleanupOptions = {},
 ): Promise<CleanupReport> => {
   const todo = ledger.outstanding();
+  // A run that spent the user's quota leaves cleanup throttled: it waits for the quota
+  // (the advertised time, up to one window) instead of failing, so it retries 429s itself.
   const http = new HttpClient(
-    { ...ctx, budget: new RequestBudget(todo.length * ATTEMPTS_PER_RECORD), signal: new AbortController().signal },
-    { max429Retries: 2, maxRetryAfterS: 30 },
+    { ...ctx, budget: new RequestBudget(todo.length * (ATTEMPTS_PER_RECORD + QUOTA_WAITS_PER_RECORD)), signal: new AbortController().signal },
+    { max429Retries: 0 },
   );
+  const pause = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const send = async (path: string, id: string): Promise<HttpResponse> => {
+    for (let waits = 0; ; waits++) {
+      const res = await http.send({ path, body: { id } });
+      const wait = res.status === 429 ? waitOf(res) : null;
+      if (res.status !== 429 || waits >= QUOTA_WAITS_PER_RECORD) return res;
+      const s = Math.min(MAX_QUOTA_WAIT_S, wait ?? 5);
+      o.say?.(`cleanup: throttled; waiting ${Math.ceil(s)} s for the quota (until ${new Date(Date.now() + s * 1000).toISOString().slice(11, 19)} UTC)`);
+      await pause(s * 1000 + 100);
+    }
+  };
   const report: CleanupReport = { removed: [], deactivated: [], failed: [] };
   // Once nothing answers (the target died), every other attempt would fail the same way.
   let unreachable: string | null = null;
@@ -49,7 +83,7 @@ export const cleanupLedger = async (
     const { cleanup } = profileOf(entry.endpoint);
     const endpoint = cleanup.endpoint;
     try {
-      const res = await http.send({ path: endpoint.path, body: { id: entry.id } });
+      const res = await send(endpoint.path, entry.id);
       // 404: the record is already gone (removed by hand or by an earlier cleanup).
       if (res.status === 200 || (cleanup.goneOn404 && res.status === 404)) {
         const note = res.status === 404 ? 'already gone' : cleanup.note;

@@ -144,7 +144,7 @@ export const runSession = async (o: SessionOptions): Promise<number> => {
     // Records created on a real target are removed even after a failure or an interrupt.
     if (target.kind !== 'simulator' && ctx.ledger.outstanding().length > 0) {
       say(`cleanup: removing ${ctx.ledger.outstanding().length} record(s) this run created`);
-      const report = await cleanupLedger(ctx, ctx.ledger);
+      const report = await cleanupLedger(ctx, ctx.ledger, { say });
       for (const line of describeRemaining(report)) say(line);
     }
     const counts = ctx.ledger.counts();

@@ -99,7 +99,8 @@ const nullableNumber = Type.Union([Type.Number(), Type.Null()]);
 
 export const CapacityEstimate = Type.Object(
   {
-    algorithm: Type.Union([lit(['fixed_window', 'token_bucket']), Type.Null()]),
+    // The limiter models of api-model/rate-limit/models.ts (core imports no model code).
+    algorithm: Type.Union([lit(['fixed_window', 'sliding_window', 'token_bucket', 'concurrency', 'shaping']), Type.Null()]),
     limit: nullableNumber,
     window_s: nullableNumber,
     burst: nullableNumber,
@@ -108,6 +109,12 @@ export const CapacityEstimate = Type.Object(
     requests_sent: Type.Integer(),
     duration_s: Type.Number(),
     uncertainty: Type.Optional(Type.Record(Type.String(), Type.Number())),
+    /** Share of recoveries each candidate model explains (null: nothing to judge). A list, not a
+     *  record: a key like `token_bucket` would read as a secret's name to the redactor. */
+    fit: Type.Optional(Type.Array(Type.Object({ model: Type.String(), fit: nullableNumber }))),
+    /** A limit over a longer scale that held the client throttled. */
+    second_limit: Type.Optional(Type.Union([Type.Object({ throttled_for_s: Type.Number(), successes_before: Type.Integer() }), Type.Null()])),
+    reason: Type.Optional(Type.String()),
   },
   { title: 'capacity-estimate' },
 );

@@ -1,8 +1,12 @@
+import { answerRules } from '../api-model/rate-limit/answer.ts';
 import type { SeverityName } from '../core/results.ts';
 import { DRIFT_RULES } from '../api-model/rulebook/drift.ts';
 
-/** The drift family of the rule book, under the names the drift code has always used. */
-export const RULES = DRIFT_RULES;
+/**
+ * The drift family of the rule book, under the names the drift code has always used, with
+ * the per-answer rate-limit rules it shares with the load pillar (one severity each).
+ */
+export const RULES = { ...DRIFT_RULES, ...answerRules() };
 
 export type RuleId = keyof typeof RULES;
 

@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { Progress } from '../core/progress.ts';
 import { type CapacityEstimate, type CheckResult, type PillarResult, pillarResult } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
-import { advertisedLimit, FindingSink, RULES } from './checks.ts';
-import { type Estimate, estimate } from './estimate.ts';
-import { buildTimeline, isThrottled, type Observation, statusLine } from './observe.ts';
+import { parsePolicyField, parseRetryAfter, wholeField } from '../api-model/rate-limit/index.ts';
+import { advertisedLimit, sinkFor } from './checks.ts';
+import { type Estimate, equivalentPair, estimate, periodOf } from './estimate.ts';
+import { buildTimeline, isAllowed, isThrottled, nowMs, type Observation, statusLine } from './observe.ts';
 import { type LoadOptions, validateLoadOptions } from './options.ts';
-import { type PacerResult, runPacer } from './pacer.ts';
-import { ledgerRecorder, loadCurl, loadRequest } from './request.ts';
+import { type PacedRequest, type PacerResult, runPacer } from './pacer.ts';
+import { chooseProbeRequest, ledgerRecorder, loadCurl, loadRequest } from './request.ts';
 import { preparePhase } from './safety.ts';
 
 /**
@@ -19,52 +20,93 @@ import { preparePhase } from './safety.ts';
  */
 export const CAPACITY_FILE = 'capacity.json';
 
-/** Good enough to stop probing: the algorithm is clear and every parameter is tight. */
-export const estimateSettled = (e: Estimate, elapsedMs: number): boolean => {
-  if (elapsedMs < 2000 || !e.algorithm) return false;
+/** Long enough to see a limit over a longer scale than the first one bind (unless --duration is shorter). */
+export const MIN_PROBING_MS = 6000;
+/** A model must explain this share of the recoveries to end probing early. */
+const SETTLE_FIT = 0.9;
+
+const lastSuccessMs = (obs: readonly Observation[]) => obs.reduce((m, o) => (isAllowed(o) ? Math.max(m, o.sentMs) : m), Number.NEGATIVE_INFINITY);
+
+/**
+ * Good enough to stop probing: a model explains nearly every recovery over several of its
+ * periods, clearly better than any other, its parameters are tight, and the client is not
+ * in a throttled stretch longer than the model allows (a second limit may be binding).
+ */
+export const estimateSettled = (e: Estimate, elapsedMs: number, sinceLastSuccessMs = 0): boolean => {
+  if (!e.algorithm || elapsedMs < MIN_PROBING_MS) return false;
+  if (e.algorithm === 'shaping') return true;
+  const period = periodOf(e);
+  if (elapsedMs < 3 * period || sinceLastSuccessMs > Math.max(1000, 3 * period)) return false;
+  const win = e.scores.find((x) => x.model === e.algorithm);
+  if (!win || win.fit === null || win.fit < SETTLE_FIT || win.of < 4) return false;
+  if (e.scores.some((x) => x !== win && !equivalentPair(e, x.model, win.model) && (x.fit ?? 0) > win.fit! - 0.1)) return false;
   const fw = e.fixedWindow;
   const tb = e.tokenBucket;
-  const chosen = e.algorithm === 'fixed_window' ? fw : tb;
-  const other = e.algorithm === 'fixed_window' ? tb : fw;
-  if (!chosen || (other && other.mismatches - chosen.mismatches < 2)) return false;
-  if (e.algorithm === 'fixed_window') return fw!.windows >= 2 && (fw!.windowPmMs ?? Infinity) <= 250 && fw!.limitPm === 0;
-  return tb!.recoveries >= 5 && tb!.ratePmPerS / tb!.ratePerS <= 0.01 && tb!.burstPm <= 0.3;
+  if (e.algorithm === 'fixed_window') return !!fw && fw.windows >= 2 && (fw.windowPmMs ?? Infinity) <= 250 && fw.limitPm === 0;
+  if (e.algorithm === 'token_bucket') return !!tb && tb.ratePmPerS / tb.ratePerS <= 0.01 && tb.burstPm <= 0.45;
+  if (e.algorithm === 'sliding_window') return (e.slidingWindow?.windowPmMs ?? Infinity) <= 250;
+  return true;
 };
 
 const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-/** The saved estimate: null where a field does not apply to the algorithm found. */
-export const toCapacity = (e: Estimate, advertised: number | null, sent: number, durationS: number) => {
+/** What a long-window probe learned by waiting instead of spending. */
+export interface LongWindow {
+  /** Seconds the prober waited, and until when (epoch ms). */
+  waitedS: number;
+  /** The wait was over and a success came back within a second of the advertised time. */
+  recoveredOnTime: boolean | null;
+  /** Window length from X-Ratelimit-Reset across the observed recovery, seconds. */
+  windowS: number | null;
+}
+
+/** The saved estimate: null where a field does not apply to the model found. */
+export const toCapacity = (e: Estimate, advertised: number | null, sent: number, durationS: number, long: LongWindow | null = null, simulator = false) => {
   const fw = e.algorithm === 'fixed_window' ? e.fixedWindow : null;
   const tb = e.algorithm === 'token_bucket' ? e.tokenBucket : null;
-  // Throttled but no recovery yet: the first window's quota is all we know.
-  const partial = e.algorithm === null && e.fixedWindow ? e.fixedWindow : null;
+  const sl = e.algorithm === 'sliding_window' ? e.slidingWindow : null;
+  const cc = e.algorithm === 'concurrency' ? e.concurrency : null;
+  // The decision time of any request is uncertain by the spread of round trips.
+  const rttS = e.rttSpreadMs / 1000;
+  const windowMs = fw?.windowMs ?? sl?.windowMs ?? null;
   const capacity: CapacityEstimate = {
     algorithm: e.algorithm,
-    limit: fw?.limit ?? null,
-    window_s: fw?.windowMs != null ? round(fw.windowMs / 1000) : null,
+    limit: fw?.limit ?? sl?.limit ?? cc?.limit ?? null,
+    window_s: long?.windowS ?? (windowMs !== null ? round(windowMs / 1000) : null),
     burst: tb?.burst ?? null,
-    rate_per_s: tb ? round(tb.ratePerS, 4) : null,
+    rate_per_s: tb ? round(tb.ratePerS, 4) : e.algorithm === 'shaping' ? e.shapingRatePerS : null,
     advertised_limit: advertised,
     requests_sent: sent,
     duration_s: round(durationS, 2),
     uncertainty: {},
+    fit: e.scores.map((x) => ({ model: x.model, fit: x.ruledOut ? 0 : x.fit })),
+    second_limit: e.secondLimit ? { throttled_for_s: e.secondLimit.throttledForS, successes_before: e.secondLimit.successesBefore } : null,
+    reason: e.reason,
   };
   const u = capacity.uncertainty!;
-  if (fw) {
+  if (fw && !long) {
     u['limit'] = fw.limitPm;
-    if (fw.windowPmMs != null) u['window_s'] = round(fw.windowPmMs / 1000);
+    if (fw.windowPmMs != null) u['window_s'] = round(fw.windowPmMs / 1000 + rttS);
   }
+  if (sl) u['window_s'] = round(sl.windowPmMs / 1000 + rttS);
   if (tb) {
     u['burst'] = tb.burstPm;
-    u['rate_per_s'] = round(tb.ratePmPerS, 4);
+    // The fit's spread plus what a round trip of jitter does to the rate over the run.
+    u['rate_per_s'] = round(tb.ratePmPerS + (tb.ratePerS * rttS) / Math.max(1, durationS), 4);
   }
   return {
     ...capacity,
-    window_offset_s: fw?.offsetMs != null ? round(fw.offsetMs / 1000) : null,
-    quota_before_first_429: partial?.limit ?? null,
-    reason: e.reason,
-    mismatches: { fixed_window: e.fixedWindow?.mismatches ?? null, token_bucket: e.tokenBucket?.mismatches ?? null },
+    /** The burst is a lower bound: it was not measured on a full bucket, and others may have spent part of it. */
+    burst_at_least: tb !== null && !tb.burstMeasured && !simulator,
+    /** After a long wait the quota is what the first window let through: others may have spent part of it. */
+    limit_at_least: long !== null && e.algorithm === 'fixed_window',
+    concurrency: cc?.limit ?? null,
+    quota_before_first_429: e.quotaBeforeFirst429,
+    success_rate: e.successRate,
+    long_window: long,
+    scores: e.scores,
+    /** What the prober sent: creates (each recorded in the ledger) or a request that creates nothing. */
+    probe_request: 'rev-users.create' as string,
   };
 };
 
@@ -74,6 +116,28 @@ export interface CapacityRun {
   capacity: ReturnType<typeof toCapacity>;
 }
 
+/** A wait this long or longer is waited out, not spent: DevRev's window is five minutes. */
+export const HOLD_FROM_S = 5;
+/** Modest rate once a long wait is over: enough to time the recovery, not to spend the new window. */
+const CHECK_RATE = 20;
+/** Requests sent after a long wait: "a handful". */
+const CHECK_REQUESTS = 4;
+/**
+ * Once throttled, the prober's rate varies in an irregular pattern: a fixed window lets the
+ * next window's quota through as fast as requests come, a sliding log at the pace of the
+ * admissions it forgets, a concurrency limit as answers leave; at one constant rate the
+ * three can look alike.
+ */
+const RATE_PATTERN = [1, 0.5, 1.5, 0.7, 1.3, 0.6, 1.4, 1];
+
+/** The wait a 429 advertises, seconds: Retry-After (seconds or HTTP-date), else the body's retry_after. */
+export const advertisedWaitS = (o: Observation): number | null => {
+  const ra = parseRetryAfter(o.headers?.['retry-after'], { dateHeader: o.headers?.['date'], nowMs: o.recvMs });
+  if (ra) return ra.seconds;
+  const b = (o.body as { retry_after?: unknown } | undefined)?.retry_after;
+  return typeof b === 'number' && Number.isFinite(b) ? b : null;
+};
+
 /** The probing and the estimate, without the results model: the benchmark calls this. */
 export const probeCapacity = async (
   ctx: RunContext,
@@ -81,36 +145,171 @@ export const probeCapacity = async (
   cap: number,
   token: string,
   progress?: Progress,
+  request: (ctx: RunContext, token: string) => PacedRequest = loadRequest,
 ): Promise<CapacityRun> => {
   let rate = o.rate;
   let rampedAt = 0;
   let throttled = false;
   const record = ledgerRecorder(ctx);
+  // Long windows: after the first 429 that advertises a long wait, nothing is sent until
+  // it is nearly over, then a handful of requests time the recovery.
+  let hold: { from: Observation; untilMs: number } | null = null;
+  let afterHold = 0;
+  let holdNote = '';
+  const startedMs = nowMs();
+  const deadlineMs = startedMs + o.maxDurationS * 1000;
   const pacer = await runPacer({
     url: ctx.target.url,
     rate: (elapsed, obs) => {
       if (!throttled && obs.some(isThrottled)) throttled = true;
+      if (hold) return CHECK_RATE;
       if (!throttled && elapsed - rampedAt >= 1000 && rate < o.maxRate) {
         rate = Math.min(o.maxRate, rate * 2);
         rampedAt = elapsed;
       }
-      return rate;
+      return throttled ? rate * RATE_PATTERN[Math.floor(elapsed / 150) % RATE_PATTERN.length]! : rate;
     },
-    next: () => loadRequest(ctx, token),
+    next: () => request(ctx, token),
     concurrency: o.concurrency,
     maxRequests: cap,
     maxDurationMs: o.maxDurationS * 1000,
     timeoutMs: o.timeoutMs,
     signal: ctx.signal,
-    stopWhen: (obs, elapsed) => estimateSettled(estimate(obs), elapsed),
+    holdUntil: (obs) => {
+      if (!hold) {
+        const first = obs.find(isThrottled);
+        const wait = first ? advertisedWaitS(first) : null;
+        if (!first || wait === null || wait < HOLD_FROM_S) return null;
+        hold = { from: first, untilMs: first.recvMs + wait * 1000 - 300 };
+        const until = new Date(hold.untilMs + 300).toISOString().slice(11, 19);
+        holdNote = `waiting out the window: the 429 advertised ${Math.round(wait)} s, until ${until} UTC`;
+        if (hold.untilMs > deadlineMs) holdNote += ` (beyond --duration ${o.maxDurationS} s: pass --duration ${Math.ceil((hold.untilMs - startedMs) / 1000) + 10})`;
+      }
+      return nowMs() < hold.untilMs ? hold.untilMs : null;
+    },
+    stopWhen: (obs, elapsed) => {
+      if (hold) {
+        if (hold.untilMs > deadlineMs) return true;
+        afterHold = obs.filter((x) => x.sentMs >= hold!.untilMs).length;
+        return afterHold >= CHECK_REQUESTS;
+      }
+      return estimateSettled(estimate(obs), elapsed, nowMs() - lastSuccessMs(obs));
+    },
+    checkEveryMs: 100,
     keepBody: (status) => ctx.target.kind !== 'simulator' && status === 201,
     onObservation: record,
-    onTick: (obs, start, inFlight) => progress?.update(`${statusLine(obs, start, inFlight)}, ${Math.round(rate)} req/s`),
+    onTick: (obs, start, inFlight) => progress?.update(hold && nowMs() < hold.untilMs ? `${statusLine(obs, start, inFlight)}; ${holdNote}` : `${statusLine(obs, start, inFlight)}, ${Math.round(rate)} req/s`),
   });
   ctx.budget.takeUpTo(pacer.sent);
   const e = estimate(pacer.observations);
-  const durationS = (pacer.endMs - pacer.startMs) / 1000;
-  return { estimate: e, pacer, capacity: toCapacity(e, advertisedLimit(pacer.observations), pacer.sent, durationS) };
+  const refill = e.algorithm === 'token_bucket' && ctx.target.kind !== 'simulator' && !ctx.signal.aborted ? await measureBurst(ctx, o, e, cap - pacer.sent, deadlineMs, () => request(ctx, token), record, progress) : null;
+  if (refill) pacer.sent += refill.sent;
+  const durationS = (nowMs() - pacer.startMs) / 1000;
+  const long = hold ? judgeLongWindow(pacer.observations, hold, e) : null;
+  if (hold && long) {
+    const h: { from: Observation; untilMs: number } = hold;
+    if (h.untilMs > deadlineMs) e.reason = `${holdNote}; ${e.reason}`;
+  }
+  return { estimate: e, pacer, capacity: toCapacity(e, advertisedLimit(pacer.observations), pacer.sent, durationS, long, ctx.target.kind === 'simulator') };
+};
+
+/**
+ * The burst of a bucket, measured rather than extrapolated: what the first burst showed may
+ * be short of it by whatever others spent just before (the preflight, another pillar), so
+ * the prober waits long enough for the bucket to fill, then fires until the first 429. A
+ * full bucket gives fewer successes than the wait would have refilled: that is the burst.
+ */
+const measureBurst = async (
+  ctx: RunContext,
+  o: LoadOptions,
+  e: Estimate,
+  cap: number,
+  deadlineMs: number,
+  next: () => PacedRequest,
+  record: (ob: Observation) => void,
+  progress?: Progress,
+): Promise<{ sent: number } | null> => {
+  const tb = e.tokenBucket!;
+  const waitMs = Math.max(1000, (3 * (tb.burst + 1) * 1000) / tb.ratePerS);
+  if (nowMs() + waitMs + 1000 > deadlineMs || cap < 4 * (tb.burst + 2)) return null;
+  const holdUntil = nowMs() + waitMs;
+  const rate = Math.min(o.maxRate, Math.max(o.rate, 20 * tb.ratePerS));
+  const until = new Date(holdUntil).toISOString().slice(11, 19);
+  const run = await runPacer({
+    url: ctx.target.url,
+    rate: () => rate,
+    next,
+    concurrency: o.concurrency,
+    maxRequests: Math.min(cap, 4 * (tb.burst + 2)),
+    maxDurationMs: waitMs + 2000,
+    timeoutMs: o.timeoutMs,
+    signal: ctx.signal,
+    holdUntil: () => holdUntil,
+    checkEveryMs: 20,
+    stopWhen: (obs) => obs.some((x) => x.sentMs >= holdUntil - 1 && isThrottled(x)),
+    onObservation: record,
+    onTick: () => progress?.update(`letting the bucket fill until ${until} UTC, then measuring its burst`),
+  });
+  ctx.budget.takeUpTo(run.sent);
+  // The pacer's first request leaves at once (it opens the connection): only what follows the wait counts.
+  const sorted = [...run.observations].filter((x) => x.status !== null && x.sentMs >= holdUntil - 1).sort((a, b) => a.recvMs - b.recvMs);
+  let burst = 0;
+  for (const x of sorted) {
+    if (!isAllowed(x)) break;
+    burst++;
+  }
+  const first = sorted[0];
+  const last = sorted[burst - 1];
+  const refilledDuring = first && last ? ((last.recvMs - first.sentMs) / 1000) * tb.ratePerS : 0;
+  // Fewer than the wait refilled: the bucket was full, so this is its burst (plus what refilled while it drained).
+  if (burst > 0 && burst < (waitMs / 1000) * tb.ratePerS && burst >= tb.burst) {
+    tb.burst = Math.max(1, Math.round(burst - refilledDuring));
+    tb.burstPm = Math.round(Math.max(refilledDuring, 0.01) * 100) / 100;
+    tb.burstMeasured = true;
+    e.reason += `; burst measured after letting the bucket fill for ${(waitMs / 1000).toFixed(1)} s`;
+  }
+  return { sent: run.sent };
+};
+
+/**
+ * A window longer than the probing budget: the quota was spent once, the prober waited
+ * for the advertised reset, and a handful of requests checked it. The quota is what the
+ * first window let through (others may have spent some of it first: a lower bound); the
+ * length comes from X-Ratelimit-Reset before and after the recovery, which the observed
+ * recovery confirms (a success within a second of the advertised end).
+ */
+const judgeLongWindow = (obs: readonly Observation[], hold: { from: Observation; untilMs: number }, e: Estimate): LongWindow => {
+  const endMs = hold.untilMs + 300;
+  const after = obs.filter((x) => x.sentMs >= hold.untilMs).sort((a, b) => a.sentMs - b.sentMs);
+  const firstOk = after.find(isAllowed);
+  const recoveredOnTime = after.length === 0 ? null : !!firstOk && Math.abs(firstOk.sentMs - endMs) <= 1000;
+  const resetBefore = wholeField(hold.from.headers?.['x-ratelimit-reset']);
+  const resetAfter = firstOk ? wholeField(firstOk.headers?.['x-ratelimit-reset']) : null;
+  const windowS = recoveredOnTime && resetBefore !== null && resetAfter !== null && resetAfter > resetBefore ? resetAfter - resetBefore : null;
+  // A run of successes after the reset: the quota came back whole (a window), not a token at a time.
+  let run = 0;
+  for (const x of after) {
+    if (x.sentMs < (firstOk?.sentMs ?? Number.POSITIVE_INFINITY)) continue;
+    if (!isAllowed(x)) break;
+    run++;
+  }
+  if (recoveredOnTime && run >= Math.min(5, e.quotaBeforeFirst429 ?? 5)) {
+    e.algorithm = 'fixed_window';
+    e.fixedWindow = {
+      algorithm: 'fixed_window',
+      limit: e.quotaBeforeFirst429 ?? 0,
+      limitPm: 0,
+      windowMs: windowS === null ? null : windowS * 1000,
+      windowPmMs: windowS === null ? null : 1000,
+      offsetMs: null,
+      windows: 1,
+      mismatches: 0,
+    };
+    e.reason = `long window: spent ${e.quotaBeforeFirst429} requests, waited ${Math.round((endMs - hold.from.recvMs) / 1000)} s for the advertised reset, and the quota came back whole on time${windowS === null ? ' (window length unknown: one window start seen)' : ''}; the quota is a lower bound if others spent part of it`;
+  } else {
+    e.reason = `long window: waited ${Math.round((endMs - hold.from.recvMs) / 1000)} s for the advertised reset; ${recoveredOnTime === null ? 'no request after it' : recoveredOnTime ? `only ${run} success(es) after it` : 'still throttled after it'}`;
+  }
+  return { waitedS: round((endMs - hold.from.recvMs) / 1000, 1), recoveredOnTime, windowS };
 };
 
 export const runLoadCapacity = async (ctx: RunContext, given: Partial<LoadOptions> = {}): Promise<PillarResult> => {
@@ -120,7 +319,11 @@ export const runLoadCapacity = async (ctx: RunContext, given: Partial<LoadOption
   const cap = preparePhase(ctx, o, 'load capacity', o.maxDurationS);
   const progress = new Progress('load capacity', { quiet: ctx.quiet });
   const token = ctx.token ?? '';
-  const run = await probeCapacity(ctx, o, cap, token, progress);
+  const choice = await chooseProbeRequest(ctx, token, o.timeoutMs);
+  ctx.budget.takeUpTo(choice.sent);
+  if (ctx.target.kind !== 'simulator') o.say(`load capacity: ${choice.why}`);
+  const run = await probeCapacity(ctx, o, Math.max(0, cap - choice.sent), token, progress, choice.request);
+  run.capacity.probe_request = choice.creates ? 'rev-users.create' : 'dev-users.create without its required fields';
   const c = run.capacity;
   progress.done(`${statusLine(run.pacer.observations, run.pacer.startMs)}; ${describeCapacity(c)}`);
   writeFileSync(join(ctx.outDir, CAPACITY_FILE), `${JSON.stringify(c, null, 2)}\n`);
@@ -136,32 +339,13 @@ export const runLoadCapacity = async (ctx: RunContext, given: Partial<LoadOption
     reason: c.algorithm ? undefined : run.estimate.reason,
     findings: [],
   });
-  const sink = new FindingSink({ checkId: 'load.capacity.advertised-limit', remote: ctx.target.kind === 'remote', reproduction: loadCurl(ctx, token) });
-  const estimated = c.limit ?? c.burst;
-  let outcome: CheckResult['outcome'] = 'pass';
-  let reason: string | undefined;
-  if (c.advertised_limit === null) {
-    sink.add(RULES.headerMissing, { status: null, pointer: '/headers/x-ratelimit-limit', expected: estimated, actual: null, message: 'no answer advertised X-Ratelimit-Limit' });
-  } else if (estimated === null) {
-    outcome = 'inconclusive';
-    reason = 'no estimate to compare X-Ratelimit-Limit with';
-  } else {
-    const tolerance = (c.uncertainty?.['limit'] ?? c.uncertainty?.['burst'] ?? 0) + 0.5;
-    if (Math.abs(c.advertised_limit - estimated) > tolerance) {
-      sink.add(RULES.limitMismatch, {
-        status: null,
-        pointer: '/headers/x-ratelimit-limit',
-        expected: estimated,
-        actual: c.advertised_limit,
-        message: `X-Ratelimit-Limit advertises ${c.advertised_limit}, the observed ${c.algorithm === 'token_bucket' ? 'burst' : 'quota'} is ${estimated}`,
-      });
-    }
-  }
+  const sink = sinkFor(ctx, 'load.capacity.advertised-limit', loadCurl(ctx, token));
+  const { outcome, reason } = compareAdvertised(c, run.estimate, run.pacer.observations, sink);
   const findings = sink.findings();
   checks.push({
     id: 'load.capacity.advertised-limit',
     pillar: 'load',
-    name: 'X-Ratelimit-Limit matches the observed quota or burst',
+    name: 'X-Ratelimit-Limit (and RateLimit-Policy, when sent) match the observed quota or burst',
     endpoint: 'rev-users.create',
     outcome: findings.length > 0 ? 'pass' : outcome,
     durationMs: 0,
@@ -180,15 +364,91 @@ export const runLoadCapacity = async (ctx: RunContext, given: Partial<LoadOption
       requests_sent: c.requests_sent,
       duration_s: c.duration_s,
       uncertainty: c.uncertainty,
+      fit: c.fit,
+      second_limit: c.second_limit,
+      reason: c.reason,
     },
   });
 };
 
+/** The estimate is good enough to accuse the headers: a window or bucket that explains the run, one limit, tight figures. */
+const confident = (c: ReturnType<typeof toCapacity>, e: Estimate): boolean => {
+  if (c.algorithm !== 'fixed_window' && c.algorithm !== 'token_bucket' && c.algorithm !== 'sliding_window') return false;
+  if (c.second_limit) return false;
+  if (c.long_window) return c.long_window.recoveredOnTime === true;
+  const win = e.scores.find((x) => x.model === c.algorithm);
+  return !!win && (win.fit ?? 0) >= SETTLE_FIT && (c.uncertainty?.['limit'] ?? c.uncertainty?.['burst'] ?? 0) <= 1;
+};
+
+/** The most frequent value of a header over the run. */
+const mostFrequent = (obs: readonly Observation[], name: string): string | null => {
+  const counts = new Map<string, number>();
+  for (const o of obs) {
+    const v = o.headers?.[name];
+    if (v !== undefined) counts.set(v, (counts.get(v) ?? 0) + 1);
+  }
+  let best: string | null = null;
+  let most = 0;
+  for (const [v, n] of counts) if (n > most) [best, most] = [v, n];
+  return best;
+};
+
+/**
+ * X-Ratelimit-Limit against the observed quota (window) or burst (bucket), and an IETF
+ * RateLimit-Policy of one policy against the quota and window. Only a confident estimate
+ * accuses the headers; otherwise the comparison is inconclusive, with the reason.
+ */
+export const compareAdvertised = (
+  c: ReturnType<typeof toCapacity>,
+  e: Estimate,
+  obs: readonly Observation[],
+  sink: ReturnType<typeof sinkFor>,
+): { outcome: CheckResult['outcome']; reason: string | undefined } => {
+  const estimated = c.limit ?? c.burst;
+  if (!confident(c, e) || estimated === null) {
+    return { outcome: 'inconclusive', reason: `no confident estimate to compare the headers with (${c.reason})` };
+  }
+  const tolerance = (c.uncertainty?.['limit'] ?? c.uncertainty?.['burst'] ?? 0) + 0.5;
+  const what = c.algorithm === 'token_bucket' ? 'burst' : 'quota';
+  // After a long wait the quota is a lower bound (others may have spent part of the first window).
+  const lowerBoundOnly = c.long_window !== null || c.burst_at_least;
+  const off = (advertised: number) => (lowerBoundOnly ? advertised < estimated - tolerance : Math.abs(advertised - estimated) > tolerance);
+  if (c.advertised_limit !== null && off(c.advertised_limit)) {
+    sink.add('rate-limit-limit-mismatch', {
+      status: null,
+      pointer: '/headers/x-ratelimit-limit',
+      expected: estimated,
+      actual: c.advertised_limit,
+      message: `X-Ratelimit-Limit advertises ${c.advertised_limit}, the observed ${what} is ${estimated}${lowerBoundOnly ? ' (at least)' : ''}`,
+    });
+  }
+  const raw = mostFrequent(obs, 'ratelimit-policy');
+  const policy = raw === null ? null : parsePolicyField(raw);
+  if (policy?.ok && policy.items.length === 1) {
+    const p = policy.items[0]!;
+    const windowOff = c.algorithm !== 'token_bucket' && p.windowS !== null && c.window_s !== null && Math.abs(p.windowS - c.window_s) > (c.uncertainty?.['window_s'] ?? 0) + 1;
+    if (off(p.quota) || windowOff) {
+      sink.add('rate-limit-policy-mismatch', {
+        status: null,
+        pointer: '/headers/ratelimit-policy',
+        expected: `q=${estimated}${c.window_s !== null ? `;w=${Math.round(c.window_s)}` : ''}`,
+        actual: raw,
+        message: `RateLimit-Policy advertises ${raw}, the observed ${what} is ${estimated}${c.window_s !== null ? ` per ${c.window_s} s` : ''}`,
+      });
+    }
+  }
+  return { outcome: 'pass', reason: undefined };
+};
+
 export const describeCapacity = (c: ReturnType<typeof toCapacity>): string => {
   const pm = (k: string) => (c.uncertainty?.[k] !== undefined ? ` ± ${c.uncertainty[k]}` : '');
-  if (c.algorithm === 'fixed_window') return `fixed window: ${c.limit}${pm('limit')} per ${c.window_s}${pm('window_s')} s`;
-  if (c.algorithm === 'token_bucket') return `token bucket: burst ${c.burst}${pm('burst')}, ${c.rate_per_s}${pm('rate_per_s')} per s`;
-  return `no estimate (${c.reason})`;
+  const second = c.second_limit ? `; and a second, longer-scale limit (throttled ${c.second_limit.throttled_for_s} s after ${c.second_limit.successes_before} successes)` : '';
+  if (c.algorithm === 'fixed_window') return `fixed window: ${c.limit_at_least ? 'at least ' : ''}${c.limit}${pm('limit')} per ${c.window_s ?? '?'}${pm('window_s')} s${second}`;
+  if (c.algorithm === 'sliding_window') return `sliding window: ${c.limit} per ${c.window_s}${pm('window_s')} s${second}`;
+  if (c.algorithm === 'token_bucket') return `token bucket: burst ${c.burst_at_least ? 'at least ' : ''}${c.burst}${pm('burst')}, ${c.rate_per_s}${pm('rate_per_s')} per s${second}`;
+  if (c.algorithm === 'concurrency') return `concurrency limit: ${c.limit} in flight`;
+  if (c.algorithm === 'shaping') return `shaping: no 429, throughput held at ${c.rate_per_s} per s while answers slowed`;
+  return `unknown (${c.reason}); quota before the first 429: ${c.quota_before_first_429 ?? '-'}, success rate ${c.success_rate ?? '-'}`;
 };
 
 export type { Observation };

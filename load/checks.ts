@@ -1,90 +1,84 @@
-import { validate } from '../api-model/shapes/validate.ts';
-import { ErrorTooManyRequests } from '../api-model/shapes/errors.ts';
-import { RATE_LIMIT_HEADERS } from '../api-model/shapes/headers.ts';
+import { judgeRateLimitAnswer, type LimiterModel, RATE_LIMIT_RULES, type RateLimitRuleId, wholeField } from '../api-model/rate-limit/index.ts';
+import { LOAD_RULES, type LoadRuleId } from '../api-model/rulebook/load.ts';
 import { REV_USERS_CREATE } from '../api-model/shapes/endpoints.ts';
-import type { BasisName, Finding, SeverityName } from '../core/results.ts';
+import { ErrorTooManyRequests } from '../api-model/shapes/errors.ts';
+import { validate } from '../api-model/shapes/validate.ts';
+import type { Finding } from '../core/results.ts';
+import type { RunContext } from '../core/run-context.ts';
 import type { Observation } from './observe.ts';
 
 /**
  * The promises a throttled target makes, checked over everything a load phase observed.
- * Pure functions of the observations, so each rule can be tested on hand-made answers as
- * well as against a provider that breaks it. One finding per rule (the first offence, with
- * how many answers broke it), so an overload of thousands of answers stays readable.
+ * The per-answer rate-limit rules are the model's (api-model/rate-limit, the same drift
+ * applies); this module runs them over thousands of answers and groups the offences: one
+ * finding per rule and pointer (the first offence, with how many answers broke it).
  */
-export type Algorithm = 'fixed_window' | 'token_bucket' | null;
+export type Algorithm = LimiterModel | null;
 
 export interface CheckEnv {
   checkId: string;
-  /** Target kind: on remote targets the server's Date header is "now", and assumed rules cap at warning. */
+  /** Any target but the embedded simulator: assumed rules cap at warning. */
+  realTarget: boolean;
+  /** On remote targets the server's Date header is "now". */
   remote: boolean;
   reproduction: string | null;
 }
 
-export interface Rule {
-  id: string;
-  basis: BasisName;
-  severity: SeverityName;
-}
+export type LoadRule = RateLimitRuleId | LoadRuleId;
 
-export const RULES = {
-  body429: { id: 'rate-limit-429-body-invalid', basis: 'spec', severity: 'error' },
-  // The spec types retry_after as optional; the issue (and DevRev's own client) rely on it.
-  retryAfterBodyMissing: { id: 'rate-limit-429-body-invalid', basis: 'assumed', severity: 'error' },
-  retryAfterMissing: { id: 'rate-limit-header-missing', basis: 'spec', severity: 'error' },
-  retryAfterInvalid: { id: 'rate-limit-retry-after-invalid', basis: 'prose', severity: 'error' },
-  retryAfterMismatch: { id: 'rate-limit-retry-after-mismatch', basis: 'assumed', severity: 'error' },
-  headerMissing: { id: 'rate-limit-header-missing', basis: 'prose', severity: 'error' },
-  // Whether 4xx answers (429 included) carry X-Ratelimit-* the docs do not say.
-  headerMissingOn429: { id: 'rate-limit-header-missing', basis: 'assumed', severity: 'warning' },
-  headerInvalid: { id: 'rate-limit-header-invalid', basis: 'prose', severity: 'error' },
-  remainingRose: { id: 'rate-limit-remaining-rose', basis: 'prose', severity: 'error' },
-  remainingNotZero: { id: 'rate-limit-remaining-not-zero', basis: 'prose', severity: 'error' },
-  resetInconsistent: { id: 'rate-limit-reset-inconsistent', basis: 'prose', severity: 'error' },
-  overload5xx: { id: 'overload-5xx', basis: 'assumed', severity: 'error' },
-  overloadConnection: { id: 'overload-connection-error', basis: 'assumed', severity: 'error' },
-  body2xx: { id: 'overload-2xx-body-invalid', basis: 'spec', severity: 'error' },
-  limitMismatch: { id: 'rate-limit-limit-mismatch', basis: 'prose', severity: 'error' },
-  recoveryEarly: { id: 'rate-limit-recovered-early', basis: 'prose', severity: 'error' },
-  recoveryLate: { id: 'rate-limit-recovery-late', basis: 'prose', severity: 'error' },
-  unfair: { id: 'rate-limit-unfair', basis: 'prose', severity: 'error' },
-} as const satisfies Record<string, Rule>;
+const infoOf = (rule: LoadRule) => (rule in RATE_LIMIT_RULES ? RATE_LIMIT_RULES[rule as RateLimitRuleId] : LOAD_RULES[rule as LoadRuleId]);
 
-/** Collects offences per rule and pointer; `findings()` turns each group into one finding. */
+type Offence = Omit<Finding, 'checkId' | 'pillar' | 'endpoint' | 'ruleId' | 'severity' | 'basis' | 'reproduction'>;
+
+/**
+ * Collects offences per rule and pointer; `findings()` turns each group into one finding
+ * that says how many answers broke it. An answer counts once per group however many
+ * offences it holds (a body with two schema errors at one pointer is one answer).
+ */
 export class FindingSink {
-  private readonly groups = new Map<string, { rule: Rule; first: Omit<Finding, 'checkId' | 'pillar' | 'endpoint' | 'ruleId' | 'severity' | 'basis' | 'reproduction'>; count: number }>();
+  private readonly groups = new Map<string, { rule: LoadRule; first: Offence; answers: Set<object>; count: number }>();
 
   constructor(private readonly env: CheckEnv) {}
 
-  add(rule: Rule, o: { status: number | null; pointer: string; expected?: unknown; actual?: unknown; message: string }): void {
-    const key = `${rule.id}\u0000${rule.basis}\u0000${o.pointer}`;
-    const g = this.groups.get(key);
-    if (g) g.count++;
-    else this.groups.set(key, { rule, first: o, count: 1 });
+  add(rule: LoadRule, o: Offence & { pointer: string; message: string }, answer?: object): void {
+    const key = `${rule}\u0000${o.pointer}`;
+    let g = this.groups.get(key);
+    if (!g) {
+      g = { rule, first: o, answers: new Set(), count: 0 };
+      this.groups.set(key, g);
+    }
+    if (answer) g.answers.add(answer);
+    else g.count++;
   }
 
   findings(): Finding[] {
-    return [...this.groups.values()].map(({ rule, first, count }) => ({
-      checkId: this.env.checkId,
-      pillar: 'load' as const,
-      endpoint: REV_USERS_CREATE.name,
-      status: first.status,
-      ruleId: rule.id,
-      // The gate caps an assumed finding on a real target.
-      severity: rule.severity,
-      basis: rule.basis,
-      pointer: first.pointer,
-      expected: first.expected,
-      actual: first.actual,
-      message: count > 1 ? `${first.message} (${count} answers)` : first.message,
-      reproduction: this.env.reproduction,
-    }));
+    return [...this.groups.values()].map(({ rule, first, answers, count }) => {
+      const info = infoOf(rule);
+      const n = answers.size + count;
+      return {
+        checkId: this.env.checkId,
+        pillar: 'load' as const,
+        endpoint: REV_USERS_CREATE.name,
+        status: first.status,
+        ruleId: rule,
+        // The gate caps an assumed finding on a real target.
+          severity: info.severity,
+        basis: info.basis,
+        pointer: first.pointer,
+        expected: first.expected,
+        actual: first.actual,
+        message: n > 1 ? `${first.message} (${n} answers)` : first.message,
+        reproduction: this.env.reproduction,
+      };
+    });
   }
 }
 
-const intHeader = (o: Observation, name: string): number | null => {
-  const v = o.headers?.[name];
-  return v !== undefined && /^\d+$/.test(v) ? Number(v) : null;
-};
+/** A sink for one check of a run: target kind decides the cap and whose clock is "now". */
+export const sinkFor = (ctx: Pick<RunContext, 'target'>, checkId: string, reproduction: string | null): FindingSink =>
+  new FindingSink({ checkId, remote: ctx.target.kind === 'remote', realTarget: ctx.target.kind !== 'simulator', reproduction });
+
+const intHeader = (o: Observation, name: string): number | null => wholeField(o.headers?.[name]);
 
 /**
  * When the server decided, in epoch seconds, as an interval: on remote targets its Date
@@ -100,80 +94,37 @@ export const serverNowS = (o: Observation, remote: boolean): { lo: number; hi: n
   return { lo: o.sentMs / 1000, hi: o.recvMs / 1000 };
 };
 
-/** Every 429 body is the documented too_many_requests envelope with an integer retry_after. */
-export const check429Bodies = (obs: readonly Observation[], sink: FindingSink): void => {
-  for (const o of obs) {
-    if (o.status !== 429) continue;
-    const v = validate(ErrorTooManyRequests, o.body, 'documented');
-    for (const e of v.errors) {
-      sink.add(RULES.body429, { status: 429, pointer: e.pointer, expected: 'error-too-many-requests', actual: o.body, message: `429 body: ${e.message}` });
-    }
-    const body = o.body as { retry_after?: unknown } | undefined;
-    if (v.valid && (typeof body !== 'object' || body === null || body.retry_after === undefined)) {
-      sink.add(RULES.retryAfterBodyMissing, { status: 429, pointer: '/retry_after', expected: 'an integer number of seconds', actual: undefined, message: '429 body has no retry_after' });
-    }
-  }
-};
+/** Where each per-answer rule is reported in the probe: its 429 body, its Retry-After, or its other headers. */
+export type AnswerSinks = { body429: FindingSink; retryAfter: FindingSink; headers: FindingSink };
 
-/** Retry-After is present, whole seconds, and equal to the body's retry_after. */
-export const checkRetryAfter = (obs: readonly Observation[], sink: FindingSink): void => {
-  for (const o of obs) {
-    if (o.status !== 429) continue;
-    const raw = o.headers?.['retry-after'];
-    if (raw === undefined) {
-      sink.add(RULES.retryAfterMissing, { status: 429, pointer: '/headers/retry-after', expected: 'Retry-After: <seconds>', actual: null, message: '429 without a Retry-After header' });
-      continue;
-    }
-    if (!/^\d+$/.test(raw.trim())) {
-      sink.add(RULES.retryAfterInvalid, { status: 429, pointer: '/headers/retry-after', expected: 'whole seconds', actual: raw, message: `Retry-After ${JSON.stringify(raw)} is not whole seconds` });
-      continue;
-    }
-    const body = o.body as { retry_after?: unknown } | undefined;
-    const inBody = body && typeof body === 'object' ? body.retry_after : undefined;
-    if (typeof inBody === 'number' && inBody !== Number(raw)) {
-      sink.add(RULES.retryAfterMismatch, { status: 429, pointer: '/retry_after', expected: Number(raw), actual: inBody, message: `retry_after ${inBody} differs from Retry-After ${raw}` });
-    }
-  }
-};
+const RETRY_AFTER_RULES: ReadonlySet<RateLimitRuleId> = new Set([
+  'rate-limit-retry-after-missing',
+  'rate-limit-retry-after-not-seconds',
+  'rate-limit-retry-after-mismatch',
+]);
 
 /**
- * X-Ratelimit-* on every answer, unsigned integers; Remaining 0 on every 429; Reset ahead of
- * the server's now and, for a fixed window, Retry-After seconds away (one second of
- * rounding); for a token bucket the bucket cannot be full before one token is back.
+ * The model's per-answer rules over every answer, plus the 429 body's documented shape.
+ * `fixedWindow`: the estimator (or --algorithm) found a fixed window, so Reset must equal
+ * now + Retry-After.
  */
-export const checkRateLimitHeaders = (obs: readonly Observation[], algorithm: Algorithm, remote: boolean, sink: FindingSink): void => {
-  for (const o of obs) {
-    if (o.status === null) continue;
-    const throttled = o.status === 429;
-    for (const name of RATE_LIMIT_HEADERS) {
-      const v = o.headers?.[name];
-      if (v === undefined) {
-        sink.add(throttled ? RULES.headerMissingOn429 : RULES.headerMissing, { status: o.status, pointer: `/headers/${name}`, expected: 'present', actual: null, message: `${o.status} answer without ${name}` });
-      } else if (!/^\d+$/.test(v)) {
-        sink.add(RULES.headerInvalid, { status: o.status, pointer: `/headers/${name}`, expected: 'an unsigned integer', actual: v, message: `${name} ${JSON.stringify(v)} is not an unsigned integer` });
+export const checkAnswers = (obs: readonly Observation[], o: { fixedWindow: boolean; remote: boolean }, sinks: AnswerSinks): void => {
+  for (const ob of obs) {
+    if (ob.status === null) continue;
+    if (ob.status === 429) {
+      const v = validate(ErrorTooManyRequests, ob.body, 'documented');
+      for (const e of v.errors) {
+        sinks.body429.add('rate-limit-429-body-invalid', { status: 429, pointer: e.pointer, expected: 'error-too-many-requests', actual: ob.body, message: `429 body: ${e.message}` }, ob);
+      }
+      const body = ob.body as { retry_after?: unknown } | undefined;
+      if (v.valid && (typeof body !== 'object' || body === null || body.retry_after === undefined)) {
+        sinks.body429.add('rate-limit-429-retry-after-body-missing', { status: 429, pointer: '/retry_after', expected: 'an integer number of seconds', actual: undefined, message: '429 body has no retry_after' }, ob);
       }
     }
-    if (!throttled) continue;
-    const remaining = intHeader(o, 'x-ratelimit-remaining');
-    if (remaining !== null && remaining !== 0) {
-      sink.add(RULES.remainingNotZero, { status: 429, pointer: '/headers/x-ratelimit-remaining', expected: 0, actual: remaining, message: `throttled while X-Ratelimit-Remaining says ${remaining}` });
-    }
-    const reset = intHeader(o, 'x-ratelimit-reset');
-    if (reset === null) continue;
-    const now = serverNowS(o, remote);
-    if (reset < now.lo - 1) {
-      sink.add(RULES.resetInconsistent, { status: 429, pointer: '/headers/x-ratelimit-reset', expected: `at or after ${Math.floor(now.lo)}`, actual: reset, message: `X-Ratelimit-Reset ${reset} lies ${Math.round(now.lo - reset)} s in the past` });
-      continue;
-    }
-    const retryAfter = intHeader(o, 'retry-after');
-    if (retryAfter === null) continue;
-    // Seconds from the decision to Reset, at the latest and earliest the decision can have been.
-    const untilMin = reset - now.hi;
-    const untilMax = reset - now.lo;
-    if (algorithm === 'fixed_window' && (untilMin - retryAfter > 1 || retryAfter - untilMax > 1)) {
-      sink.add(RULES.resetInconsistent, { status: 429, pointer: '/headers/x-ratelimit-reset', expected: `now + Retry-After ${retryAfter} s, ± 1`, actual: reset, message: `X-Ratelimit-Reset is ${untilMin.toFixed(1)} to ${untilMax.toFixed(1)} s away but Retry-After says ${retryAfter} s` });
-    } else if (algorithm === 'token_bucket' && untilMax < retryAfter - 1) {
-      sink.add(RULES.resetInconsistent, { status: 429, pointer: '/headers/x-ratelimit-reset', expected: `at least now + Retry-After ${retryAfter} - 1`, actual: reset, message: `the bucket is said to be full in ${untilMax.toFixed(1)} s, before the ${retryAfter} s Retry-After` });
+    const offences = judgeRateLimitAnswer({ status: ob.status, headers: ob.headers ?? {}, body: ob.body }, { now: serverNowS(ob, o.remote), fixedWindow: o.fixedWindow });
+    for (const x of offences) {
+      const sink = RETRY_AFTER_RULES.has(x.rule) ? sinks.retryAfter : sinks.headers;
+      sink.add(x.rule, { status: ob.status, pointer: x.pointer, expected: x.expected, actual: x.actual, message: x.message }, ob);
     }
   }
 };
@@ -209,7 +160,7 @@ export const checkRemainingMonotonic = (
     const prev = lowest.get(win(o.sentMs));
     const v = intHeader(o, 'x-ratelimit-remaining')!;
     if (prev && v > prev.value) {
-      sink.add(RULES.remainingRose, { status: o.status, pointer: '/headers/x-ratelimit-remaining', expected: `at most ${prev.value}`, actual: v, message: `X-Ratelimit-Remaining rose from ${prev.value} to ${v} within one window` });
+      sink.add('rate-limit-remaining-rose', { status: o.status, pointer: '/headers/x-ratelimit-remaining', expected: `at most ${prev.value}`, actual: v, message: `X-Ratelimit-Remaining rose from ${prev.value} to ${v} within one window` }, o);
     }
   }
 };
@@ -218,9 +169,9 @@ export const checkRemainingMonotonic = (
 export const checkOverload = (obs: readonly Observation[], sink: FindingSink): void => {
   for (const o of obs) {
     if (o.status !== null && o.status >= 500) {
-      sink.add(RULES.overload5xx, { status: o.status, pointer: '', expected: '429 when over the limit', actual: o.status, message: `${o.status} under overload` });
+      sink.add('overload-5xx', { status: o.status, pointer: '', expected: '429 when over the limit', actual: o.status, message: `${o.status} under overload` }, o);
     } else if (o.status === null) {
-      sink.add(RULES.overloadConnection, { status: null, pointer: '', expected: 'an answer', actual: o.error ?? 'connection', message: `no answer under overload (${o.error ?? 'connection error'})` });
+      sink.add('overload-connection-error', { status: null, pointer: '', expected: 'an answer', actual: o.error ?? 'connection', message: `no answer under overload (${o.error ?? 'connection error'})` }, o);
     }
   }
 };
@@ -233,11 +184,11 @@ export const checkSampled2xx = (obs: readonly Observation[], sink: FindingSink):
     n++;
     const schema = REV_USERS_CREATE.responses[201];
     if (o.status !== 201) {
-      sink.add(RULES.body2xx, { status: o.status, pointer: '', expected: 201, actual: o.status, message: `success answered ${o.status}, not the documented 201` });
+      sink.add('overload-2xx-body-invalid', { status: o.status, pointer: '', expected: 201, actual: o.status, message: `success answered ${o.status}, not the documented 201` }, o);
       continue;
     }
     for (const e of validate(schema, o.body, 'documented').errors) {
-      sink.add(RULES.body2xx, { status: 201, pointer: e.pointer, expected: 'rev-users-create-response', actual: e.message, message: `201 body under load: ${e.message}` });
+      sink.add('overload-2xx-body-invalid', { status: 201, pointer: e.pointer, expected: 'rev-users-create-response', actual: e.message, message: `201 body under load: ${e.message}` }, o);
     }
   }
   return n;

@@ -1,3 +1,4 @@
+import { describeModel, type LimiterModel } from '../api-model/rate-limit/models.ts';
 import { isAllowed, isThrottled, type Observation } from './observe.ts';
 
 /**
@@ -18,6 +19,8 @@ export interface Sample {
   /** Estimated decision time on the server. */
   t: number;
   allowed: boolean;
+  /** Our requests the limiter had let through and not yet answered when this one was sent. */
+  inFlight: number;
 }
 
 export interface FixedWindowFit {
@@ -26,7 +29,7 @@ export interface FixedWindowFit {
   limitPm: number;
   windowMs: number | null;
   windowPmMs: number | null;
-  /** Where windows start on the epoch clock, modulo the window. */
+  /** Where windows start on the epoch clock, modulo the window (internal: the replay needs it). */
   offsetMs: number | null;
   /** Full windows observed (their success counts gave the limit). */
   windows: number;
@@ -37,38 +40,141 @@ export interface TokenBucketFit {
   algorithm: 'token_bucket';
   burst: number;
   burstPm: number;
+  /** The burst was measured on a bucket known to be full; otherwise others may have spent part of it first. */
+  burstMeasured?: boolean;
   ratePerS: number;
   ratePmPerS: number;
   recoveries: number;
   mismatches: number;
 }
 
+export interface SlidingWindowFit {
+  algorithm: 'sliding_window';
+  limit: number;
+  windowMs: number;
+  windowPmMs: number;
+}
+
+export interface ConcurrencyFit {
+  algorithm: 'concurrency';
+  limit: number;
+}
+
+/** How well one model explains the run, per recovery (a boundary cannot swing it). */
+export interface ModelScore {
+  model: LimiterModel;
+  /** Recoveries (throttled, then let through) the model explains, of `of`. */
+  explained: number;
+  of: number;
+  /** explained / of; null when there was no recovery to judge. */
+  fit: number | null;
+  /** Per-answer mispredictions, for the record. */
+  mismatches: number;
+  /** More successes before the first recovery than the model allows: no prior use explains that. */
+  ruledOut: boolean;
+}
+
+/** A limit that binds over a longer scale than the one the model describes. */
+export interface SecondLimit {
+  /** Longest throttled stretch the model could not explain, seconds. */
+  throttledForS: number;
+  /** Successes let through from the start of probing up to that stretch. */
+  successesBefore: number;
+  /** The stretch began this many seconds into probing. */
+  startedAtS: number;
+}
+
 export interface Estimate {
-  algorithm: 'fixed_window' | 'token_bucket' | null;
+  algorithm: LimiterModel | null;
   reason: string;
   fixedWindow: FixedWindowFit | null;
   tokenBucket: TokenBucketFit | null;
+  slidingWindow: SlidingWindowFit | null;
+  concurrency: ConcurrencyFit | null;
+  /** Shaping: throughput the target held while latency grew, requests per second. */
+  shapingRatePerS: number | null;
+  scores: ModelScore[];
+  secondLimit: SecondLimit | null;
+  /** Partial facts that hold whatever the model: successes before the first 429, and over the run. */
+  quotaBeforeFirst429: number | null;
+  successRate: number | null;
+  /** Round-trip spread (p90 - min), ms: how far a decision time can be off. */
+  rttSpreadMs: number;
   samples: number;
 }
 
+/** A model fits when it explains at least this share of the recoveries. */
+export const FIT_THRESHOLD = 0.8;
+/** Mispredicted answers a recovery may hold and still count as explained: one boundary slips by two. */
+const SLACK_PER_RECOVERY = 2;
+
+const quantile = (xs: number[], q: number) => {
+  if (xs.length === 0) return 0;
+  const a = [...xs].sort((x, y) => x - y);
+  return a[Math.min(a.length - 1, Math.floor(q * a.length))]!;
+};
+
 /**
- * The limiter decides as a request arrives, before the endpoint does its work, so a slow
- * answer (a cold start, a slow validation) says nothing about when it was decided: the
- * decision time is the send time plus half the fastest round trip seen.
+ * When the limiter decided each request. It decides as a request arrives, so the decision
+ * lies between the send plus the fastest one-way trip and the receive less the fastest
+ * return trip and the least work an answer of that status takes (a 201 does work after the
+ * decision, a 429 almost none). The later bound is used: waiting before the decision (a
+ * stalled server, a gateway queue, an event loop shared with the prober) shifts answers'
+ * send order away from the order the limiter saw them, but not their receive order. The
+ * spread of round trips is what this can still be off by, and the uncertainty includes it.
  */
 export const toSamples = (obs: readonly Observation[]): Sample[] => {
   const answered = obs.filter((o) => o.status !== null);
   let minRtt = Number.POSITIVE_INFINITY;
-  for (const o of answered) minRtt = Math.min(minRtt, o.recvMs - o.sentMs);
-  return answered
-    .map((o) => ({ t: o.sentMs + minRtt / 2, allowed: isAllowed(o) && !isThrottled(o) }))
-    .sort((a, b) => a.t - b.t);
+  const minByStatus = new Map<number, number>();
+  for (const o of answered) {
+    const rtt = o.recvMs - o.sentMs;
+    minRtt = Math.min(minRtt, rtt);
+    minByStatus.set(o.status!, Math.min(minByStatus.get(o.status!) ?? Number.POSITIVE_INFINITY, rtt));
+  }
+  const decided = (o: Observation) => {
+    const early = o.sentMs + minRtt / 2;
+    const late = o.recvMs - (minByStatus.get(o.status!)! - minRtt / 2);
+    return Math.max(early, late);
+  };
+  const sorted = answered.map((o) => ({ o, t: decided(o) })).sort((a, b) => a.t - b.t);
+  const ok = answered.filter((o) => isAllowed(o) && !isThrottled(o));
+  const sentSorted = ok.map((o) => o.sentMs).sort((a, b) => a - b);
+  const recvSorted = ok.map((o) => o.recvMs).sort((a, b) => a - b);
+  const below = (xs: number[], v: number) => {
+    let lo = 0;
+    let hi = xs.length;
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      if (xs[m]! < v) lo = m + 1;
+      else hi = m;
+    }
+    return lo;
+  };
+  return sorted.map(({ o, t }) => ({
+    t,
+    allowed: isAllowed(o) && !isThrottled(o),
+    inFlight: below(sentSorted, o.sentMs) - below(recvSorted, o.sentMs),
+  }));
+};
+
+const rttSpread = (obs: readonly Observation[]) => {
+  const rtts = obs.filter((o) => o.status !== null).map((o) => o.recvMs - o.sentMs);
+  return rtts.length === 0 ? 0 : quantile(rtts, 0.9) - rtts.reduce((m, v) => Math.min(m, v), Number.POSITIVE_INFINITY);
 };
 
 /** Indices of successes that follow a 429: window starts, or tokens that just became available. */
-const recoveriesOf = (s: readonly Sample[]): number[] => {
+/**
+ * `minGapMs`: a success less than this after the last success before its 429s is no
+ * recovery: requests that close together may have reached the limiter in the other order.
+ */
+const recoveriesOf = (s: readonly Sample[], minGapMs = 0): number[] => {
   const out: number[] = [];
-  for (let i = 1; i < s.length; i++) if (s[i]!.allowed && !s[i - 1]!.allowed) out.push(i);
+  let lastOk = Number.NEGATIVE_INFINITY;
+  for (let i = 1; i < s.length; i++) {
+    if (s[i - 1]!.allowed) lastOk = s[i - 1]!.t;
+    if (s[i]!.allowed && !s[i - 1]!.allowed && s[i]!.t - lastOk >= minGapMs) out.push(i);
+  }
   return out;
 };
 
@@ -132,10 +238,10 @@ const weightedLine = (xs: number[], ys: number[], ws: number[]) => {
 /** Weight of a point known to lie in an interval of this width (ms): stalls make wide, vague points. */
 const weightOf = (widthMs: number) => 1 / (widthMs * widthMs + 1);
 
-export const fitFixedWindow = (s: readonly Sample[]): FixedWindowFit | null => {
+export const fitFixedWindow = (s: readonly Sample[], minGapMs = 0): FixedWindowFit | null => {
   const firstThrottled = s.findIndex((x) => !x.allowed);
   if (firstThrottled < 0) return null;
-  const rec = recoveriesOf(s);
+  const rec = recoveriesOf(s, minGapMs);
   const counts: number[] = [];
   for (let k = 0; k + 1 < rec.length; k++) {
     let c = 0;
@@ -171,19 +277,32 @@ export const fitFixedWindow = (s: readonly Sample[]): FixedWindowFit | null => {
   return { algorithm: 'fixed_window', limit, limitPm, windowMs, windowPmMs, offsetMs, windows: counts.length, mismatches };
 };
 
-export const fitTokenBucket = (s: readonly Sample[]): TokenBucketFit | null => {
+export const fitTokenBucket = (s: readonly Sample[], minGapMs = 0): TokenBucketFit | null => {
   const firstThrottled = s.findIndex((x) => !x.allowed);
   if (firstThrottled < 0) return null;
-  const rec = recoveriesOf(s).filter((i) => i > firstThrottled);
-  if (rec.length < 2) return null;
+  const allRec = recoveriesOf(s, minGapMs).filter((i) => i > firstThrottled);
+  if (allRec.length < 2) return null;
   // n-th success overall -> the instant its token became available lies in (prev 429, it].
-  const nth: number[] = [];
+  const nthOf = new Map<number, number>();
   let n = 0;
-  const recSet = new Set(rec);
+  const recSet = new Set(allRec);
   for (let i = 0; i < s.length; i++) {
     if (s[i]!.allowed) n++;
-    if (recSet.has(i)) nth.push(n);
+    if (recSet.has(i)) nthOf.set(i, n);
   }
+  // A longer-scale limit stops the refills for a while: fit the line on one stretch without
+  // such a gap (the first long enough), so the gap is reported, not averaged into the rate.
+  const gaps = allRec.slice(1).map((i, k) => s[i]!.t - s[allRec[k]!]!.t);
+  const tooLong = Math.max(1000, 5 * median(gaps));
+  const chunks: number[][] = [[allRec[0]!]];
+  allRec.slice(1).forEach((i, k) => {
+    if (gaps[k]! > tooLong) chunks.push([]);
+    chunks[chunks.length - 1]!.push(i);
+  });
+  const rec = chunks.find((c) => c.length >= 3) ?? chunks.reduce((a, b) => (b.length > a.length ? b : a));
+  if (rec.length < 2) return null;
+  const chunkEnd = s[rec[rec.length - 1]!]!.t;
+  const nth = rec.map((i) => nthOf.get(i)!);
   const lo = rec.map((i) => s[i - 1]!.t);
   const hi = rec.map((i) => s[i]!.t);
   const mid = rec.map((_, k) => (lo[k]! + hi[k]!) / 2);
@@ -211,6 +330,7 @@ export const fitTokenBucket = (s: readonly Sample[]): TokenBucketFit | null => {
   let held = Number.NEGATIVE_INFINITY;
   let consumed = 0;
   for (const x of s) {
+    if (x.t > chunkEnd) break;
     held = Math.max(held, meanN + perMs * (x.t - meanT) - consumed);
     if (x.allowed) consumed++;
   }
@@ -218,53 +338,293 @@ export const fitTokenBucket = (s: readonly Sample[]): TokenBucketFit | null => {
   // How far the extrapolation lands from a whole token: 0 is a perfect fit, 0.5 a coin toss.
   const burstPm = Math.round(Math.abs(held - burst) * 100) / 100;
   const best = replayTokenLine(s, burst, line);
-  return { algorithm: 'token_bucket', burst, burstPm, ratePerS, ratePmPerS, recoveries: rec.length, mismatches: best };
+  return { algorithm: 'token_bucket', burst, burstPm, ratePerS, ratePmPerS, recoveries: allRec.length, mismatches: best };
 };
 
-/** Longest run of successes after the first 429: a window's quota, or single tokens. */
-const longestThrottledRun = (s: readonly Sample[]): number => {
+/** Median run of successes after the first 429: a window's quota comes back in runs, a bucket's tokens one by one. */
+const typicalThrottledRun = (s: readonly Sample[]): number => {
   const f = s.findIndex((x) => !x.allowed);
-  let best = 0;
+  const runs: number[] = [];
   let run = 0;
   for (let i = Math.max(0, f); i < s.length; i++) {
-    run = s[i]!.allowed ? run + 1 : 0;
-    best = Math.max(best, run);
+    if (s[i]!.allowed) run++;
+    else if (run > 0) {
+      runs.push(run);
+      run = 0;
+    }
   }
-  return best;
+  if (run > 0) runs.push(run);
+  return runs.length === 0 ? 0 : median(runs);
+};
+
+/** A window of one request and a bucket admit alike under steady probing: not rivals once that is settled. */
+export const equivalentPair = (e: Pick<Estimate, 'fixedWindow'>, a: LimiterModel, b: LimiterModel): boolean =>
+  new Set([a, b]).size === 2 && [a, b].includes('fixed_window') && [a, b].includes('token_bucket') && e.fixedWindow?.limit === 1;
+
+// Replays: what each model predicts for every request, following the observed answers
+// (teacher forcing: an observed success spends the model's unit whatever it predicted, and
+// an observed 429 says the unit was spent, by us or by anyone else of the same user).
+
+/**
+ * `tolMs`: how far a fitted window start may be off (its fit, the round-trip spread, the
+ * requests' spacing). An answer that far from a start is read as the observation says:
+ * a success just before the fitted start opens the next window early, a 429 just after it
+ * belongs to the old one.
+ */
+export const predictFixedWindow = (s: readonly Sample[], limit: number, windowMs: number, offsetMs: number, tolMs = 0): boolean[] => {
+  let idx = Number.NaN;
+  let used = 0;
+  return s.map((x) => {
+    const w = Math.floor((x.t - offsetMs) / windowMs);
+    if (Number.isNaN(idx) || w > idx) {
+      const sinceStart = x.t - (w * windowMs + offsetMs);
+      if (!(used >= limit && !x.allowed && sinceStart <= tolMs && w === idx + 1)) [idx, used] = [w, 0];
+    }
+    const untilNext = (idx + 1) * windowMs + offsetMs - x.t;
+    if (used >= limit && x.allowed && untilNext <= tolMs) [idx, used] = [idx + 1, 0];
+    const p = used < limit;
+    // An observed 429 says the window is spent, whoever spent it.
+    if (x.allowed) used++;
+    else used = Math.max(used, limit);
+    return p;
+  });
+};
+
+export const predictSlidingWindow = (s: readonly Sample[], limit: number, windowMs: number): boolean[] => {
+  const log: number[] = [];
+  let head = 0;
+  return s.map((x) => {
+    while (head < log.length && log[head]! <= x.t - windowMs) head++;
+    const p = log.length - head < limit;
+    if (x.allowed) log.push(x.t);
+    return p;
+  });
+};
+
+/** A bucket full at the first request; an observed success while it is empty re-phases it (the token had just come). */
+export const predictTokenBucket = (s: readonly Sample[], burst: number, ratePerS: number): boolean[] => {
+  let tokens = burst;
+  let last = s[0]?.t ?? 0;
+  return s.map((x) => {
+    tokens = Math.min(burst, tokens + ((x.t - last) / 1000) * ratePerS);
+    last = x.t;
+    const p = tokens >= 1 - 1e-9;
+    // Both answers re-phase the bucket: a success spent a token, a 429 says none was whole.
+    if (x.allowed) tokens = Math.max(0, tokens - 1);
+    else tokens = Math.min(tokens, 1 - 1e-6);
+    return p;
+  });
+};
+
+export const predictConcurrency = (s: readonly Sample[], limit: number): boolean[] => s.map((x) => x.inFlight < limit);
+
+/**
+ * Scores a replay per recovery, not per answer. The run splits at each recovery (a success
+ * after a 429); a part is explained when the replay mispredicts at most two of its answers
+ * (one boundary slipping across a request costs two). Before the first recovery, how much
+ * of the quota others (the preflight, other pillars, other clients of the user) had spent
+ * is unknown, so there only a success the model forbids counts against it: no prior use
+ * can turn a 429 into a success. Failing that part rules the model out.
+ */
+export const scoreReplay = (model: LimiterModel, s: readonly Sample[], pred: readonly boolean[], minGapMs = 0): ModelScore & { ruledOut: boolean; unexplained: Array<{ from: number; to: number }> } => {
+  const rec = recoveriesOf(s, minGapMs);
+  let mismatches = 0;
+  for (let i = 0; i < s.length; i++) if (pred[i] !== s[i]!.allowed) mismatches++;
+  if (rec.length === 0) return { model, explained: 0, of: 0, fit: null, mismatches, ruledOut: false, unexplained: [] };
+  let firstBad = 0;
+  for (let i = 0; i < rec[0]!; i++) if (!pred[i] && s[i]!.allowed) firstBad++;
+  const ruledOut = firstBad > SLACK_PER_RECOVERY;
+  let explained = ruledOut ? 0 : 1;
+  const unexplained: Array<{ from: number; to: number }> = [];
+  for (let k = 0; k < rec.length; k++) {
+    const from = rec[k]!;
+    const to = k + 1 < rec.length ? rec[k + 1]! : s.length;
+    let bad = 0;
+    for (let i = from; i < to; i++) if (pred[i] !== s[i]!.allowed) bad++;
+    if (bad <= SLACK_PER_RECOVERY) explained++;
+    else unexplained.push({ from, to });
+  }
+  const of = rec.length + 1;
+  return { model, explained, of, fit: ruledOut ? 0 : explained / of, mismatches, ruledOut, unexplained };
+};
+
+/**
+ * A sliding log of `limit` per `windowMs`: a request refused at t means the limit-th latest
+ * success was within the window; one let through after it means it had just left. So each
+ * recovery bounds the window from both sides, and the right limit is the one whose bounds
+ * agree; the window is the middle of what they leave.
+ */
+export const fitSlidingWindow = (s: readonly Sample[], spreadMs: number, minGapMs = 0): SlidingWindowFit | null => {
+  const rec = recoveriesOf(s, minGapMs);
+  if (rec.length < 2) return null;
+  const admitted: number[] = [];
+  const kOf = new Map<number, number>();
+  for (let i = 0; i < s.length; i++) {
+    if (s[i]!.allowed) {
+      kOf.set(i, admitted.length);
+      admitted.push(s[i]!.t);
+    }
+  }
+  const first429 = s.findIndex((x) => !x.allowed);
+  const firstBurst = first429 < 0 ? 0 : s.slice(0, first429).filter((x) => x.allowed).length;
+  // Prior use only lowers the first burst, so the limit is at least near it; twice it bounds the search.
+  const maxLimit = Math.min(5000, admitted.length - 1, 2 * firstBurst + 50);
+  let best: { limit: number; lo: number; hi: number; used: number; gap: number } | null = null;
+  for (let limit = 1; limit <= maxLimit; limit++) {
+    let lo = Number.NEGATIVE_INFINITY;
+    let hi = Number.POSITIVE_INFINITY;
+    let used = 0;
+    for (const i of rec) {
+      const k = kOf.get(i)!;
+      if (k - limit < 0) continue;
+      const a = admitted[k - limit]!;
+      lo = Math.max(lo, s[i - 1]!.t - a);
+      hi = Math.min(hi, s[i]!.t - a);
+      used++;
+    }
+    if (used < 2) continue;
+    const gap = lo - hi;
+    // Bounds that agree within the round-trip spread; among those, the limit that explains most recoveries.
+    if (gap <= spreadMs + 1 && (!best || used > best.used || (used === best.used && gap < best.gap))) best = { limit, lo, hi, used, gap };
+  }
+  if (!best) return null;
+  const windowMs = (best.lo + best.hi) / 2;
+  if (!(windowMs > 0)) return null;
+  return { algorithm: 'sliding_window', limit: best.limit, windowMs, windowPmMs: Math.max(Math.abs(best.hi - best.lo) / 2, spreadMs / 2) };
+};
+
+/** The number in flight that best separates successes from 429s, after the first 429. */
+export const fitConcurrency = (s: readonly Sample[]): ConcurrencyFit | null => {
+  const f = s.findIndex((x) => !x.allowed);
+  if (f < 0) return null;
+  const tail = s.slice(f);
+  const maxIn = tail.reduce((m, x) => Math.max(m, x.inFlight), 0);
+  let best: { limit: number; right: number } | null = null;
+  for (let c = 1; c <= maxIn + 1; c++) {
+    let right = 0;
+    for (const x of tail) if (x.inFlight < c === x.allowed) right++;
+    if (!best || right > best.right) best = { limit: c, right };
+  }
+  return best ? { algorithm: 'concurrency', limit: best.limit } : null;
+};
+
+/** No 429 at all, but answers slowed down as the rate rose: the target queues (shapes) instead of refusing. */
+const shapingRate = (obs: readonly Observation[]): number | null => {
+  const answered = obs.filter((o) => o.status !== null).sort((a, b) => a.recvMs - b.recvMs);
+  if (answered.length < 20) return null;
+  const rtts = answered.map((o) => o.recvMs - o.sentMs);
+  const minRtt = rtts.reduce((m, v) => Math.min(m, v), Number.POSITIVE_INFINITY);
+  const lastFifth = rtts.slice(Math.floor(rtts.length * 0.8));
+  const late = quantile(lastFifth, 0.5);
+  if (!(late > Math.max(100, 10 * minRtt))) return null;
+  const tail = answered.slice(Math.floor(answered.length / 2));
+  const spanS = (tail[tail.length - 1]!.recvMs - tail[0]!.recvMs) / 1000;
+  return spanS > 0 ? (tail.length - 1) / spanS : null;
+};
+
+/** Period of a model (ms): how long its recoveries are apart at most. */
+export const periodOf = (e: Pick<Estimate, 'algorithm' | 'fixedWindow' | 'tokenBucket' | 'slidingWindow'>): number => {
+  if (e.algorithm === 'fixed_window') return e.fixedWindow?.windowMs ?? 1000;
+  if (e.algorithm === 'sliding_window') return e.slidingWindow?.windowMs ?? 1000;
+  if (e.algorithm === 'token_bucket') return 1000 / (e.tokenBucket?.ratePerS ?? 1);
+  return 500;
 };
 
 export const estimate = (obs: readonly Observation[]): Estimate => {
   const s = toSamples(obs);
-  const fw = fitFixedWindow(s);
-  const tb = fitTokenBucket(s);
-  const base = { fixedWindow: fw, tokenBucket: tb, samples: s.length };
-  if (!fw) return { ...base, algorithm: null, reason: 'no request was throttled: the limit was not reached' };
-  if (!tb) {
-    return {
-      ...base,
-      algorithm: fw.windowMs === null ? null : 'fixed_window',
-      reason:
-        fw.windowMs === null
-          ? 'throttled, but no recovery observed: only the quota of the first window is known'
-          : 'successes after throttling came back only at window starts',
-    };
-  }
-  if (fw.windowMs === null) {
-    return { ...base, algorithm: 'token_bucket', reason: 'successes came back one token at a time' };
-  }
-  if (fw.mismatches !== tb.mismatches) {
-    const algorithm = fw.mismatches < tb.mismatches ? 'fixed_window' : 'token_bucket';
-    return {
-      ...base,
-      algorithm,
-      reason: `replaying the run: fixed window mispredicts ${fw.mismatches}, token bucket ${tb.mismatches} of ${s.length} answers`,
-    };
-  }
-  // Equal replays (a quota of one per window looks like a bucket of one): runs decide.
-  const run = longestThrottledRun(s);
-  return {
-    ...base,
-    algorithm: run > 1 ? 'fixed_window' : 'token_bucket',
-    reason: `both replays mispredict ${fw.mismatches}; successes after throttling come ${run > 1 ? 'in runs' : 'one at a time'}`,
+  const spreadMs = rttSpread(obs);
+  const firstThrottled = s.findIndex((x) => !x.allowed);
+  const allowedCount = s.filter((x) => x.allowed).length;
+  const base = {
+    fixedWindow: null as FixedWindowFit | null,
+    tokenBucket: null as TokenBucketFit | null,
+    slidingWindow: null as SlidingWindowFit | null,
+    concurrency: null as ConcurrencyFit | null,
+    shapingRatePerS: null as number | null,
+    scores: [] as ModelScore[],
+    secondLimit: null as SecondLimit | null,
+    quotaBeforeFirst429: firstThrottled < 0 ? null : s.slice(0, firstThrottled).filter((x) => x.allowed).length,
+    successRate: s.length === 0 ? null : Math.round((allowedCount / s.length) * 1000) / 1000,
+    rttSpreadMs: Math.round(spreadMs * 100) / 100,
+    samples: s.length,
   };
+  if (firstThrottled < 0) {
+    const rate = shapingRate(obs);
+    if (rate !== null) {
+      return { ...base, algorithm: 'shaping', shapingRatePerS: Math.round(rate * 100) / 100, reason: `no 429, but answers slowed down while throughput held at ${rate.toFixed(1)}/s: the target queues requests` };
+    }
+    return { ...base, algorithm: null, reason: 'no request was throttled: the limit was not reached' };
+  }
+  const step = median(s.slice(1).map((x, i) => x.t - s[i]!.t));
+  const tolMs = spreadMs + 2 * step;
+  // Successes this close after the last one may have been reordered on the way: no recovery.
+  // Bounded by half the typical spacing of recoveries, so a fast bucket keeps its own.
+  const rawRec = recoveriesOf(s);
+  const minGapMs = Math.min(tolMs, 0.5 * median(rawRec.slice(1).map((i, k) => s[i]!.t - s[rawRec[k]!]!.t)) || 0);
+  const fw = fitFixedWindow(s, minGapMs);
+  const tb = fitTokenBucket(s, minGapMs);
+  const sl = fitSlidingWindow(s, spreadMs, minGapMs);
+  const cc = fitConcurrency(s);
+  const e: Estimate = { ...base, algorithm: null, reason: '', fixedWindow: fw, tokenBucket: tb, slidingWindow: sl, concurrency: cc };
+  const scored: Array<ReturnType<typeof scoreReplay>> = [];
+  // A window hardly longer than the tolerance of its own boundaries would explain anything.
+  if (fw && fw.windowMs !== null && fw.windowMs > 4 * (tolMs + (fw.windowPmMs ?? 0))) {
+    scored.push(scoreReplay('fixed_window', s, predictFixedWindow(s, fw.limit, fw.windowMs, fw.offsetMs ?? 0, tolMs + (fw.windowPmMs ?? 0)), minGapMs));
+  }
+  if (sl && sl.windowMs > 4 * tolMs) scored.push(scoreReplay('sliding_window', s, predictSlidingWindow(s, sl.limit, sl.windowMs), minGapMs));
+  if (tb) scored.push(scoreReplay('token_bucket', s, predictTokenBucket(s, tb.burst, tb.ratePerS), minGapMs));
+  if (cc) scored.push(scoreReplay('concurrency', s, predictConcurrency(s, cc.limit), minGapMs));
+  e.scores = scored.map(({ model, explained, of, fit, mismatches, ruledOut }) => ({ model, explained, of, fit: fit === null ? null : Math.round(fit * 1000) / 1000, mismatches, ruledOut }));
+  if (scored.length === 0 || scored.every((x) => x.of <= 1)) {
+    return { ...e, reason: `throttled after ${base.quotaBeforeFirst429} successes, but no recovery observed: only the first window's quota is known` };
+  }
+  // A part a model leaves unexplained because it stayed throttled far longer than the
+  // model's period is a second, longer-scale limit, reported as such, not averaged away.
+  const withTiers = scored.map((x) => {
+    const durations = recoveriesOf(s, minGapMs).map((i, k, r) => (k + 1 < r.length ? s[r[k + 1]!]!.t : s[s.length - 1]!.t) - s[i]!.t);
+    const typical = median(durations);
+    const long = x.unexplained.filter((u) => {
+      const lastOk = (() => {
+        for (let i = u.to - 1; i >= u.from; i--) if (s[i]!.allowed) return s[i]!.t;
+        return s[u.from]!.t;
+      })();
+      const end = u.to < s.length ? s[u.to]!.t : s[s.length - 1]!.t;
+      return end - lastOk > Math.max(1000, 3 * typical);
+    });
+    // The long stretches are the second limit's doing, not this model's failure.
+    const fitWithout = x.ruledOut || long.length === 0 ? x.fit : (x.explained + long.length) / x.of;
+    return { ...x, long, fitWithout };
+  });
+  const ranked = [...withTiers].sort((a, b) => (b.fitWithout ?? 0) - (a.fitWithout ?? 0) || a.mismatches - b.mismatches);
+  const bestFit = ranked[0]!;
+  const table = e.scores.map((x) => `${x.model} ${x.ruledOut ? 'ruled out' : `${x.explained}/${x.of}`}`).join(', ');
+  if ((bestFit.fitWithout ?? 0) < FIT_THRESHOLD) {
+    return { ...e, reason: `no model explains at least ${FIT_THRESHOLD * 100}% of the recoveries (${table})` };
+  }
+  let chosen: LimiterModel = bestFit.model;
+  // Within one recovery in twenty of the best is no evidence against a model.
+  const rivals = ranked.filter((x) => x !== bestFit && (x.fitWithout ?? 0) >= (bestFit.fitWithout ?? 0) - 0.05);
+  if (rivals.length > 0) {
+    const pair = new Set([chosen, ...rivals.map((r) => r.model)]);
+    // A quota of one per window and a bucket of one token admit alike: run lengths decide.
+    if (pair.size === 2 && pair.has('fixed_window') && pair.has('token_bucket')) chosen = typicalThrottledRun(s) > 1 ? 'fixed_window' : 'token_bucket';
+    else return { ...e, reason: `${[...pair].join(' and ')} explain the run equally well (${table}): the traffic could not tell them apart` };
+  }
+  e.algorithm = chosen;
+  const winner = withTiers.find((x) => x.model === chosen)!;
+  if (winner.long.length > 0) {
+    const u = winner.long[0]!;
+    let lastOk = s[u.from]!.t;
+    for (let i = u.to - 1; i >= u.from; i--) if (s[i]!.allowed) { lastOk = s[i]!.t; break; }
+    const end = u.to < s.length ? s[u.to]!.t : s[s.length - 1]!.t;
+    e.secondLimit = {
+      throttledForS: Math.round((end - lastOk) / 10) / 100,
+      successesBefore: s.slice(0, u.to).filter((x) => x.allowed).length,
+      startedAtS: Math.round((lastOk - s[0]!.t) / 10) / 100,
+    };
+  }
+  e.reason =
+    `${describeModel[chosen]} explains ${winner.explained} of ${winner.of} recoveries (${table})` +
+    (e.secondLimit ? `; a second limit over a longer scale held the client throttled for ${e.secondLimit.throttledForS} s after ${e.secondLimit.successesBefore} successes` : '');
+  return e;
 };

@@ -1,3 +1,4 @@
+import { RATE_LIMIT_FIELD_NAMES } from '../api-model/rate-limit/index.ts';
 import type { TimelineBucket } from '../core/results.ts';
 
 /**
@@ -11,7 +12,7 @@ export interface Observation {
   /** HTTP status, null when no answer came (timeout, reset, refused). */
   status: number | null;
   error?: 'timeout' | 'connection';
-  /** Rate-limit headers and Date, lower-case names. */
+  /** Rate-limit fields (X-Ratelimit-*, Retry-After, the IETF RateLimit ones) and Date, lower-case names. */
   headers?: Record<string, string>;
   /** Parsed JSON body, kept only for 429s and sampled successes. */
   body?: unknown;
@@ -25,7 +26,7 @@ export const isThrottled = (o: Observation): boolean => o.status === 429;
 /** Anything the limiter let through: the endpoint's own answer, whatever its status. */
 export const isAllowed = (o: Observation): boolean => o.status !== null && o.status !== 429;
 
-const KEPT_HEADERS = ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after', 'date'];
+const KEPT_HEADERS: readonly string[] = RATE_LIMIT_FIELD_NAMES;
 
 /** Keeps only the headers the checks read, with lower-case names (autocannon keeps the raw case). */
 export const keepHeaders = (raw: Record<string, unknown> | undefined): Record<string, string> => {

@@ -1,3 +1,4 @@
+import { LIMITER_MODELS, type LimiterModel, toCli } from '../api-model/rate-limit/models.ts';
 import { UsageError } from '../core/errors.ts';
 import type { SimulatorOptions } from '../simulator/index.ts';
 
@@ -27,7 +28,7 @@ export interface LoadOptions {
   /** Request cap for this command; null: the run's budget (small by default on remote targets). */
   maxRequests: number | null;
   /** Which algorithm the fixed-window-only checks assume; auto: what the estimator finds. */
-  algorithm: 'auto' | 'fixed_window' | 'token_bucket';
+  algorithm: 'auto' | LimiterModel;
   /** Load to a non-loopback target is refused without it. */
   allowRemote: boolean;
   /** A second token for the fairness check on a real target (the simulator needs none). */
@@ -61,7 +62,7 @@ export const REMOTE_LOAD_MAX_REQUESTS = 100;
  * so throttling, recovery and a window boundary all happen within seconds. `devrev-gate
  * run` gives the load phase its own simulator with these settings.
  */
-export const LOAD_SIMULATOR: SimulatorOptions = { rateLimit: { algorithm: 'fixed-window', limit: 20, windowS: 2 } };
+export const LOAD_SIMULATOR: SimulatorOptions = { rateLimit: { algorithm: 'fixed_window', limit: 20, windowS: 2 } };
 
 const check = (ok: boolean, option: string, message: string, fix: string) => {
   if (!ok) throw new UsageError(`${option} ${message}`, fix);
@@ -75,14 +76,14 @@ export const validateLoadOptions = (given: Partial<LoadOptions> = {}): LoadOptio
   check(num(o.rate, 1, 20_000), '--rate', `must be from 1 to 20000 requests per second, got ${o.rate}`, 'e.g. --rate 200');
   check(num(o.maxRate, 1, 20_000), '--max-rate', `must be from 1 to 20000 requests per second, got ${o.maxRate}`, 'e.g. --max-rate 3200');
   check(o.maxRate >= o.rate, '--max-rate', `(${o.maxRate}) is below --rate (${o.rate})`, 'raise --max-rate or lower --rate');
-  check(num(o.maxDurationS, 1, 300), '--duration', `must be from 1 to 300 seconds, got ${o.maxDurationS}`, 'e.g. --duration 15');
+  check(num(o.maxDurationS, 1, 900), '--duration', `must be from 1 to 900 seconds, got ${o.maxDurationS}`, 'e.g. --duration 15 (310 to wait out a five-minute window)');
   check(num(o.probeDurationS, 1, 300), '--duration', `must be from 1 to 300 seconds, got ${o.probeDurationS}`, 'e.g. --duration 5');
   check(whole(o.trials, 1, 50), '--trials', `must be a whole number from 1 to 50, got ${o.trials}`, 'e.g. --trials 3');
   check(num(o.fairnessS, 0.5, 120), '--fairness-duration', `must be from 0.5 to 120 seconds, got ${o.fairnessS}`, 'e.g. --fairness-duration 3');
   check(whole(o.timeoutMs, 100, 120_000), '--timeout', `must be from 100 to 120000 ms, got ${o.timeoutMs}`, 'e.g. --timeout 5000');
   check(whole(o.sampleEvery, 1, 1_000_000), '--sample-every', `must be a whole number of at least 1, got ${o.sampleEvery}`, 'e.g. --sample-every 10');
   check(o.maxRequests === null || whole(o.maxRequests, 1, 10_000_000), '--max-requests', `must be a whole number of at least 1, got ${o.maxRequests}`, 'e.g. --max-requests 100');
-  check(['auto', 'fixed_window', 'token_bucket'].includes(o.algorithm), '--algorithm', `must be auto, fixed_window or token_bucket, got ${o.algorithm}`, 'leave it at auto unless you know the limiter');
+  check(o.algorithm === 'auto' || (LIMITER_MODELS as readonly string[]).includes(o.algorithm), '--algorithm', `must be auto or one of ${LIMITER_MODELS.map(toCli).join(', ')}, got ${toCli(String(o.algorithm))}`, 'leave it at auto unless you know the limiter');
   check(o.secondToken === null || (typeof o.secondToken === 'string' && o.secondToken.length > 0), '--second-token', 'must not be empty', 'pass a token of a second user, or leave it out');
   return o;
 };

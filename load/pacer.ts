@@ -35,6 +35,8 @@ export interface PacerOptions {
   keepBody?: (status: number) => boolean;
   onObservation?: (o: Observation) => void;
   onTick?: (obs: readonly Observation[], startMs: number, inFlight: number) => void;
+  /** Epoch ms before which nothing is sent (waiting out a long window instead of spending it), or null. */
+  holdUntil?: (obs: readonly Observation[]) => number | null;
 }
 
 export interface PacerResult {
@@ -141,6 +143,13 @@ export const runPacer = (o: PacerOptions): Promise<PacerResult> =>
       if (o.stopWhen && now - lastCheck >= (o.checkEveryMs ?? 500)) {
         lastCheck = now;
         if (o.stopWhen(observations, elapsed)) { stop('enough'); return; }
+      }
+      const hold = o.holdUntil?.(observations) ?? null;
+      if (hold !== null && hold > now) {
+        o.onTick?.(observations, startMs, inFlight);
+        nextAt = hold;
+        timer = setTimeout(tick, Math.min(1000, hold - now));
+        return;
       }
       if (now - nextAt > MAX_LAG_MS) nextAt = now;
       while (nextAt <= now) {

@@ -2,16 +2,7 @@ import autocannon from 'autocannon';
 import { Progress } from '../core/progress.ts';
 import type { CheckResult, PillarResult } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
-import {
-  type Algorithm,
-  check429Bodies,
-  checkOverload,
-  checkRateLimitHeaders,
-  checkRemainingMonotonic,
-  checkRetryAfter,
-  checkSampled2xx,
-  FindingSink,
-} from './checks.ts';
+import { type Algorithm, checkAnswers, checkOverload, checkRemainingMonotonic, checkSampled2xx, FindingSink } from './checks.ts';
 import { estimate } from './estimate.ts';
 import { buildTimeline, keepHeaders, nowMs, type Observation, statusLine } from './observe.ts';
 import { type LoadOptions, validateLoadOptions } from './options.ts';
@@ -116,7 +107,8 @@ export const runLoadProbe = async (ctx: RunContext, given: Partial<LoadOptions> 
 export const probeResult = (ctx: RunContext, o: LoadOptions, obs: Observation[], run: { startMs: number; endMs: number }): PillarResult => {
   const remote = ctx.target.kind === 'remote';
   const reproduction = loadCurl(ctx, ctx.token ?? '');
-  const sink = (checkId: string) => new FindingSink({ checkId, remote, reproduction });
+  const realTarget = ctx.target.kind !== 'simulator';
+  const sink = (checkId: string) => new FindingSink({ checkId, remote, realTarget, reproduction });
   const throttled = obs.filter((x) => x.status === 429).length;
   const noThrottle = throttled === 0 ? { outcome: 'inconclusive' as const, reason: `no 429 in ${obs.length} requests: the limit was not reached` } : null;
   const e = estimate(obs);
@@ -126,15 +118,13 @@ export const probeResult = (ctx: RunContext, o: LoadOptions, obs: Observation[],
   checks.push(loadCheck('load.probe.throttled', 'the target throttles past its limit', [], { undecided: noThrottle }));
 
   const body = sink('load.probe.429-body');
-  check429Bodies(obs, body);
+  const ra = sink('load.probe.retry-after');
+  const hd = sink('load.probe.rate-limit-headers');
+  checkAnswers(obs, { fixedWindow: algorithm === 'fixed_window', remote }, { body429: body, retryAfter: ra, headers: hd });
   checks.push(loadCheck('load.probe.429-body', 'every 429 body is too_many_requests with an integer retry_after', body.findings(), { undecided: noThrottle }));
 
-  const ra = sink('load.probe.retry-after');
-  checkRetryAfter(obs, ra);
   checks.push(loadCheck('load.probe.retry-after', 'Retry-After is whole seconds and equals retry_after', ra.findings(), { undecided: noThrottle }));
 
-  const hd = sink('load.probe.rate-limit-headers');
-  checkRateLimitHeaders(obs, algorithm, remote, hd);
   checks.push(
     loadCheck('load.probe.rate-limit-headers', 'X-Ratelimit-* on every answer; Remaining 0 when throttled; Reset ahead and matching Retry-After', hd.findings()),
   );
@@ -145,9 +135,9 @@ export const probeResult = (ctx: RunContext, o: LoadOptions, obs: Observation[],
     monoUndecided = { outcome: 'skipped', reason: `applies to fixed windows only; the estimator found ${algorithm ?? 'no algorithm'} (${e.reason})` };
   } else {
     const fw = e.fixedWindow;
-    // No window start seen: everything observed fell in one window.
-    const window = fw?.windowMs && fw.offsetMs !== null ? { windowMs: fw.windowMs, offsetMs: fw.offsetMs } : { windowMs: Number.MAX_SAFE_INTEGER, offsetMs: 0 };
-    checkRemainingMonotonic(obs, window, mono);
+    // Fewer than two window starts seen: the window's length is unknown, so is where one ends.
+    if (fw?.windowMs && fw.offsetMs !== null) checkRemainingMonotonic(obs, { windowMs: fw.windowMs, offsetMs: fw.offsetMs }, mono);
+    else monoUndecided = { outcome: 'inconclusive', reason: 'fewer than two window starts seen: the window length is unknown (probe longer, --duration)' };
   }
   checks.push(loadCheck('load.probe.remaining-monotonic', 'X-Ratelimit-Remaining never rises within a window', mono.findings(), { undecided: monoUndecided }));
 

@@ -1,9 +1,10 @@
 import { Progress } from '../core/progress.ts';
 import { type CheckResult, type PillarResult, pillarResult, type TimelineBucket } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
-import { type Algorithm, FindingSink, RULES } from './checks.ts';
+import { type Algorithm, sinkFor } from './checks.ts';
 import { estimate } from './estimate.ts';
-import { buildTimeline, isAllowed, isThrottled, type Observation, statusLine } from './observe.ts';
+import { advertisedWaitS } from './capacity.ts';
+import { buildTimeline, isAllowed, isThrottled, nowMs, type Observation, statusLine } from './observe.ts';
 import { type LoadOptions, validateLoadOptions } from './options.ts';
 import { runPacer } from './pacer.ts';
 import { ledgerRecorder, loadCurl, loadRequest, secondTokenFor } from './request.ts';
@@ -38,8 +39,8 @@ const WAIT_RATE = 20;
 export const judgeTrial = (obs: readonly Observation[]): Trial | null => {
   const sorted = [...obs].filter((o) => o.status !== null).sort((a, b) => a.sentMs - b.sentMs);
   const first429 = sorted.find(isThrottled);
-  const advertised = Number(first429?.headers?.['retry-after'] ?? (first429?.body as { retry_after?: unknown } | undefined)?.retry_after);
-  if (!first429 || !Number.isFinite(advertised)) return null;
+  const advertised = first429 ? advertisedWaitS(first429) : null;
+  if (!first429 || advertised === null) return null;
   const t429 = first429.recvMs;
   const waitEnd = t429 + advertised * 1000;
   const after = sorted.filter((o) => o.sentMs > first429.sentMs);
@@ -60,7 +61,6 @@ export const runLoadRecovery = async (ctx: RunContext, given: Partial<LoadOption
   const sentBefore = ctx.budget.sent;
   const cap = preparePhase(ctx, o, 'load recovery', o.maxDurationS * o.trials + 2 * o.fairnessS);
   const token = ctx.token ?? '';
-  const remote = ctx.target.kind === 'remote';
   const reproduction = loadCurl(ctx, token);
   const progress = new Progress('load recovery', { quiet: ctx.quiet });
   const record = ledgerRecorder(ctx);
@@ -87,10 +87,22 @@ export const runLoadRecovery = async (ctx: RunContext, given: Partial<LoadOption
         record(ob);
         if (!first429 && isThrottled(ob)) first429 = ob;
       },
+      // A long advertised wait is waited out, not spent: a second of requests after the 429
+      // (any success in it is early), then nothing until a second and a half before the end.
+      holdUntil: () => {
+        if (!first429) return null;
+        const wait = advertisedWaitS(first429);
+        if (wait === null || wait <= 3) return null;
+        const from = first429.recvMs + 1000;
+        const until = first429.recvMs + (wait - 1.5) * 1000;
+        const now = nowMs();
+        if (now >= from && now < until) progress.update(`trial ${i + 1}/${o.trials}: waiting out the advertised ${Math.round(wait)} s, until ${new Date(until + 1500).toISOString().slice(11, 19)} UTC`);
+        return now >= from && now < until ? until : null;
+      },
       stopWhen: (obs) => {
         if (!first429) return false;
-        const wait = Number(first429.headers?.['retry-after'] ?? 1);
-        const end = first429.recvMs + (Number.isFinite(wait) ? wait : 1) * 1000;
+        const wait = advertisedWaitS(first429) ?? 1;
+        const end = first429.recvMs + wait * 1000;
         // Enough once a request sent after the wait has been answered, and recovery seen.
         return obs.some((x) => x.sentMs >= end) && obs.some((x) => x.sentMs > first429!.sentMs && isAllowed(x));
       },
@@ -106,14 +118,14 @@ export const runLoadRecovery = async (ctx: RunContext, given: Partial<LoadOption
   const e = estimate(all);
   const algorithm: Algorithm = o.algorithm === 'auto' ? e.algorithm : o.algorithm;
 
-  const early = new FindingSink({ checkId: 'load.recovery.stays-throttled', remote, reproduction });
-  const late = new FindingSink({ checkId: 'load.recovery.after-wait', remote, reproduction });
+  const early = sinkFor(ctx, 'load.recovery.stays-throttled', reproduction);
+  const late = sinkFor(ctx, 'load.recovery.after-wait', reproduction);
   for (const t of trials) {
     if (algorithm === 'fixed_window' && t.earlySuccesses > 0) {
-      early.add(RULES.recoveryEarly, { status: 200, pointer: '/headers/retry-after', expected: `429 until ${t.advertisedS} s (less 1 s of rounding) have passed`, actual: `success after ${t.actualS} s`, message: `succeeded ${t.actualS} s after a 429 that advertised a ${t.advertisedS} s wait` });
+      early.add('rate-limit-recovered-early', { status: 200, pointer: '/headers/retry-after', expected: `429 until ${t.advertisedS} s (less 1 s of rounding) have passed`, actual: `success after ${t.actualS} s`, message: `succeeded ${t.actualS} s after a 429 that advertised a ${t.advertisedS} s wait` });
     }
     if (t.lateAfterWait) {
-      late.add(RULES.recoveryLate, { status: 429, pointer: '/headers/retry-after', expected: `success once ${t.advertisedS} s have passed`, actual: t.actualS === null ? 'still 429' : `recovered after ${t.actualS} s`, message: `still throttled after the advertised ${t.advertisedS} s` });
+      late.add('rate-limit-recovery-late', { status: 429, pointer: '/headers/retry-after', expected: `success once ${t.advertisedS} s have passed`, actual: t.actualS === null ? 'still 429' : `recovered after ${t.actualS} s`, message: `still throttled after the advertised ${t.advertisedS} s` });
     }
   }
   const noTrial = trials.length === 0 ? { outcome: 'inconclusive' as const, reason: 'no 429 with a Retry-After was observed' } : null;
@@ -205,9 +217,9 @@ export const fairness = async (
   if (base === null || under === null || base === 0) {
     return loadCheck(id, name, [], { durationMs, undecided: { outcome: 'inconclusive', reason: 'the second user got no successes on its own' } });
   }
-  const sink = new FindingSink({ checkId: id, remote: ctx.target.kind === 'remote', reproduction: loadCurl(ctx, token) });
+  const sink = sinkFor(ctx, id, loadCurl(ctx, token));
   if (under < 0.99 * base) {
-    sink.add(RULES.unfair, {
+    sink.add('rate-limit-unfair', {
       status: 429,
       pointer: '',
       expected: `>= ${(0.99 * base * 100).toFixed(1)}% successes`,

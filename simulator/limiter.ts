@@ -160,7 +160,7 @@ export class TokenBucketLimiter implements Limiter {
 
 export const createLimiter = (rl: RateLimitOptions, windowOffsetS: number): Limiter | null => {
   if (rl === false) return null;
-  return rl.algorithm === 'fixed-window'
+  return rl.algorithm === 'fixed_window'
     ? new FixedWindowLimiter(rl.limit, rl.windowS, windowOffsetS)
     : new TokenBucketLimiter(rl.ratePerS, rl.burst);
 };

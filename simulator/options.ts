@@ -4,8 +4,8 @@
  * `devrev-gate serve` both go through it.
  */
 export type RateLimitOptions =
-  | { algorithm: 'fixed-window'; limit: number; windowS: number }
-  | { algorithm: 'token-bucket'; ratePerS: number; burst: number }
+  | { algorithm: 'fixed_window'; limit: number; windowS: number }
+  | { algorithm: 'token_bucket'; ratePerS: number; burst: number }
   | false;
 
 /**
@@ -59,7 +59,7 @@ export interface ResolvedOptions {
  * pillars (DECISIONS "Rate limiters"), so it is a generous fixed window with DevRev's
  * five-minute period. `serve` documents its own, DevRev-like defaults.
  */
-export const DEFAULT_RATE_LIMIT: RateLimitOptions = { algorithm: 'fixed-window', limit: 100_000, windowS: 300 };
+export const DEFAULT_RATE_LIMIT: RateLimitOptions = { algorithm: 'fixed_window', limit: 100_000, windowS: 300 };
 
 export const DEFAULTS: Omit<ResolvedOptions, 'random'> = {
   host: '127.0.0.1',
@@ -108,14 +108,14 @@ export const resolveOptions = (o: SimulatorOptions = {}): ResolvedOptions => {
   need(Number.isInteger(r.port) && r.port >= 0 && r.port <= 65535, 'port', 'must be a whole number from 0 to 65535 (0 picks a free port)');
   const rl = r.rateLimit;
   if (rl !== false) {
-    if (rl.algorithm === 'fixed-window') {
+    if (rl.algorithm === 'fixed_window') {
       need(Number.isSafeInteger(rl.limit) && rl.limit >= 1, 'rateLimit.limit', 'must be a whole number of at least 1');
       need(Number.isSafeInteger(rl.windowS) && rl.windowS >= 1, 'rateLimit.windowS', 'must be a whole number of seconds, at least 1');
-    } else if (rl.algorithm === 'token-bucket') {
+    } else if (rl.algorithm === 'token_bucket') {
       need(isPosFinite(rl.ratePerS), 'rateLimit.ratePerS', 'must be a number above 0 (fractions allowed)');
       need(Number.isSafeInteger(rl.burst) && rl.burst >= 1, 'rateLimit.burst', 'must be a whole number of at least 1');
     } else {
-      throw new SimulatorOptionError('rateLimit.algorithm', "must be 'fixed-window' or 'token-bucket', or rateLimit false");
+      throw new SimulatorOptionError('rateLimit.algorithm', "must be 'fixed_window' or 'token_bucket', or rateLimit false");
     }
   }
   need(typeof r.faultRate === 'number' && r.faultRate >= 0 && r.faultRate <= 1, 'faultRate', 'must be a number from 0 to 1');

@@ -48,15 +48,6 @@ export const DRIFT_RULES = {
     severity: 'error',
     reason: 'right JSON type, wrong format (date-time, int32/int64): date and number parsing in clients fails',
   },
-  // The two rate-limit rules move to rate-limit.ts, shared with load (issue 15).
-  'rate-limit-header-inconsistent': {
-    severity: 'error',
-    reason: 'headers that contradict each other or the clock make a client hammer or stall: worse than none',
-  },
-  'rate-limit-header-missing': {
-    severity: 'warning',
-    reason: 'a client loses its pacing signal but every request still works; the docs promise the headers',
-  },
   'baseline-property-removed': {
     severity: 'warning',
     reason: 'a property seen in the recorded baseline is gone; undocumented ones are no contract, but clients may rely on them',

@@ -3,6 +3,7 @@ import { CONTRACTS_RULES } from './contracts.ts';
 import { DRIFT_RULES } from './drift.ts';
 import { LOAD_RULES } from './load.ts';
 import { PROPERTIES_RULES } from './properties.ts';
+import { RATE_LIMIT_RULES } from './rate-limit.ts';
 import { SPEC_DIFF_RULES } from './spec-diff.ts';
 import { SUITE_RULES } from './suite.ts';
 import type { RuleInfo } from './types.ts';
@@ -18,6 +19,7 @@ export const RULE_FAMILIES = {
   drift: DRIFT_RULES,
   properties: PROPERTIES_RULES,
   load: LOAD_RULES,
+  'rate-limit': RATE_LIMIT_RULES,
   'spec-diff': SPEC_DIFF_RULES,
   suite: SUITE_RULES,
 } as const satisfies Record<string, Record<string, RuleInfo>>;

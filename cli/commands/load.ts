@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { loadIgnore } from '../../api-model/ignore.ts';
+import { fromCli, LIMITER_MODELS, toCli } from '../../api-model/rate-limit/models.ts';
 import { UsageError } from '../../core/errors.ts';
 import { pointerLabel } from '../../core/pointer.ts';
 import type { PillarResult } from '../../core/results.ts';
@@ -20,7 +21,8 @@ interface LoadCliOptions extends CommonOptions, GateCliOptions {
   trials?: number;
   fairnessDuration?: number;
   secondToken?: string;
-  algorithm?: LoadOptions['algorithm'];
+  /** CLI spelling (kebab-case); the data spelling is snake_case. */
+  algorithm?: string;
   simulate?: SimulatorOptions['rateLimit'];
   simulateHeaders?: RateLimitHeaderMode;
 }
@@ -38,9 +40,9 @@ export const parseSimulate = (raw: string): SimulatorOptions['rateLimit'] => {
   if (a < 1 || b <= 0) throw new UsageError(`--simulate ${JSON.stringify(raw)} needs a quota of at least 1 and a positive ${m[1] === 'fixed-window' ? 'window' : 'rate'}`, fix);
   if (m[1] === 'fixed-window') {
     if (!Number.isInteger(b)) throw new UsageError('--simulate fixed-window needs a whole number of seconds', fix);
-    return { algorithm: 'fixed-window', limit: a, windowS: b };
+    return { algorithm: 'fixed_window', limit: a, windowS: b };
   }
-  return { algorithm: 'token-bucket', burst: a, ratePerS: b };
+  return { algorithm: 'token_bucket', burst: a, ratePerS: b };
 };
 
 const toLoadOptions = (o: LoadCliOptions, command: 'probe' | 'capacity' | 'recovery'): Partial<LoadOptions> => ({
@@ -53,7 +55,7 @@ const toLoadOptions = (o: LoadCliOptions, command: 'probe' | 'capacity' | 'recov
   ...(o.trials !== undefined ? { trials: o.trials } : {}),
   ...(o.fairnessDuration !== undefined ? { fairnessS: o.fairnessDuration } : {}),
   ...(o.secondToken ? { secondToken: o.secondToken } : {}),
-  ...(o.algorithm ? { algorithm: o.algorithm } : {}),
+  ...(o.algorithm ? { algorithm: fromCli(o.algorithm) as LoadOptions['algorithm'] } : {}),
 });
 
 /** The lines a person reads after a load command: each check, its findings, and the figures. */
@@ -69,10 +71,19 @@ export const renderLoad = (p: PillarResult): string => {
     const pm = (k: string) => (u[k] !== undefined ? ` ± ${u[k]}` : '');
     const what =
       cap.algorithm === 'fixed_window'
-        ? `fixed window, ${cap.limit}${pm('limit')} requests per ${cap.window_s}${pm('window_s')} s`
-        : cap.algorithm === 'token_bucket'
-          ? `token bucket, burst ${cap.burst}${pm('burst')}, refill ${cap.rate_per_s}${pm('rate_per_s')} per s`
-          : 'not identified';
+        ? `fixed window, ${cap.limit}${pm('limit')} requests per ${cap.window_s ?? '?'}${pm('window_s')} s`
+        : cap.algorithm === 'sliding_window'
+          ? `sliding window, ${cap.limit} requests per ${cap.window_s}${pm('window_s')} s`
+          : cap.algorithm === 'token_bucket'
+            ? `token bucket, burst ${cap.burst}${pm('burst')}, refill ${cap.rate_per_s}${pm('rate_per_s')} per s`
+            : cap.algorithm === 'concurrency'
+              ? `concurrency limit, ${cap.limit} in flight`
+              : cap.algorithm === 'shaping'
+                ? `shaping, no 429, throughput held at ${cap.rate_per_s} per s`
+                : `unknown (${cap.reason ?? 'no model fits'})`;
+    const fits = (cap.fit ?? []).map((x) => `${x.model.replaceAll('_', ' ')} ${x.fit === null ? '-' : x.fit}`).join(', ');
+    if (fits) lines.push(`capacity fit per model (share of recoveries explained): ${fits}`);
+    if (cap.second_limit) lines.push(`capacity: a second limit over a longer scale held the token throttled for ${cap.second_limit.throttled_for_s} s after ${cap.second_limit.successes_before} successes`);
     lines.push(`capacity: ${what}; X-Ratelimit-Limit says ${cap.advertised_limit ?? 'nothing'}; ${cap.requests_sent} requests in ${cap.duration_s} s`);
   }
   for (const [i, t] of (p.data?.recovery ?? []).entries()) {
@@ -118,7 +129,7 @@ const act = (command: 'probe' | 'capacity' | 'recovery', pick: (m: LoadModule) =
   };
 
 const algorithmOption = () =>
-  new Option('--algorithm <name>', 'limiter the fixed-window-only checks assume (default: what the estimator finds)').choices(['auto', 'fixed_window', 'token_bucket']);
+  new Option('--algorithm <name>', 'limiter the fixed-window-only checks assume (default: what the estimator finds)').choices(['auto', ...LIMITER_MODELS.map(toCli)]);
 
 /** `devrev-gate load probe|capacity|recovery`: the rate-limit pillar. */
 export const register = (program: Command): void => {
@@ -134,7 +145,7 @@ export const register = (program: Command): void => {
     load
       .command('capacity')
       .description('estimate the limiter (algorithm and parameters) with an evenly paced prober; writes capacity.json')
-      .option('--duration <s>', 'most seconds of probing (default 15)', numberOption('--duration', { min: 1, max: 300 }))
+      .option('--duration <s>', 'most seconds of probing, waits included (default 15; 310 waits out a five-minute window)', numberOption('--duration', { min: 1, max: 900 }))
       .option('--rate <n>', 'starting requests per second (default 200; doubled each second without a 429)', numberOption('--rate', { min: 1, max: 20_000 }))
       .option('--max-rate <n>', 'highest requests per second (default 3200)', numberOption('--max-rate', { min: 1, max: 20_000 })),
   ).action(act('capacity', (m) => m.runLoadCapacity));
@@ -143,7 +154,7 @@ export const register = (program: Command): void => {
       .command('recovery')
       .description('time recovery after a 429 against the advertised wait, and check fairness between two users')
       .option('--trials <n>', 'recovery trials (default 3)', intOption('--trials', { min: 1, max: 50 }))
-      .option('--duration <s>', 'most seconds per trial (default 15)', numberOption('--duration', { min: 1, max: 300 }))
+      .option('--duration <s>', 'most seconds per trial (default 15)', numberOption('--duration', { min: 1, max: 900 }))
       .option('--fairness-duration <s>', 'seconds per fairness phase (default 3)', numberOption('--fairness-duration', { min: 0.5, max: 120 }))
       .addOption(new Option('--second-token <token>', 'token of a second user for the fairness check (the simulator needs none)').env('DEVREV_TOKEN_B'))
       .addOption(algorithmOption()),

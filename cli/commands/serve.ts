@@ -46,10 +46,10 @@ export const rateLimitFrom = (o: ServeOptions): RateLimitOptions => {
     if (o.rate === undefined || o.burst === undefined) {
       throw new UsageError('--algorithm token-bucket needs --rate R and --burst B', 'e.g. --rate 2.5 --burst 10');
     }
-    return { algorithm: 'token-bucket', ratePerS: o.rate, burst: o.burst };
+    return { algorithm: 'token_bucket', ratePerS: o.rate, burst: o.burst };
   }
   if (bucketFlags) throw new UsageError('--rate and --burst belong to the token bucket', 'add --algorithm token-bucket');
-  return { algorithm: 'fixed-window', limit: o.limit ?? SERVE_DEFAULTS.limit, windowS: o.window ?? SERVE_DEFAULTS.windowS };
+  return { algorithm: 'fixed_window', limit: o.limit ?? SERVE_DEFAULTS.limit, windowS: o.window ?? SERVE_DEFAULTS.windowS };
 };
 
 const startOrExplain = async (o: ServeOptions): Promise<RunningSimulator> => {

@@ -205,15 +205,3 @@ describe('--fail-on and the ignore file reach every pillar', () => {
   }, 240_000);
 });
 
-describe('pillar rule tables agree with the rule book', () => {
-  it('load: every rule the book lists for the load family has the same severity and basis in load/checks.ts', async () => {
-    const { RULES } = await import('../../load/checks.ts');
-    const { LOAD_RULES } = await import('../../api-model/rulebook/load.ts');
-    const used = Object.values(RULES).filter((r) => Object.hasOwn(LOAD_RULES, r.id));
-    expect(used.length).toBe(Object.keys(LOAD_RULES).length);
-    for (const r of used) {
-      const book = LOAD_RULES[r.id as keyof typeof LOAD_RULES];
-      expect({ id: r.id, severity: r.severity, basis: r.basis }).toEqual({ id: r.id, severity: book.severity, basis: book.basis });
-    }
-  });
-});

@@ -29,32 +29,33 @@ describe('rate-limit headers', () => {
     const on201 = checkRateLimitHeaders(rest, { status: 201, body: {}, nowS: NOW });
     expect(on201).toMatchObject([{ rule: 'rate-limit-header-missing', pointer: '/headers/x-ratelimit-remaining', basis: 'prose' }]);
     const on400 = checkRateLimitHeaders(rest, { status: 400, body: {}, nowS: NOW });
-    expect(on400).toMatchObject([{ rule: 'rate-limit-header-missing', basis: 'assumed' }]);
+    expect(on400).toMatchObject([{ rule: 'rate-limit-header-missing-on-error', basis: 'assumed' }]);
   });
 
   it('reports Remaining above Limit', () => {
     const out = checkRateLimitHeaders({ ...good, 'x-ratelimit-remaining': '1001' }, { status: 201, body: {}, nowS: NOW });
-    expect(rules(out)).toEqual([['rate-limit-header-inconsistent', '/headers/x-ratelimit-remaining']]);
+    expect(rules(out)).toEqual([['rate-limit-remaining-above-limit', '/headers/x-ratelimit-remaining']]);
   });
 
   it('reports a Reset in the past, allowing one second of rounding', () => {
     expect(checkRateLimitHeaders({ ...good, 'x-ratelimit-reset': String(NOW - 1) }, { status: 201, body: {}, nowS: NOW })).toEqual([]);
     const out = checkRateLimitHeaders({ ...good, 'x-ratelimit-reset': String(NOW - 60) }, { status: 201, body: {}, nowS: NOW });
-    expect(rules(out)).toEqual([['rate-limit-header-inconsistent', '/headers/x-ratelimit-reset']]);
+    expect(rules(out)).toEqual([['rate-limit-reset-past', '/headers/x-ratelimit-reset']]);
   });
 
-  // Settled: the rate-limits page says "in seconds from the Unix epoch", so a Reset in
-  // milliseconds breaks the prose; a Reset days ahead in seconds is only our reading.
-  it('reports a Reset in milliseconds against the prose, one merely far ahead as assumed', () => {
+  it('reports a Reset in milliseconds against the page\'s "in seconds from the Unix epoch" (prose)', () => {
     const out = checkRateLimitHeaders({ ...good, 'x-ratelimit-reset': String(NOW * 1000) }, { status: 201, body: {}, nowS: NOW });
-    expect(out).toMatchObject([{ rule: 'rate-limit-header-inconsistent', pointer: '/headers/x-ratelimit-reset', basis: 'prose' }]);
-    const far = checkRateLimitHeaders({ ...good, 'x-ratelimit-reset': String(NOW + 3 * 86_400) }, { status: 201, body: {}, nowS: NOW });
-    expect(far).toMatchObject([{ rule: 'rate-limit-header-inconsistent', pointer: '/headers/x-ratelimit-reset', basis: 'assumed' }]);
+    expect(out).toMatchObject([{ rule: 'rate-limit-reset-in-milliseconds', pointer: '/headers/x-ratelimit-reset', basis: 'prose' }]);
+  });
+
+  it('reports a Reset merely more than a day ahead as an assumption (the window length is prose, the quota is not published)', () => {
+    const out = checkRateLimitHeaders({ ...good, 'x-ratelimit-reset': String(NOW + 3 * 86400) }, { status: 201, body: {}, nowS: NOW });
+    expect(out).toMatchObject([{ rule: 'rate-limit-reset-not-seconds', pointer: '/headers/x-ratelimit-reset', basis: 'assumed' }]);
   });
 
   it('reports values that are not whole numbers', () => {
     const out = checkRateLimitHeaders({ ...good, 'x-ratelimit-limit': '1e3' }, { status: 201, body: {}, nowS: NOW });
-    expect(rules(out)).toEqual([['rate-limit-header-inconsistent', '/headers/x-ratelimit-limit']]);
+    expect(rules(out)).toEqual([['rate-limit-header-invalid', '/headers/x-ratelimit-limit']]);
   });
 
   describe('on a 429', () => {
@@ -67,13 +68,13 @@ describe('rate-limit headers', () => {
     it('reports a missing Retry-After, which the spec declares', () => {
       const { 'retry-after': _, ...rest } = throttled;
       expect(checkRateLimitHeaders(rest, { status: 429, body: {}, nowS: NOW })).toMatchObject([
-        { rule: 'rate-limit-header-missing', pointer: '/headers/retry-after', basis: 'spec' },
+        { rule: 'rate-limit-retry-after-missing', pointer: '/headers/retry-after', basis: 'spec' },
       ]);
     });
 
     it('reports Retry-After that disagrees with the body\'s retry_after', () => {
       const out = checkRateLimitHeaders(throttled, { status: 429, body: { type: 'too_many_requests', retry_after: 5 }, nowS: NOW });
-      expect(out).toMatchObject([{ rule: 'rate-limit-header-inconsistent', pointer: '/headers/retry-after', actual: 30 }]);
+      expect(out).toMatchObject([{ rule: 'rate-limit-retry-after-mismatch', pointer: '/retry_after', actual: 5, basis: 'assumed' }]);
     });
 
     it('reports a wait longer than the window, and units left while throttled', () => {
@@ -82,8 +83,8 @@ describe('rate-limit headers', () => {
         { status: 429, body: {}, nowS: NOW },
       );
       expect(rules(out)).toEqual([
-        ['rate-limit-header-inconsistent', '/headers/retry-after'],
-        ['rate-limit-header-inconsistent', '/headers/x-ratelimit-remaining'],
+        ['rate-limit-remaining-not-zero', '/headers/x-ratelimit-remaining'],
+        ['rate-limit-retry-after-beyond-reset', '/headers/retry-after'],
       ]);
     });
   });

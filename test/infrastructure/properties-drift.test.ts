@@ -164,7 +164,7 @@ describe('drift against infrastructure that is not drift', () => {
       const reset = x.headers['x-ratelimit-reset'];
       return reset ? { headers: { 'x-ratelimit-reset': String(Number(reset) * 1000) } } : undefined;
     });
-    const f = findings(r).filter((x) => x.pointer === '/headers/x-ratelimit-reset' && x.ruleId === 'rate-limit-header-inconsistent');
+    const f = findings(r).filter((x) => x.pointer === '/headers/x-ratelimit-reset' && x.ruleId === 'rate-limit-reset-in-milliseconds');
     expect(f.length).toBeGreaterThan(0);
     expect(f.every((x) => x.basis === 'prose' && x.severity === 'error')).toBe(true);
   });

@@ -31,6 +31,24 @@ const tokenBucket = (burst: number, ratePerS: number): Limiter => {
   };
 };
 
+const slidingLog = (limit: number, windowMs: number): Limiter => {
+  const log: number[] = [];
+  return (t) => {
+    while (log.length > 0 && log[0]! <= t - windowMs) log.shift();
+    if (log.length >= limit) return false;
+    log.push(t);
+    return true;
+  };
+};
+
+const both = (a: Limiter, b: Limiter): Limiter => (t) => a(t) && b(t);
+
+/** A seeded Park-Miller generator: the same stream every run. */
+const seeded = (seed: number) => () => {
+  seed = (seed * 16807) % 2147483647;
+  return seed / 2147483647;
+};
+
 /** `durationMs` of requests every `stepMs` from epoch `startMs`, 1 ms round trips. */
 const stream = (limiter: Limiter, { startMs = 1_700_000_000_000, stepMs = 5, durationMs = 8000 } = {}): Observation[] => {
   const out: Observation[] = [];
@@ -90,5 +108,64 @@ describe('the estimator, on synthetic observation streams', () => {
     const obs = stream(fixedWindow(10, 1000), { durationMs: 4000 });
     const withErrors = obs.flatMap((o, i) => (i % 50 === 0 ? [o, { sentMs: o.sentMs, recvMs: o.sentMs + 5000, status: null }] : [o]));
     expect(estimate(withErrors).fixedWindow?.limit).toBe(10);
+  });
+
+  it('is not fooled by quota others spent just before probing (the preflight, other pillars)', () => {
+    for (const [limit, windowMs] of [[30, 3000], [20, 2000]] as const) {
+      const start = 1_700_000_000_000 + 1234;
+      const lim = fixedWindow(limit, windowMs);
+      lim(start - 150); // an unrelated request of the same user, 150 ms before probing
+      const e = estimate(stream(lim, { startMs: start, durationMs: 10_000 }));
+      expect(e.algorithm).toBe('fixed_window');
+      expect(e.fixedWindow?.limit).toBe(limit);
+    }
+  });
+
+  it('names a sliding log, not a token bucket', () => {
+    const start = 1_700_000_000_000 + 700;
+    const lim = slidingLog(10, 2000);
+    lim(start - 400); // prior use makes the log's pattern differ from any fixed window
+    const e = estimate(stream(lim, { startMs: start, durationMs: 9000 }));
+    expect(e.algorithm).toBe('sliding_window');
+    expect(e.slidingWindow?.limit).toBe(10);
+    expect(Math.abs((e.slidingWindow?.windowMs ?? 0) - 2000)).toBeLessThan(50);
+  });
+
+  it('names a concurrency limit when 429s follow the number in flight, not the rate', () => {
+    // 3 in flight at most, each admitted request takes 25 to 55 ms; requests every 5 ms.
+    // (With a constant service time it would be periodic: a window of 3 per 40 ms admits alike.)
+    const out: Observation[] = [];
+    const busy: number[] = [];
+    const random = seeded(11);
+    const jitter = () => random() * 30;
+    for (let t = 1_700_000_000_000; t < 1_700_000_000_000 + 4000; t += 5) {
+      while (busy.length > 0 && busy[0]! <= t) busy.shift();
+      const allowed = busy.length < 3;
+      const service = 25 + jitter();
+      if (allowed) busy.push(t + service);
+      busy.sort((a, b) => a - b);
+      out.push({ sentMs: t, recvMs: t + (allowed ? service + 1 : 1), status: allowed ? 201 : 429 });
+    }
+    const e = estimate(out);
+    expect(e.algorithm).toBe('concurrency');
+    expect(e.concurrency?.limit).toBe(3);
+  });
+
+  it('reports a second limit over a longer scale instead of averaging it away', () => {
+    const e = estimate(stream(both(tokenBucket(5, 10), fixedWindow(40, 6000, 1_700_000_000_000 + 5000)), { durationMs: 12_000 }));
+    expect(e.algorithm).toBe('token_bucket');
+    expect(e.secondLimit).not.toBeNull();
+    expect(e.secondLimit!.throttledForS).toBeGreaterThan(1);
+  });
+
+  it('answers unknown, with the partial facts, when no model explains the run', () => {
+    // Throttled at random: no limiter at all behaves like this.
+    const coin = seeded(7);
+    const random: Limiter = () => coin() < 0.3;
+    const e = estimate(stream(random, { durationMs: 4000 }));
+    expect(e.algorithm).toBeNull();
+    expect(e.reason).toMatch(/no model explains/);
+    expect(e.successRate).toBeGreaterThan(0.2);
+    expect(e.scores.length).toBeGreaterThan(0);
   });
 });

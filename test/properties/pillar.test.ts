@@ -47,7 +47,7 @@ describe('the properties pillar', () => {
   it('treats answers still throttled after the bounded retries as inconclusive, never as counterexamples', async () => {
     // The window starts now, so every 429 asks for minutes, past what the client will wait.
     const limited = await startSimulator({
-      rateLimit: { algorithm: 'fixed-window', limit: 5, windowS: 300 },
+      rateLimit: { algorithm: 'fixed_window', limit: 5, windowS: 300 },
       windowOffsetS: (Date.now() / 1000) % 300,
     });
     try {

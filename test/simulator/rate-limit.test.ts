@@ -35,7 +35,7 @@ describe('fixed window limiter', () => {
   const WINDOW_S = 2;
   let sim: RunningSimulator;
   beforeAll(async () => {
-    sim = await startSimulator({ rateLimit: { algorithm: 'fixed-window', limit: LIMIT, windowS: WINDOW_S } });
+    sim = await startSimulator({ rateLimit: { algorithm: 'fixed_window', limit: LIMIT, windowS: WINDOW_S } });
   });
   afterAll(() => sim.close());
 
@@ -90,7 +90,7 @@ describe('fixed window limiter', () => {
 
 describe('fixed window off the clock', () => {
   it('reports a Reset on the offset grid', async () => {
-    const sim = await startSimulator({ rateLimit: { algorithm: 'fixed-window', limit: 10, windowS: 10 }, windowOffsetS: 3 });
+    const sim = await startSimulator({ rateLimit: { algorithm: 'fixed_window', limit: 10, windowS: 10 }, windowOffsetS: 3 });
     try {
       const r = await create(sim.url, 'offset');
       expect(Number(r.headers['x-ratelimit-reset']) % 10).toBe(3);
@@ -102,7 +102,7 @@ describe('fixed window off the clock', () => {
 
 describe('token bucket limiter', () => {
   it('allows a burst, advertises burst as the limit, and refills one token at the rate', async () => {
-    const sim = await startSimulator({ rateLimit: { algorithm: 'token-bucket', ratePerS: 2, burst: 3 } });
+    const sim = await startSimulator({ rateLimit: { algorithm: 'token_bucket', ratePerS: 2, burst: 3 } });
     try {
       const burst = [await create(sim.url, 'tb'), await create(sim.url, 'tb'), await create(sim.url, 'tb')];
       expect(burst.map((r) => r.status)).toEqual([201, 201, 201]);
@@ -125,7 +125,7 @@ describe('token bucket limiter', () => {
 
 describe('rate-limit header modes', () => {
   it('sends no rate-limit headers and no retry_after when told they are absent, and still throttles', async () => {
-    const sim = await startSimulator({ rateLimit: { algorithm: 'fixed-window', limit: 1, windowS: 60 }, rateLimitHeaders: 'absent' });
+    const sim = await startSimulator({ rateLimit: { algorithm: 'fixed_window', limit: 1, windowS: 60 }, rateLimitHeaders: 'absent' });
     try {
       const ok = await create(sim.url, 'absent');
       expect(ok.status).toBe(201);
@@ -143,7 +143,7 @@ describe('rate-limit header modes', () => {
   });
 
   it('sends headers that disagree with what is observed when told to lie', async () => {
-    const sim = await startSimulator({ rateLimit: { algorithm: 'fixed-window', limit: 2, windowS: 60 }, rateLimitHeaders: 'wrong' });
+    const sim = await startSimulator({ rateLimit: { algorithm: 'fixed_window', limit: 2, windowS: 60 }, rateLimitHeaders: 'wrong' });
     try {
       const answers = [await create(sim.url, 'liar'), await create(sim.url, 'liar'), await create(sim.url, 'liar')];
       expect(answers.map((r) => r.status)).toEqual([201, 201, 429]);

@@ -1,12 +1,11 @@
 import type { TSchema } from '@sinclair/typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertSchema, SliceSchemaError, sliceSchema } from '../../api-model/shapes/from-slice.ts';
-import * as handErrors from '../../api-model/shapes/errors.ts';
 import { CREATE_ENDPOINTS, validate } from '../../api-model/shapes/index.ts';
-import * as handUsers from '../../api-model/shapes/users.ts';
 import { DRIFT_CASES } from '../../drift/requests.ts';
 import { type RunningSimulator, startSimulator } from '../../simulator/index.ts';
 import { badRequestBodies, devUser201Full, errorBodies, revUser201Full, revUser201Minimal } from '../fixtures/documented-examples.ts';
+import { handWritten } from '../fixtures/hand-written.ts';
 import { WRONG } from '../fixtures/wrong-bodies.ts';
 
 // The shapes derived from the committed slice, which the suite runs on, against the
@@ -47,12 +46,6 @@ const signature = (schema: unknown): unknown => {
   }
   return { type: n['type'], ...(n['format'] ? { format: n['format'] } : {}) };
 };
-
-/** The hand-written TypeBox declaration titled `title` (the component it types). */
-const handWritten = (title: string): TSchema | undefined =>
-  ([...Object.values(handUsers), ...Object.values(handErrors)] as unknown[]).find(
-    (v): v is TSchema => typeof v === 'object' && v !== null && (v as TSchema).title === title,
-  );
 
 const shapes = (): Array<[string, TSchema]> =>
   CREATE_ENDPOINTS.flatMap((e) => [

@@ -8,10 +8,9 @@ import {
   type SchemaError,
   validate,
 } from '../../api-model/shapes/index.ts';
-import * as handErrors from '../../api-model/shapes/errors.ts';
-import * as handUsers from '../../api-model/shapes/users.ts';
 import { classifySchemaErrors } from '../../drift/classify.ts';
 import { compareRules, RULE_IDS, RULES } from '../../drift/rules.ts';
+import { handWritten } from '../fixtures/hand-written.ts';
 import { WRONG } from '../fixtures/wrong-bodies.ts';
 
 const REV_201 = REV_USERS_CREATE.responses[201];
@@ -192,10 +191,6 @@ describe('the rules table', () => {
 describe('the classifier, on the schemas derived from the slice as on the hand-written declarations', () => {
   // The runtime validates with the derived schemas (enum where TypeBox writes a union of
   // literals, one branch per discriminator mapping): the drift rules must not depend on which.
-  const handWritten = (title: string): TSchema =>
-    ([...Object.values(handUsers), ...Object.values(handErrors)] as unknown[]).find(
-      (v): v is TSchema => typeof v === 'object' && v !== null && (v as TSchema).title === title,
-    )!;
   const full = (schema: TSchema, body: unknown, errorStatus: boolean) => {
     const documented = validate(schema, body, 'documented').errors;
     const added = validate(schema, body, 'strict').errors.filter((e) => e.keyword === 'additionalProperties');
@@ -230,7 +225,7 @@ describe('the classifier, on the schemas derived from the slice as on the hand-w
       const errorStatus = schema === B;
       const derived = full(schema, body, errorStatus);
       expect(derived.length, JSON.stringify(body)).toBeGreaterThan(0);
-      expect(derived, JSON.stringify(body)).toEqual(full(handWritten(String(schema.title)), body, errorStatus));
+      expect(derived, JSON.stringify(body)).toEqual(full(handWritten(String(schema.title))!, body, errorStatus));
     }
   });
 });

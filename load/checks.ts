@@ -1,7 +1,6 @@
 import { validate } from '../api-model/shapes/validate.ts';
-import { ErrorTooManyRequests } from '../api-model/shapes/endpoints.ts';
 import { RATE_LIMIT_HEADERS } from '../api-model/shapes/headers.ts';
-import { REV_USERS_CREATE } from '../api-model/shapes/endpoints.ts';
+import { ErrorTooManyRequests, REV_USERS_CREATE } from '../api-model/shapes/endpoints.ts';
 import type { BasisName, Finding, SeverityName } from '../core/results.ts';
 import type { Observation } from './observe.ts';
 

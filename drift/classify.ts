@@ -5,9 +5,10 @@ import { compareRules, type RuleId } from './rules.ts';
 
 /**
  * Turns ajv's errors about one response body into drift rules, one per JSON pointer. ajv
- * reports a value several times (a union of literals yields a `type` and a `const` error per
- * branch plus an `anyOf`); every error at a pointer is read as a rule and the stricter rule
- * wins, so a value is never reported twice and never under the milder reading.
+ * reports a value several times (an enum of the slice yields a `type` and an `enum` error, a
+ * union of literals a `type` and a `const` per branch plus an `anyOf`); every error at a
+ * pointer is read as a rule and the stricter rule wins, so a value is never reported twice
+ * and never under the milder reading, whichever way the schema spells the same promise.
  */
 export interface Classified {
   rule: RuleId;

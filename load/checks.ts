@@ -1,7 +1,6 @@
 import { judgeRateLimitAnswer, type LimiterModel, RATE_LIMIT_RULES, type RateLimitRuleId, wholeField } from '../api-model/rate-limit/index.ts';
 import { LOAD_RULES, type LoadRuleId } from '../api-model/rulebook/load.ts';
-import { REV_USERS_CREATE } from '../api-model/shapes/endpoints.ts';
-import { ErrorTooManyRequests } from '../api-model/shapes/errors.ts';
+import { ErrorTooManyRequests, REV_USERS_CREATE } from '../api-model/shapes/endpoints.ts';
 import { validate } from '../api-model/shapes/validate.ts';
 import type { Finding } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';

@@ -1,8 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { BasisName } from '../core/results.ts';
 import type { HttpResponse } from '../core/http.ts';
-import { type CreateEndpoint, endpointByName } from '../api-model/shapes/endpoints.ts';
-import { ErrorBadRequest } from '../api-model/shapes/errors.ts';
+import { type CreateEndpoint, ErrorBadRequest, endpointByName } from '../api-model/shapes/endpoints.ts';
 import { validate } from '../api-model/shapes/validate.ts';
 import { pointerOf } from '../core/pointer.ts';
 import { ECHO_BASIS } from '../api-model/cases/catalogue.ts';

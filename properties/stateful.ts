@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { evidenceOf } from '../core/evidence.ts';
-import { REV_USERS_CREATE } from '../api-model/shapes/endpoints.ts';
-import { ErrorConflict } from '../api-model/shapes/errors.ts';
+import { ErrorConflict, REV_USERS_CREATE } from '../api-model/shapes/endpoints.ts';
+
 import { validate } from '../api-model/shapes/validate.ts';
 import type { CheckResult } from '../core/results.ts';
 import type { StatefulProperty } from './catalog.ts';

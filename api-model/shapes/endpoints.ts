@@ -1,25 +1,51 @@
 import type { TSchema } from '@sinclair/typebox';
 import { sliceInfo } from '../openapi/slice.ts';
 import {
-  ErrorBadRequest,
-  ErrorConflict,
-  ErrorForbidden,
-  ErrorInternalServerError,
-  ErrorNotFound,
-  ErrorServiceUnavailable,
-  ErrorTooManyRequests,
-  ErrorUnauthorized,
+  ErrorBadRequest as ErrorBadRequestType,
+  ErrorConflict as ErrorConflictType,
+  ErrorForbidden as ErrorForbiddenType,
+  ErrorInternalServerError as ErrorInternalServerErrorType,
+  ErrorNotFound as ErrorNotFoundType,
+  ErrorServiceUnavailable as ErrorServiceUnavailableType,
+  ErrorTooManyRequests as ErrorTooManyRequestsType,
+  ErrorUnauthorized as ErrorUnauthorizedType,
 } from './errors.ts';
 import {
-  DevUsersCreateRequest,
-  DevUsersCreateResponse,
-  DevUsersDeactivateRequest,
-  DevUsersDeactivateResponse,
-  RevUsersCreateRequest,
-  RevUsersCreateResponse,
-  RevUsersDeleteRequest,
-  RevUsersDeleteResponse,
+  DevUsersCreateRequest as DevUsersCreateRequestType,
+  DevUsersCreateResponse as DevUsersCreateResponseType,
+  DevUsersDeactivateRequest as DevUsersDeactivateRequestType,
+  DevUsersDeactivateResponse as DevUsersDeactivateResponseType,
+  RevUsersCreateRequest as RevUsersCreateRequestType,
+  RevUsersCreateResponse as RevUsersCreateResponseType,
+  RevUsersDeleteRequest as RevUsersDeleteRequestType,
+  RevUsersDeleteResponse as RevUsersDeleteResponseType,
 } from './users.ts';
+import { sliceSchema } from './from-slice.ts';
+
+/**
+ * What the runtime validates with: the schema of a component of the committed slice, derived
+ * at load time (from-slice.ts). The hand-written TypeBox declaration of the same component
+ * only lends its static type (Static<>); test/api-model/derived-shapes.test.ts keeps the two
+ * in agreement, so a re-pinned slice that changes a shape fails there, not in a type.
+ */
+const fromSlice = <T extends TSchema>(typed: T): T => sliceSchema(String(typed.title)) as unknown as T;
+
+export const RevUsersCreateRequest = fromSlice(RevUsersCreateRequestType);
+export const DevUsersCreateRequest = fromSlice(DevUsersCreateRequestType);
+export const RevUsersCreateResponse = fromSlice(RevUsersCreateResponseType);
+export const DevUsersCreateResponse = fromSlice(DevUsersCreateResponseType);
+export const RevUsersDeleteRequest = fromSlice(RevUsersDeleteRequestType);
+export const RevUsersDeleteResponse = fromSlice(RevUsersDeleteResponseType);
+export const DevUsersDeactivateRequest = fromSlice(DevUsersDeactivateRequestType);
+export const DevUsersDeactivateResponse = fromSlice(DevUsersDeactivateResponseType);
+export const ErrorBadRequest = fromSlice(ErrorBadRequestType);
+export const ErrorUnauthorized = fromSlice(ErrorUnauthorizedType);
+export const ErrorForbidden = fromSlice(ErrorForbiddenType);
+export const ErrorConflict = fromSlice(ErrorConflictType);
+export const ErrorTooManyRequests = fromSlice(ErrorTooManyRequestsType);
+export const ErrorInternalServerError = fromSlice(ErrorInternalServerErrorType);
+export const ErrorServiceUnavailable = fromSlice(ErrorServiceUnavailableType);
+export const ErrorNotFound = fromSlice(ErrorNotFoundType);
 
 /**
  * The documents this suite pins; reports print it so a reader knows what "documented" meant.

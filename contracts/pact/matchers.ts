@@ -36,6 +36,7 @@ interface Node {
   type?: string | string[];
   const?: unknown;
   format?: string;
+  enum?: unknown[];
   anyOf?: Node[];
   oneOf?: Node[];
   discriminator?: { propertyName: string };
@@ -55,6 +56,12 @@ const variantFor = (node: Node, example: unknown, pointer: string): Node => {
   return found;
 };
 
+const enumValues = (node: Node): string[] | undefined => {
+  if (node.enum?.every((v) => typeof v === 'string')) return node.enum as string[];
+  if (node.anyOf?.every((a) => typeof a.const === 'string')) return node.anyOf.map((a) => a.const as string);
+  return undefined;
+};
+
 const derive = (node: Node, example: unknown, pointer: string, refine: Refine | undefined): unknown => {
   if (isMatcher(example)) return example;
   const refined = refine?.(pointer, example);
@@ -64,8 +71,9 @@ const derive = (node: Node, example: unknown, pointer: string, refine: Refine | 
     if (example !== node.const) throw new MatcherDerivationError(`${pointer}: example ${JSON.stringify(example)} is not the documented ${JSON.stringify(node.const)}`);
     return example;
   }
-  if (node.anyOf?.every((a) => typeof a.const === 'string')) {
-    const values = node.anyOf.map((a) => a.const as string);
+  // An enum of strings, as the slice writes it (`enum`) or as a union of literals (`anyOf` of `const`s).
+  const values = enumValues(node);
+  if (values) {
     if (!values.includes(example as string)) throw new MatcherDerivationError(`${pointer}: ${JSON.stringify(example)} is not one of ${values.join(', ')}`);
     return regex(oneOfPattern(values), example as string);
   }

@@ -10,6 +10,8 @@ import {
 } from '../../api-model/shapes/index.ts';
 import { classifySchemaErrors } from '../../drift/classify.ts';
 import { compareRules, RULE_IDS, RULES } from '../../drift/rules.ts';
+import { handWritten } from '../fixtures/hand-written.ts';
+import { WRONG } from '../fixtures/wrong-bodies.ts';
 
 const REV_201 = REV_USERS_CREATE.responses[201];
 const DEV_201 = DEV_USERS_CREATE.responses[201];
@@ -183,5 +185,47 @@ describe('the rules table', () => {
   it('orders a stricter severity before a milder one', () => {
     expect(compareRules('response-status-changed', 'rate-limit-header-missing')).toBeLessThan(0);
     expect(compareRules('response-property-added', 'baseline-property-removed')).toBeGreaterThan(0);
+  });
+});
+
+describe('the classifier, on the schemas derived from the slice as on the hand-written declarations', () => {
+  // The runtime validates with the derived schemas (enum where TypeBox writes a union of
+  // literals, one branch per discriminator mapping): the drift rules must not depend on which.
+  const full = (schema: TSchema, body: unknown, errorStatus: boolean) => {
+    const documented = validate(schema, body, 'documented').errors;
+    const added = validate(schema, body, 'strict').errors.filter((e) => e.keyword === 'additionalProperties');
+    return classifySchemaErrors([...documented, ...added], body, schema, { errorStatus }).map((c) => [c.rule, c.pointer, c.expected]);
+  };
+  const R = REV_201;
+  const D = DEV_201;
+  const B = REV_USERS_CREATE.responses[400];
+  const cases: Array<[TSchema, unknown]> = [
+    ...WRONG.filter((w) => w.schema === R || w.schema === D || w.schema === B).map((w) => [w.schema, w.body] as [TSchema, unknown]),
+    [R, { rev_user: { id: 'x', state: null } }],
+    [R, { rev_user: { id: 'x', state: 42 } }],
+    [R, { rev_user: { id: 'x', created_by: { type: null, id: 'y' } } }],
+    [R, { rev_user: { id: 'x', created_by: { type: 5, id: 'y' } } }],
+    [R, { rev_user: { id: 'x', created_by: 'u' } }],
+    [R, { rev_user: { id: 'x', rev_org: { type: 'dev_org', id: 'y', dev_slug: 3 } } }],
+    [R, { rev_user: { id: 'x', display_picture: { id: 'a', file: { size: 2 ** 40 } } } }],
+    [R, 'not an object'],
+    [D, { dev_user: { id: 'x', job_history: [{ employment_status: { id: 1, label: 'x', ordinal: '1' } }] } }],
+    [B, { type: 'customization_validation_error', subtype: null }],
+    [B, { type: 'unexpected_json_type', field_name: 'e', expected: 'string', actual: null }],
+    [B, { type: 7 }],
+    [B, null],
+    [B, { type: 'merge_works_error', errors: [{ details: 'd', work: 'w', subtype: 'nope' }] }],
+    [B, { type: 'workflow_component_validation_errors', errors: [{ code: 'x'.repeat(20), message: 'm', location: 'bad' }] }],
+    [B, { type: 'bad_request', message: 1, more: 1 }],
+  ];
+
+  it('finds the same rules at the same pointers with the same expectations', () => {
+    expect(cases.length).toBeGreaterThan(30);
+    for (const [schema, body] of cases) {
+      const errorStatus = schema === B;
+      const derived = full(schema, body, errorStatus);
+      expect(derived.length, JSON.stringify(body)).toBeGreaterThan(0);
+      expect(derived, JSON.stringify(body)).toEqual(full(handWritten(String(schema.title))!, body, errorStatus));
+    }
   });
 });

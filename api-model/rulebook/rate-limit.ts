@@ -8,9 +8,8 @@ import type { BasisName, SeverityName } from '../../core/results.ts';
  * Bases follow DevRev's rate-limits page: the X-Ratelimit-* headers "in a request's
  * response headers" and "Retry-After ... the number of seconds left" are `prose`; the
  * OpenAPI document declares Retry-After on the 429 (`spec`); whether error answers carry
- * the X-Ratelimit-* headers, whether the body's optional `retry_after` equals the header,
- * and the IETF RateLimit fields are not documented (`assumed`, so at most a warning on a
- * real target).
+ * the X-Ratelimit-* headers, and the IETF RateLimit fields, are not documented (`assumed`,
+ * so at most a warning on a real target).
  */
 export interface RateLimitRuleInfo {
   severity: SeverityName;
@@ -67,10 +66,13 @@ export const RATE_LIMIT_RULES = {
     basis: 'prose',
     reason: 'the docs give Retry-After in seconds; an HTTP-date or anything else breaks clients written to the docs',
   },
+  // Both name one quantity: the document describes retry_after as "The number of seconds
+  // after which the client should retry", the rate-limits page Retry-After as the seconds
+  // to wait. Two documented statements of one number must agree (prose).
   'rate-limit-retry-after-mismatch': {
     severity: 'error',
-    basis: 'assumed',
-    reason: "Retry-After and the body's retry_after disagree: one of them sends the client back at the wrong time",
+    basis: 'prose',
+    reason: "Retry-After and the body's retry_after disagree: both are documented as the seconds to wait, so one of them sends the client back at the wrong time",
     toleranceS: 1,
   },
   'rate-limit-retry-after-beyond-reset': {

@@ -74,7 +74,7 @@ describe('rate-limit headers', () => {
 
     it('reports Retry-After that disagrees with the body\'s retry_after', () => {
       const out = checkRateLimitHeaders(throttled, { status: 429, body: { type: 'too_many_requests', retry_after: 5 }, nowS: NOW });
-      expect(out).toMatchObject([{ rule: 'rate-limit-retry-after-mismatch', pointer: '/retry_after', actual: 5, basis: 'assumed' }]);
+      expect(out).toMatchObject([{ rule: 'rate-limit-retry-after-mismatch', pointer: '/retry_after', actual: 5, basis: 'prose' }]);
     });
 
     it('reports a wait longer than the window, and units left while throttled', () => {

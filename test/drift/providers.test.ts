@@ -183,8 +183,8 @@ const DRIFTS: Drift[] = [
     what: "sends a 429 whose Retry-After disagrees with the body's retry_after",
     // Far from any Retry-After the simulator's window can give, so the two never agree by chance.
     mutate: (x) => (x.path === REV && x.status === 429 ? { body: { ...(x.body as object), retry_after: Number(x.headers['retry-after'] ?? 0) + 3600 } } : undefined),
-    // Whether the body's retry_after equals the header the docs do not say: assumed, a warning here.
-    expect: [{ check: 'rev-users.create.throttled', rule: 'rate-limit-retry-after-mismatch', pointer: '/retry_after', severity: 'warning' }],
+    // Both are documented as the seconds to wait (prose): an error on any target.
+    expect: [{ check: 'rev-users.create.throttled', rule: 'rate-limit-retry-after-mismatch', pointer: '/retry_after', severity: 'error' }],
   },
   {
     what: 'answers the 401 as text/html',

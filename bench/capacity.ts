@@ -71,7 +71,7 @@ let wrong = 0;
 for (const [i, a] of ZOO.entries()) {
   const r = await once(a);
   const c = r.capacity;
-  const v = c ? verdictOf(c, a.truth, a.alsoRight) : 'wrong';
+  const v = c ? verdictOf(c, a.truth) : 'wrong';
   if (v === 'wrong') wrong++;
   const fits = (c?.fit ?? []).map((f) => `${f.model.replace('_window', '').replace('token_bucket', 'bucket').replace('concurrency', 'conc')} ${f.fit ?? '-'}`).join(', ');
   const min = minimum(a.truth);

@@ -2,7 +2,9 @@ import { judgeRateLimitAnswer, type LimiterModel, RATE_LIMIT_RULES, type RateLim
 import { LOAD_RULES, type LoadRuleId } from '../api-model/rulebook/load.ts';
 import { ErrorTooManyRequests, REV_USERS_CREATE } from '../api-model/shapes/endpoints.ts';
 import { validate } from '../api-model/shapes/validate.ts';
-import type { Finding } from '../core/results.ts';
+import { evidenceOf as evidenceFrom } from '../core/evidence.ts';
+import type { Redactor } from '../core/redact.ts';
+import type { Evidence, Finding } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
 import type { Observation } from './observe.ts';
 
@@ -21,6 +23,8 @@ export interface CheckEnv {
   /** On remote targets the server's Date header is "now". */
   remote: boolean;
   reproduction: string | null;
+  /** Redacts the evidence kept with each finding (the answer it judged first). */
+  redactor?: Pick<Redactor, 'text' | 'headers'>;
 }
 
 export type LoadRule = RateLimitRuleId | LoadRuleId;
@@ -35,7 +39,7 @@ type Offence = Omit<Finding, 'checkId' | 'pillar' | 'endpoint' | 'ruleId' | 'sev
  * offences it holds (a body with two schema errors at one pointer is one answer).
  */
 export class FindingSink {
-  private readonly groups = new Map<string, { rule: LoadRule; first: Offence; answers: Set<object>; count: number }>();
+  private readonly groups = new Map<string, { rule: LoadRule; first: Offence; firstAnswer?: object; answers: Set<object>; count: number }>();
 
   constructor(private readonly env: CheckEnv) {}
 
@@ -43,7 +47,7 @@ export class FindingSink {
     const key = `${rule}\u0000${o.pointer}`;
     let g = this.groups.get(key);
     if (!g) {
-      g = { rule, first: o, answers: new Set(), count: 0 };
+      g = { rule, first: o, answers: new Set(), count: 0, ...(answer ? { firstAnswer: answer } : {}) };
       this.groups.set(key, g);
     }
     if (answer) g.answers.add(answer);
@@ -51,9 +55,10 @@ export class FindingSink {
   }
 
   findings(): Finding[] {
-    return [...this.groups.values()].map(({ rule, first, answers, count }) => {
+    return [...this.groups.values()].map(({ rule, first, firstAnswer, answers, count }) => {
       const info = infoOf(rule);
       const n = answers.size + count;
+      const evidence = this.evidenceOf(firstAnswer);
       return {
         checkId: this.env.checkId,
         pillar: 'load' as const,
@@ -61,21 +66,30 @@ export class FindingSink {
         status: first.status,
         ruleId: rule,
         // The gate caps an assumed finding on a real target.
-          severity: info.severity,
+        severity: info.severity,
         basis: info.basis,
         pointer: first.pointer,
         expected: first.expected,
         actual: first.actual,
         message: n > 1 ? `${first.message} (${n} answers)` : first.message,
         reproduction: this.env.reproduction,
+        ...(evidence ? { evidence } : {}),
       };
     });
+  }
+
+  /** The first answer that broke the rule, as every pillar keeps it (load keeps only the rate-limit headers). */
+  private evidenceOf(answer: object | undefined): Evidence | undefined {
+    if (!answer || !this.env.redactor || !('status' in answer)) return undefined;
+    const ob = answer as Observation;
+    const text = ob.body === undefined ? '' : JSON.stringify(ob.body);
+    return evidenceFrom({ status: ob.status, headers: ob.headers ?? {}, text }, this.env.redactor);
   }
 }
 
 /** A sink for one check of a run: target kind decides the cap and whose clock is "now". */
-export const sinkFor = (ctx: Pick<RunContext, 'target'>, checkId: string, reproduction: string | null): FindingSink =>
-  new FindingSink({ checkId, remote: ctx.target.kind === 'remote', realTarget: ctx.target.kind !== 'simulator', reproduction });
+export const sinkFor = (ctx: Pick<RunContext, 'target' | 'redactor'>, checkId: string, reproduction: string | null): FindingSink =>
+  new FindingSink({ checkId, remote: ctx.target.kind === 'remote', realTarget: ctx.target.kind !== 'simulator', reproduction, redactor: ctx.redactor });
 
 const intHeader = (o: Observation, name: string): number | null => wholeField(o.headers?.[name]);
 

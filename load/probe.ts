@@ -108,7 +108,7 @@ export const probeResult = (ctx: RunContext, o: LoadOptions, obs: Observation[],
   const remote = ctx.target.kind === 'remote';
   const reproduction = loadCurl(ctx, ctx.token ?? '');
   const realTarget = ctx.target.kind !== 'simulator';
-  const sink = (checkId: string) => new FindingSink({ checkId, remote, realTarget, reproduction });
+  const sink = (checkId: string) => new FindingSink({ checkId, remote, realTarget, reproduction, redactor: ctx.redactor });
   const throttled = obs.filter((x) => x.status === 429).length;
   const noThrottle = throttled === 0 ? { outcome: 'inconclusive' as const, reason: `no 429 in ${obs.length} requests: the limit was not reached` } : null;
   const e = estimate(obs);

@@ -46,9 +46,14 @@ describe('load probe against providers that break one promise each', () => {
     expect(p.data?.timelines?.['probe']?.length).toBeGreaterThan(0);
   });
 
-  it('reports a 429 body that is not too_many_requests', async () => {
+  it('reports a 429 body that is not too_many_requests, keeping the first such answer as evidence', async () => {
     const url = await provider(SMALL, (x) => (x.status === 429 ? { body: { type: 'rate_limited', message: 'slow down' } } : undefined));
-    expect(rules(await probe(url))).toContain('rate-limit-429-body-invalid');
+    const p = await probe(url);
+    expect(rules(p)).toContain('rate-limit-429-body-invalid');
+    const f = p.checks.flatMap((c) => c.findings).find((x) => x.ruleId === 'rate-limit-429-body-invalid')!;
+    expect(f.evidence).toMatchObject({ status: 429, truncated: false });
+    expect(JSON.parse(f.evidence!.body)).toMatchObject({ type: 'rate_limited' });
+    expect(Object.keys(f.evidence!.headers)).toContain('retry-after');
   });
 
   it('reports a Retry-After that differs from retry_after', async () => {

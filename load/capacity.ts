@@ -286,14 +286,13 @@ const judgeLongWindow = (obs: readonly Observation[], hold: { from: Observation;
   const resetBefore = wholeField(hold.from.headers?.['x-ratelimit-reset']);
   const resetAfter = firstOk ? wholeField(firstOk.headers?.['x-ratelimit-reset']) : null;
   const windowS = recoveredOnTime && resetBefore !== null && resetAfter !== null && resetAfter > resetBefore ? resetAfter - resetBefore : null;
-  // A run of successes after the reset: the quota came back whole (a window), not a token at a time.
-  let run = 0;
-  for (const x of after) {
-    if (x.sentMs < (firstOk?.sentMs ?? Number.POSITIVE_INFINITY)) continue;
-    if (!isAllowed(x)) break;
-    run++;
-  }
-  if (recoveredOnTime && run >= Math.min(5, e.quotaBeforeFirst429 ?? 5)) {
+  // Every check request from the first success on allowed: the quota came back whole (a
+  // window), not a token at a time. Only CHECK_REQUESTS go out, and the first may still
+  // land before the reset, so the run is judged against what was sent after the first success.
+  const sinceOk = firstOk ? after.filter((x) => x.sentMs >= firstOk.sentMs) : [];
+  const run = sinceOk.filter(isAllowed).length;
+  const wholeRun = run >= Math.min(2, e.quotaBeforeFirst429 ?? 2) && run === sinceOk.length;
+  if (recoveredOnTime && wholeRun) {
     e.algorithm = 'fixed_window';
     e.fixedWindow = {
       algorithm: 'fixed_window',

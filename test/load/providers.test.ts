@@ -81,7 +81,7 @@ describe('load probe against providers that break one promise each', () => {
       x.status === 201 ? { headers: { 'x-ratelimit-remaining': String(n++ % 2 === 0 ? 1 : 4) } } : undefined,
     );
     // Long enough for several window starts: with one, the window length is unknown.
-    const p = await runLoadProbe(ctxFor(url), { probeDurationS: 3, concurrency: 4, algorithm: 'fixed_window' });
+    const p = await runLoadProbe(ctxFor(url), { probeDurationS: 6, concurrency: 4, algorithm: 'fixed_window' });
     expect(rules(p)).toContain('rate-limit-remaining-rose');
   });
 

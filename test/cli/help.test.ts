@@ -12,7 +12,7 @@ const BIN = resolve(import.meta.dirname, '../../bin/devrev-gate.js');
 
 const cli = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
   new Promise((done) =>
-    execFile(process.execPath, [BIN, ...args], { timeout: 60_000 }, (err, stdout, stderr) =>
+    execFile(process.execPath, [BIN, ...args], { timeout: 150_000 }, (err, stdout, stderr) =>
       done({ code: err ? Number((err as { code?: number }).code) : 0, stdout, stderr }),
     ),
   );

@@ -1,12 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseRetryAfter } from '../api-model/rate-limit/fields.ts';
 import { SetupError } from './errors.ts';
 import type { RunContext } from './run-context.ts';
 
 /**
  * The one HTTP client of the contracts, drift and properties pillars (the load engines
  * have their own). Every attempt counts against the run's budget; a 429 waits Retry-After
- * and retries within a bound, after which the answer is marked `throttled` so the check
- * reports `inconclusive`, never a drift finding; a 503 is retried with backoff.
+ * (seconds or HTTP-date) and retries within a bound, after which the answer is marked
+ * `throttled` so the check reports `inconclusive`, never a drift finding; a 503 is retried
+ * with backoff.
  */
 export type AuthStyle = 'bearer' | 'raw' | 'none';
 
@@ -149,6 +151,18 @@ export interface HttpClientOptions {
   timeoutMs?: number;
 }
 
+/**
+ * How long to wait before retrying a 429, ms; null when it is not retried: no Retry-After
+ * the rate-limit model can read (delay-seconds or an HTTP-date, the date counted from the
+ * answer's Date header, else from `nowMs`), or a wait longer than `maxRetryAfterS`.
+ */
+export const retryWaitMs = (headers: Readonly<Record<string, string>>, maxRetryAfterS: number, nowMs: number): number | null => {
+  const ra = parseRetryAfter(headers['retry-after'], { dateHeader: headers['date'], nowMs });
+  if (!ra || ra.seconds > maxRetryAfterS) return null;
+  // A little past the advertised instant, so the retry is not decided a moment too soon.
+  return ra.seconds * 1000 + 50;
+};
+
 export class HttpClient {
   private readonly o: Required<HttpClientOptions>;
 
@@ -224,11 +238,10 @@ export class HttpClient {
         curl,
       };
       if (res.status === 429 && req.retry429 !== false) {
-        const wait = Number(out['retry-after']);
-        const usable = Number.isFinite(wait) && wait >= 0 && wait <= this.o.maxRetryAfterS;
-        if (!usable || retries429 >= this.o.max429Retries) return { ...response, throttled: true };
+        const waitMs = retryWaitMs(out, this.o.maxRetryAfterS, Date.now());
+        if (waitMs === null || retries429 >= this.o.max429Retries) return { ...response, throttled: true };
         retries429++;
-        await sleep(wait * 1000 + 50, undefined, { signal: this.ctx.signal }).catch(() => undefined);
+        await sleep(waitMs, undefined, { signal: this.ctx.signal }).catch(() => undefined);
         continue;
       }
       if (res.status === 503 && req.retry503 !== false && retries503 < this.o.max503Retries) {

@@ -9,7 +9,8 @@ import { type Estimate, equivalentPair, estimate, periodOf } from './estimate.ts
 import { buildTimeline, isAllowed, isThrottled, nowMs, type Observation, statusLine } from './observe.ts';
 import { type LoadOptions, validateLoadOptions } from './options.ts';
 import { type PacedRequest, type PacerResult, runPacer } from './pacer.ts';
-import { chooseProbeRequest, ledgerRecorder, loadCurl, loadRequest } from './request.ts';
+import { probeRequestFor } from './probe-request.ts';
+import { ledgerRecorder, loadCurl, loadRequest } from './request.ts';
 import { preparePhase } from './safety.ts';
 
 /**
@@ -321,11 +322,9 @@ export const runLoadCapacity = async (ctx: RunContext, given: Partial<LoadOption
   const cap = preparePhase(ctx, o, 'load capacity', o.maxDurationS);
   const progress = new Progress('load capacity', { quiet: ctx.quiet });
   const token = ctx.token ?? '';
-  const choice = await chooseProbeRequest(ctx, token, o.timeoutMs);
-  ctx.budget.takeUpTo(choice.sent);
-  if (ctx.target.kind !== 'simulator') o.say(`load capacity: ${choice.why}`);
+  const choice = await probeRequestFor(ctx, o, 'load capacity', token);
   const run = await probeCapacity(ctx, o, Math.max(0, cap - choice.sent), token, progress, choice.request);
-  run.capacity.probe_request = choice.creates ? 'rev-users.create' : 'dev-users.create without its required fields';
+  run.capacity.probe_request = choice.label;
   const c = run.capacity;
   progress.done(`${statusLine(run.pacer.observations, run.pacer.startMs)}; ${describeCapacity(c)}`);
   writeFileSync(join(ctx.outDir, CAPACITY_FILE), `${JSON.stringify(c, null, 2)}\n`);

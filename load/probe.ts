@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 import { Progress } from '../core/progress.ts';
 import type { CheckResult, PillarResult } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
-import { type Algorithm, checkAnswers, checkOverload, checkRemainingMonotonic, checkSampled2xx, FindingSink } from './checks.ts';
+import { type Algorithm, checkAnswers, checkOverload, checkRemainingMonotonic, checkSampled2xx, sinkFor } from './checks.ts';
 import { estimate } from './estimate.ts';
 import { buildTimeline, keepHeaders, nowMs, type Observation, statusLine } from './observe.ts';
 import { type LoadOptions, validateLoadOptions } from './options.ts';
@@ -14,7 +14,9 @@ import { preparePhase } from './safety.ts';
  * `load probe`: autocannon drives the target past its limit (closed loop, as fast as the
  * connections allow; its rate option is not used: it bursts at each second's start), and
  * every answer is kept with its rate-limit headers; 429 bodies and one success in
- * `sampleEvery` are kept whole. The checks then run over what was observed.
+ * `sampleEvery` are kept whole. The checks then run over what was observed. Unlike capacity
+ * and recovery it always sends creates: "successes sampled under load are the documented
+ * 201 body" needs successes.
  */
 export interface ProbeObservations {
   observations: Observation[];
@@ -107,8 +109,7 @@ export const runLoadProbe = async (ctx: RunContext, given: Partial<LoadOptions> 
 export const probeResult = (ctx: RunContext, o: LoadOptions, obs: Observation[], run: { startMs: number; endMs: number }): PillarResult => {
   const remote = ctx.target.kind === 'remote';
   const reproduction = loadCurl(ctx, ctx.token ?? '');
-  const realTarget = ctx.target.kind !== 'simulator';
-  const sink = (checkId: string) => new FindingSink({ checkId, remote, realTarget, reproduction, redactor: ctx.redactor });
+  const sink = (checkId: string) => sinkFor(ctx, checkId, reproduction);
   const throttled = obs.filter((x) => x.status === 429).length;
   const noThrottle = throttled === 0 ? { outcome: 'inconclusive' as const, reason: `no 429 in ${obs.length} requests: the limit was not reached` } : null;
   const e = estimate(obs);

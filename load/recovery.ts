@@ -4,10 +4,11 @@ import type { RunContext } from '../core/run-context.ts';
 import { type Algorithm, sinkFor } from './checks.ts';
 import { estimate } from './estimate.ts';
 import { advertisedWaitS } from './capacity.ts';
-import { buildTimeline, isAllowed, isThrottled, nowMs, type Observation, statusLine } from './observe.ts';
+import { buildTimeline, isThrottled, nowMs, type Observation, statusLine } from './observe.ts';
 import { type LoadOptions, validateLoadOptions } from './options.ts';
 import { runPacer } from './pacer.ts';
-import { ledgerRecorder, loadCurl, loadRequest, secondTokenFor } from './request.ts';
+import { type ProbeRequestChoice, probeRequestFor } from './probe-request.ts';
+import { keepCreatedBody, ledgerRecorder, requestCurl, secondTokenFor } from './request.ts';
 import { loadCheck } from './result.ts';
 import { preparePhase } from './safety.ts';
 
@@ -17,26 +18,36 @@ import { preparePhase } from './safety.ts';
  * wait and a little beyond: for a fixed window every request decided before the wait is up
  * (less one second of rounding) must still be 429, and for both algorithms the first request
  * sent after the wait must succeed. Then fairness: a second user probing at a modest rate
- * keeps its success rate while the first one is throttled.
+ * keeps its success rate while the first one is throttled. Every request is the one `load
+ * capacity` would probe with: one that creates nothing when the limiter counts it, so
+ * "let through" is its documented 400; otherwise a create, whose documented 201 is.
  */
 export interface Trial {
   advertisedS: number;
   actualS: number | null;
-  /** Requests decided before the advertised wait that succeeded (fixed window: none may). */
+  /** Requests decided before the advertised wait that were let through (fixed window: none may). */
   earlySuccesses: number;
+  /** The first of them, kept as the finding's evidence. */
+  firstEarly: Observation | null;
   /**
    * Still throttled at the first request sent once the advertised wait was over, with no
    * success before it (a success earlier means the wait was over sooner; requests after it
    * may then have spent the new window's quota). null: no request was sent after the wait.
    */
   lateAfterWait: boolean | null;
+  /** The first request sent once the advertised wait was over. */
+  firstAfter: Observation | null;
 }
 
 /** Requests per second while waiting out a 429: dense enough to time recovery to 50 ms. */
 const WAIT_RATE = 20;
 
-/** Judges one trial's observations: where the first 429 is, what it advertised, what followed. */
-export const judgeTrial = (obs: readonly Observation[]): Trial | null => {
+/**
+ * Judges one trial's observations: where the first 429 is, what it advertised, what
+ * followed. `admitted`: the limiter let a request through (the documented answer of the
+ * request in use).
+ */
+export const judgeTrial = (obs: readonly Observation[], admitted: (o: Observation) => boolean): Trial | null => {
   const sorted = [...obs].filter((o) => o.status !== null).sort((a, b) => a.sentMs - b.sentMs);
   const first429 = sorted.find(isThrottled);
   const advertised = first429 ? advertisedWaitS(first429) : null;
@@ -44,14 +55,19 @@ export const judgeTrial = (obs: readonly Observation[]): Trial | null => {
   const t429 = first429.recvMs;
   const waitEnd = t429 + advertised * 1000;
   const after = sorted.filter((o) => o.sentMs > first429.sentMs);
-  const recovered = after.find(isAllowed);
-  const earlySuccesses = after.filter((o) => isAllowed(o) && o.recvMs < waitEnd - 1000).length;
-  const firstAfter = after.find((o) => o.sentMs >= waitEnd);
+  const recovered = after.find(admitted);
+  // Early only when certainly decided before the wait could be over: the 429 was decided
+  // no sooner than it was sent, the other request no later than its answer came back (two
+  // requests in flight together can straddle a window's start, the later one answered first).
+  const early = after.filter((o) => admitted(o) && o.recvMs < first429.sentMs + (advertised - 1) * 1000);
+  const firstAfter = after.find((o) => o.sentMs >= waitEnd) ?? null;
   return {
     advertisedS: advertised,
     actualS: recovered ? Math.round(((recovered.sentMs + recovered.recvMs) / 2 - t429)) / 1000 : null,
-    earlySuccesses,
+    earlySuccesses: early.length,
+    firstEarly: early[0] ?? null,
     lateAfterWait: firstAfter ? firstAfter.status === 429 && (!recovered || recovered.sentMs > firstAfter.sentMs) : null,
+    firstAfter,
   };
 };
 
@@ -61,12 +77,13 @@ export const runLoadRecovery = async (ctx: RunContext, given: Partial<LoadOption
   const sentBefore = ctx.budget.sent;
   const cap = preparePhase(ctx, o, 'load recovery', o.maxDurationS * o.trials + 2 * o.fairnessS);
   const token = ctx.token ?? '';
-  const reproduction = loadCurl(ctx, token);
+  const choice = await probeRequestFor(ctx, o, 'load recovery', token);
+  const reproduction = requestCurl(ctx, choice.request(ctx, token));
   const progress = new Progress('load recovery', { quiet: ctx.quiet });
   const record = ledgerRecorder(ctx);
   const timelines: Record<string, TimelineBucket[]> = {};
   const all: Observation[] = [];
-  let left = cap;
+  let left = Math.max(0, cap - choice.sent);
 
   const trials: Trial[] = [];
   for (let i = 0; i < o.trials && !ctx.signal.aborted && left > 0; i++) {
@@ -75,14 +92,14 @@ export const runLoadRecovery = async (ctx: RunContext, given: Partial<LoadOption
       url: ctx.target.url,
       // Fast until throttled, then modest: the wait only needs to be timed, not hammered.
       rate: () => (first429 ? WAIT_RATE : o.rate),
-      next: () => loadRequest(ctx, token),
+      next: () => choice.request(ctx, token),
       concurrency: o.concurrency,
       maxRequests: left,
       maxDurationMs: o.maxDurationS * 1000,
       timeoutMs: o.timeoutMs,
       signal: ctx.signal,
       checkEveryMs: 10,
-      keepBody: (status) => ctx.target.kind !== 'simulator' && status === 201,
+      keepBody: keepCreatedBody(ctx),
       onObservation: (ob) => {
         record(ob);
         if (!first429 && isThrottled(ob)) first429 = ob;
@@ -104,7 +121,7 @@ export const runLoadRecovery = async (ctx: RunContext, given: Partial<LoadOption
         const wait = advertisedWaitS(first429) ?? 1;
         const end = first429.recvMs + wait * 1000;
         // Enough once a request sent after the wait has been answered, and recovery seen.
-        return obs.some((x) => x.sentMs >= end) && obs.some((x) => x.sentMs > first429!.sentMs && isAllowed(x));
+        return obs.some((x) => x.sentMs >= end) && obs.some((x) => x.sentMs > first429!.sentMs && choice.admitted(x));
       },
       onTick: (obs, start) => progress.update(`trial ${i + 1}/${o.trials}: ${statusLine(obs, start)}`),
     });
@@ -112,7 +129,7 @@ export const runLoadRecovery = async (ctx: RunContext, given: Partial<LoadOption
     ctx.budget.takeUpTo(run.sent);
     all.push(...run.observations);
     timelines[`recovery-${i + 1}`] = buildTimeline(run.observations, run.startMs);
-    const t = judgeTrial(run.observations);
+    const t = judgeTrial(run.observations, choice.admitted);
     if (t) trials.push(t);
   }
   const e = estimate(all);
@@ -122,13 +139,24 @@ export const runLoadRecovery = async (ctx: RunContext, given: Partial<LoadOption
   const late = sinkFor(ctx, 'load.recovery.after-wait', reproduction);
   for (const t of trials) {
     if (algorithm === 'fixed_window' && t.earlySuccesses > 0) {
-      early.add('rate-limit-recovered-early', { status: 200, pointer: '/headers/retry-after', expected: `429 until ${t.advertisedS} s (less 1 s of rounding) have passed`, actual: `success after ${t.actualS} s`, message: `succeeded ${t.actualS} s after a 429 that advertised a ${t.advertisedS} s wait` });
+      const ob = t.firstEarly;
+      early.add(
+        'rate-limit-recovered-early',
+        { status: ob?.status ?? null, pointer: '/headers/retry-after', expected: `429 until ${t.advertisedS} s (less 1 s of rounding) have passed`, actual: `let through after ${t.actualS} s`, message: `let through ${t.actualS} s after a 429 that advertised a ${t.advertisedS} s wait` },
+        ob ?? undefined,
+      );
     }
     if (t.lateAfterWait) {
-      late.add('rate-limit-recovery-late', { status: 429, pointer: '/headers/retry-after', expected: `success once ${t.advertisedS} s have passed`, actual: t.actualS === null ? 'still 429' : `recovered after ${t.actualS} s`, message: `still throttled after the advertised ${t.advertisedS} s` });
+      late.add(
+        'rate-limit-recovery-late',
+        { status: 429, pointer: '/headers/retry-after', expected: `let through once ${t.advertisedS} s have passed`, actual: t.actualS === null ? 'still 429' : `recovered after ${t.actualS} s`, message: `still throttled after the advertised ${t.advertisedS} s` },
+        t.firstAfter ?? undefined,
+      );
     }
   }
   const noTrial = trials.length === 0 ? { outcome: 'inconclusive' as const, reason: 'no 429 with a Retry-After was observed' } : null;
+  // The checks are about the endpoint the requests went to.
+  const on = (c: CheckResult): CheckResult => ({ ...c, endpoint: choice.endpoint, findings: c.findings.map((f) => ({ ...f, endpoint: choice.endpoint })) });
   const checks: CheckResult[] = [
     loadCheck('load.recovery.stays-throttled', 'requests before the advertised wait stay 429 (fixed window)', early.findings(), {
       undecided: noTrial ?? (algorithm === 'fixed_window' ? null : { outcome: 'skipped', reason: `applies to fixed windows only; the estimator found ${algorithm ?? 'no algorithm'}` }),
@@ -138,18 +166,18 @@ export const runLoadRecovery = async (ctx: RunContext, given: Partial<LoadOption
     }),
   ];
 
-  checks.push(await fairness(ctx, o, Math.max(0, left), token, timelines, progress));
-  progress.done(`${trials.length} trial(s): ${trials.map((t) => `advertised ${t.advertisedS} s, recovered after ${t.actualS ?? '-'} s`).join('; ')}`);
-  return pillarResult('load', startedAt, ctx.budget.sent - sentBefore, checks, {
+  checks.push(await fairness(ctx, o, Math.max(0, left), token, timelines, progress, choice));
+  progress.done(`${trials.length} trial(s) of ${choice.label}: ${trials.map((t) => `advertised ${t.advertisedS} s, recovered after ${t.actualS ?? '-'} s`).join('; ')}`);
+  return pillarResult('load', startedAt, ctx.budget.sent - sentBefore, checks.map(on), {
     timelines,
     recovery: trials.map((t) => ({ advertisedS: t.advertisedS, actualS: t.actualS })),
   });
 };
 
 /** Fraction of answered requests the limiter let through. */
-const successRate = (obs: readonly Observation[]) => {
+const successRate = (obs: readonly Observation[], admitted: (o: Observation) => boolean) => {
   const answered = obs.filter((x) => x.status !== null);
-  return answered.length === 0 ? null : answered.filter(isAllowed).length / answered.length;
+  return answered.length === 0 ? null : answered.filter(admitted).length / answered.length;
 };
 
 /** Requests per second of the second user: well under any sensible per-user quota. */
@@ -165,7 +193,8 @@ export const fairness = async (
   cap: number,
   token: string,
   timelines: Record<string, TimelineBucket[]>,
-  progress?: Progress,
+  progress: Progress | undefined,
+  choice: ProbeRequestChoice,
 ): Promise<CheckResult> => {
   const started = Date.now();
   const id = 'load.recovery.fairness';
@@ -179,12 +208,14 @@ export const fairness = async (
     runPacer({
       url: ctx.target.url,
       rate: () => FAIRNESS_RATE,
-      next: () => loadRequest(ctx, tokenB, 'B'),
+      next: () => choice.request(ctx, tokenB, 'B'),
       concurrency: o.concurrency,
       maxRequests,
       maxDurationMs: o.fairnessS * 1000,
       timeoutMs: o.timeoutMs,
       signal: ctx.signal,
+      // Creates of the fallback are recorded (their ids are in the body) and removed afterwards.
+      keepBody: keepCreatedBody(ctx),
       onObservation: record,
     });
   const alone = await paceB(perPhaseB);
@@ -193,12 +224,14 @@ export const fairness = async (
     runPacer({
       url: ctx.target.url,
       rate: () => o.rate,
-      next: () => loadRequest(ctx, token, 'A'),
+      next: () => choice.request(ctx, token, 'A'),
       concurrency: o.concurrency,
       maxRequests: cap - 2 * perPhaseB,
       maxDurationMs: o.fairnessS * 1000,
       timeoutMs: o.timeoutMs,
       signal: ctx.signal,
+      // Creates of the fallback are recorded (their ids are in the body) and removed afterwards.
+      keepBody: keepCreatedBody(ctx),
       onObservation: record,
       onTick: (obs, start) => progress?.update(`fairness: ${statusLine(obs, start)}`),
     }),
@@ -208,8 +241,8 @@ export const fairness = async (
   timelines['fairness-b-alone'] = buildTimeline(alone.observations, alone.startMs);
   timelines['fairness-b-with-a'] = buildTimeline(withA.observations, withA.startMs);
   timelines['fairness-a'] = buildTimeline(a.observations, a.startMs);
-  const base = successRate(alone.observations);
-  const under = successRate(withA.observations);
+  const base = successRate(alone.observations, choice.admitted);
+  const under = successRate(withA.observations, choice.admitted);
   const durationMs = Date.now() - started;
   if (!a.observations.some(isThrottled)) {
     return loadCheck(id, name, [], { durationMs, undecided: { outcome: 'inconclusive', reason: 'the first user was never throttled' } });
@@ -217,7 +250,7 @@ export const fairness = async (
   if (base === null || under === null || base === 0) {
     return loadCheck(id, name, [], { durationMs, undecided: { outcome: 'inconclusive', reason: 'the second user got no successes on its own' } });
   }
-  const sink = sinkFor(ctx, id, loadCurl(ctx, token));
+  const sink = sinkFor(ctx, id, requestCurl(ctx, choice.request(ctx, token)));
   if (under < 0.99 * base) {
     sink.add('rate-limit-unfair', {
       status: 429,

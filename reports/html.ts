@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pointerLabel } from '../core/pointer.ts';
 import type { CapacityEstimate, CheckResult, RunResults, TimelineBucket } from '../core/results.ts';
+import { comparisonText, estimatedLimitText, estimateText } from './capacity.ts';
 import { buildSummary, caseOf, type SummaryFinding } from './summary.ts';
 import { html, scriptJson, valueText } from './text.ts';
 
@@ -84,28 +85,15 @@ const evidenceBlock = (e: SummaryFinding['evidence']) => {
 };
 
 const capacitySection = (cap: CapacityEstimate) => {
-  const observed =
-    cap.algorithm === 'token_bucket'
-      ? `token bucket: burst ${num(cap.burst)}, refill ${num(cap.rate_per_s)} per second`
-      : cap.algorithm === 'fixed_window'
-        ? `fixed window: ${num(cap.limit)} requests per ${num(cap.window_s)} s`
-        : 'no limit observed';
-  const observedLimit = cap.algorithm === 'token_bucket' ? cap.burst : cap.limit;
-  let comparison: string;
-  if (cap.advertised_limit === null) comparison = 'the target advertises no limit (no X-Ratelimit-Limit header)';
-  else if (observedLimit === null) comparison = `the target advertises ${num(cap.advertised_limit)}, but no limit was observed`;
-  else if (observedLimit === cap.advertised_limit) comparison = 'the advertised limit matches the observed one';
-  else
-    comparison = `the target advertises ${num(cap.advertised_limit)}, ${num(observedLimit)} observed (${num((observedLimit / cap.advertised_limit) * 100, 0)} % of it)`;
   const uncertainty = Object.entries(cap.uncertainty ?? {})
     .map(([k, v]) => `${html(k)} ± ${num(v)}`)
     .join(', ');
   return `<h3>Capacity estimate against what the target advertises</h3>
 <table class="capacity">
-  <tr><th>estimated from observed responses</th><td>${observed}${uncertainty ? ` <span class="muted">(uncertainty: ${uncertainty})</span>` : ''}</td></tr>
-  <tr><th>estimated limit</th><td class="num">${num(observedLimit)}</td></tr>
+  <tr><th>estimated from observed responses</th><td>${html(estimateText(cap))}${uncertainty ? ` <span class="muted">(uncertainty: ${uncertainty})</span>` : ''}</td></tr>
+  <tr><th>estimated limit</th><td class="num">${html(estimatedLimitText(cap))}</td></tr>
   <tr><th>advertised limit (X-Ratelimit-Limit)</th><td class="num">${num(cap.advertised_limit)}</td></tr>
-  <tr><th>comparison</th><td>${comparison}</td></tr>
+  <tr><th>comparison</th><td>${html(comparisonText(cap))}</td></tr>
   <tr><th>probe</th><td>${cap.requests_sent} requests over ${num(cap.duration_s)} s</td></tr>
 </table>`;
 };

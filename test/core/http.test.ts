@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BudgetExhaustedError } from '../../core/errors.ts';
-import { HttpClient, TransportError } from '../../core/http.ts';
+import { HttpClient, retryWaitMs, TransportError } from '../../core/http.ts';
 import { createRunContext } from '../../core/run-context.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => void;
@@ -117,5 +117,38 @@ describe('the HTTP client', () => {
     const url = await serve((_q, res) => json(res, 400, {}));
     const r = await clientFor(url).http.send({ path: '/x', rawBody: new Uint8Array([0xff, 0x7b]) });
     expect(r.curl).toContain(`--data-binary "$(printf '\\xff\\x7b')"`);
+  });
+});
+
+describe('the wait before retrying a 429', () => {
+  const now = Date.parse('Tue, 01 Dec 2026 19:00:00 GMT');
+
+  it('reads Retry-After in seconds', () => {
+    expect(retryWaitMs({ 'retry-after': '3' }, 10, now)).toBe(3050);
+    expect(retryWaitMs({ 'retry-after': '0' }, 10, now)).toBe(50);
+  });
+
+  it('reads an HTTP-date, counted from the answer\'s Date header when there is one', () => {
+    expect(retryWaitMs({ 'retry-after': 'Tue, 01 Dec 2026 19:00:04 GMT' }, 10, now)).toBe(4050);
+    // The server's clock says 19:00:02: two seconds are left, whatever ours says.
+    expect(retryWaitMs({ 'retry-after': 'Tue, 01 Dec 2026 19:00:04 GMT', date: 'Tue, 01 Dec 2026 19:00:02 GMT' }, 10, now)).toBe(2050);
+    // A date already past: retry at once.
+    expect(retryWaitMs({ 'retry-after': 'Tue, 01 Dec 2026 18:59:00 GMT' }, 10, now)).toBe(50);
+  });
+
+  it('does not retry past its cap, nor on a Retry-After it cannot read', () => {
+    expect(retryWaitMs({ 'retry-after': '11' }, 10, now)).toBeNull();
+    expect(retryWaitMs({ 'retry-after': 'Tue, 01 Dec 2026 19:05:00 GMT' }, 10, now)).toBeNull();
+    expect(retryWaitMs({ 'retry-after': 'soon' }, 10, now)).toBeNull();
+    expect(retryWaitMs({}, 10, now)).toBeNull();
+  });
+
+  it('retries a 429 whose Retry-After is an HTTP-date', async () => {
+    const url = await serve((_q, res, n) => {
+      const at = new Date().toUTCString();
+      return n === 1 ? json(res, 429, { type: 'too_many_requests' }, { 'retry-after': at, date: at }) : json(res, 201, { ok: 1 });
+    });
+    const r = await clientFor(url).http.send({ path: '/x', body: {} });
+    expect([r.status, r.attempts, r.throttled]).toEqual([201, 2, false]);
   });
 });

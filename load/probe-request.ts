@@ -1,0 +1,112 @@
+import { wholeField } from '../api-model/rate-limit/fields.ts';
+import { DEV_USERS_CREATE } from '../api-model/shapes/endpoints.ts';
+import type { RunContext } from '../core/run-context.ts';
+import type { Observation } from './observe.ts';
+import type { LoadOptions } from './options.ts';
+import type { PacedRequest } from './pacer.ts';
+import { LOAD_ENDPOINT, loadRequest } from './request.ts';
+
+/**
+ * Which request a load phase spends the quota with. Spend nothing that creates records
+ * where the target allows it: a dev-users.create without its required fields creates
+ * nothing, and if the limiter counts it, it is as good a probe as a create. Otherwise the
+ * phase falls back to creates, each recorded in the ledger and removed afterwards.
+ */
+
+/** The docs' answer to a create without its required fields: the limiter let it through. */
+const NON_CREATING_STATUS = 400 satisfies keyof typeof DEV_USERS_CREATE.responses;
+
+export const NON_CREATING_LABEL = `${DEV_USERS_CREATE.name} without its required fields`;
+
+/** A request that creates nothing: a dev-users.create without its required fields. */
+export const nonCreatingRequest = (token: string, who?: string): PacedRequest => ({
+  path: DEV_USERS_CREATE.path,
+  body: '{}',
+  headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
+  who,
+});
+
+export interface ProbeRequestChoice {
+  request: (ctx: Pick<RunContext, 'runId'>, token: string, who?: string) => PacedRequest;
+  creates: boolean;
+  /** What the phase probes with, as its results name it. */
+  label: string;
+  /** The endpoint the request goes to. */
+  endpoint: string;
+  /**
+   * The limiter let the request through: the documented answer of the request in use
+   * (201 for a create, 400 for the request that creates nothing), never merely "not 429".
+   */
+  admitted: (o: Pick<Observation, 'status'>) => boolean;
+  why: string;
+  sent: number;
+}
+
+const creating = (why: string, sent: number): ProbeRequestChoice => ({
+  request: loadRequest,
+  creates: true,
+  label: LOAD_ENDPOINT.name,
+  endpoint: LOAD_ENDPOINT.name,
+  admitted: (o) => o.status === LOAD_ENDPOINT.successStatus,
+  why,
+  sent,
+});
+
+const nonCreating = (why: string, sent: number): ProbeRequestChoice => ({
+  request: (_ctx, token, who) => nonCreatingRequest(token, who),
+  creates: false,
+  label: NON_CREATING_LABEL,
+  endpoint: DEV_USERS_CREATE.name,
+  admitted: (o) => o.status === NON_CREATING_STATUS,
+  why,
+  sent,
+});
+
+/**
+ * On any target but the embedded simulator: does the limiter count a request that creates
+ * nothing? Two of them, one after the other: if X-Ratelimit-Remaining drops (or the second
+ * is throttled), it does, and probing uses it. A window that began between the two (Reset
+ * moved on) refills Remaining, so one more is sent and compared with the second. Otherwise
+ * probing falls back to creates and says why.
+ */
+export const chooseProbeRequest = async (ctx: Pick<RunContext, 'target' | 'signal'>, token: string, timeoutMs: number): Promise<ProbeRequestChoice> => {
+  if (ctx.target.kind === 'simulator') return creating('the embedded simulator keeps nothing', 0);
+  const r = nonCreatingRequest(token);
+  const answers: Array<{ status: number; remaining: number | null; reset: number | null }> = [];
+  const send = async (): Promise<boolean> => {
+    try {
+      const res = await fetch(ctx.target.url + r.path, { method: 'POST', headers: r.headers, body: r.body, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]) });
+      await res.arrayBuffer();
+      const field = (name: string) => wholeField(res.headers.get(name) ?? undefined);
+      answers.push({ status: res.status, remaining: field('x-ratelimit-remaining'), reset: field('x-ratelimit-reset') });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const noAnswer = () => creating('the request that creates nothing got no answer', answers.length + 1);
+  if (!(await send()) || !(await send())) return noAnswer();
+  const a = answers[0]!;
+  if (a.status !== NON_CREATING_STATUS && a.status !== 429) return creating(`a create without its required fields answered ${a.status}, not the documented ${NON_CREATING_STATUS}`, 2);
+  const countedBetween = (x: (typeof answers)[0], y: (typeof answers)[0]) => y.status === 429 || (x.remaining !== null && y.remaining !== null && y.remaining < x.remaining);
+  let counted = countedBetween(a, answers[1]!);
+  const rolledOver = (x: (typeof answers)[0], y: (typeof answers)[0]) => x.reset !== null && y.reset !== null && y.reset > x.reset;
+  if (!counted && rolledOver(a, answers[1]!)) {
+    if (!(await send())) return noAnswer();
+    counted = countedBetween(answers[1]!, answers[2]!);
+  }
+  const sent = answers.length;
+  if (counted) return nonCreating(`the limiter counts a ${NON_CREATING_LABEL} (${NON_CREATING_STATUS}): probing with it, no user is created`, sent);
+  return creating(
+    a.remaining === null ? 'no X-Ratelimit-Remaining to tell whether a request that creates nothing is counted: probing with creates, recorded in the ledger' : 'X-Ratelimit-Remaining did not drop for a request that creates nothing: probing with creates, recorded in the ledger',
+    sent,
+  );
+};
+
+/** The choice for one phase: what deciding it sent comes off the budget, and the phase says why. */
+export const probeRequestFor = async (ctx: RunContext, o: Pick<LoadOptions, 'timeoutMs' | 'say'>, phase: string, token: string): Promise<ProbeRequestChoice> => {
+  const choice = await chooseProbeRequest(ctx, token, o.timeoutMs);
+  ctx.budget.takeUpTo(choice.sent);
+  if (ctx.target.kind !== 'simulator') o.say(`${phase}: ${choice.why}`);
+  return choice;
+};

@@ -1,0 +1,73 @@
+import type { CapacityEstimate } from '../core/results.ts';
+
+/**
+ * What a capacity estimate says, in words, for every limiter model the results can hold
+ * (and for none): the report reads only the saved estimate, never the load engine.
+ */
+
+const num = (n: number | null | undefined, digits = 2) => (n === null || n === undefined ? '?' : Number.isInteger(n) ? String(n) : n.toFixed(digits));
+
+const modelName = (model: string) => model.replace(/_/g, ' ');
+
+/** The model that explained the largest share of recoveries, when any explained some. */
+const closest = (cap: CapacityEstimate): { model: string; fit: number } | null => {
+  let best: { model: string; fit: number } | null = null;
+  for (const x of cap.fit ?? []) if (x.fit !== null && x.fit > 0 && (!best || x.fit > best.fit)) best = { model: x.model, fit: x.fit };
+  return best;
+};
+
+const secondLimit = (cap: CapacityEstimate) =>
+  cap.second_limit ? `; and a second, longer-scale limit (throttled for ${num(cap.second_limit.throttled_for_s)} s after ${cap.second_limit.successes_before} successes)` : '';
+
+/** The estimate in one line: the model and its parameters, or for unknown the best partial facts. */
+export const estimateText = (cap: CapacityEstimate): string => {
+  switch (cap.algorithm) {
+    case 'fixed_window':
+      return `fixed window: ${num(cap.limit)} requests per ${num(cap.window_s)} s${secondLimit(cap)}`;
+    case 'sliding_window':
+      return `sliding window: ${num(cap.limit)} requests in any ${num(cap.window_s)} s${secondLimit(cap)}`;
+    case 'token_bucket':
+      return `token bucket: burst ${num(cap.burst)}, refill ${num(cap.rate_per_s)} per second${secondLimit(cap)}`;
+    case 'concurrency':
+      return `concurrency limit: ${num(cap.limit)} requests in flight${secondLimit(cap)}`;
+    case 'shaping':
+      return `shaping: no 429; throughput held at ${num(cap.rate_per_s)} per second while answers slowed`;
+    default: {
+      const facts: string[] = [];
+      if (cap.limit !== null) facts.push(`limit ${num(cap.limit)}`);
+      if (cap.window_s !== null) facts.push(`window ${num(cap.window_s)} s`);
+      if (cap.burst !== null) facts.push(`burst ${num(cap.burst)}`);
+      if (cap.rate_per_s !== null) facts.push(`${num(cap.rate_per_s)} per second`);
+      const near = closest(cap);
+      if (near) facts.push(`closest model ${modelName(near.model)}, explaining ${Math.round(near.fit * 100)} % of the recoveries`);
+      const why = cap.reason ? `: ${cap.reason}` : '';
+      return `unknown${why}${facts.length > 0 ? `; ${facts.join(', ')}` : ''}${secondLimit(cap)}`;
+    }
+  }
+};
+
+/** The estimate's figure comparable with X-Ratelimit-Limit (a quota or a burst), or null. */
+export const comparableLimit = (cap: CapacityEstimate): number | null =>
+  cap.algorithm === 'token_bucket' ? cap.burst : cap.algorithm === 'fixed_window' || cap.algorithm === 'sliding_window' ? cap.limit : null;
+
+/** The estimate's own limit, whatever its unit. */
+export const estimatedLimitText = (cap: CapacityEstimate): string => {
+  if (cap.algorithm === 'concurrency') return `${num(cap.limit)} in flight`;
+  if (cap.algorithm === 'shaping') return `${num(cap.rate_per_s)} per second (no 429)`;
+  const n = comparableLimit(cap);
+  return n === null ? '—' : num(n);
+};
+
+/** The estimate against X-Ratelimit-Limit. */
+export const comparisonText = (cap: CapacityEstimate): string => {
+  const advertised = cap.advertised_limit;
+  if (advertised === null) return 'the target advertises no limit (no X-Ratelimit-Limit header)';
+  const observed = comparableLimit(cap);
+  if (observed !== null) {
+    if (observed === advertised) return 'the advertised limit matches the observed one';
+    return `the target advertises ${num(advertised)}, ${num(observed)} observed (${num((observed / advertised) * 100, 0)} % of it)`;
+  }
+  if (cap.algorithm === 'concurrency') return `the target advertises ${num(advertised)} per window; the limiter observed caps requests in flight (${num(cap.limit)}), which is not comparable`;
+  if (cap.algorithm === 'shaping') return `the target advertises ${num(advertised)}, but nothing was throttled: the target queues instead, so no quota was observed`;
+  return `the target advertises ${num(advertised)}, but no limiter model was identified to compare it with`;
+};

@@ -18,8 +18,6 @@ export type Algorithm = LimiterModel | null;
 
 export interface CheckEnv {
   checkId: string;
-  /** Any target but the embedded simulator: assumed rules cap at warning. */
-  realTarget: boolean;
   /** On remote targets the server's Date header is "now". */
   remote: boolean;
   reproduction: string | null;
@@ -89,7 +87,7 @@ export class FindingSink {
 
 /** A sink for one check of a run: target kind decides the cap and whose clock is "now". */
 export const sinkFor = (ctx: Pick<RunContext, 'target' | 'redactor'>, checkId: string, reproduction: string | null): FindingSink =>
-  new FindingSink({ checkId, remote: ctx.target.kind === 'remote', realTarget: ctx.target.kind !== 'simulator', reproduction, redactor: ctx.redactor });
+  new FindingSink({ checkId, remote: ctx.target.kind === 'remote', reproduction, redactor: ctx.redactor });
 
 const intHeader = (o: Observation, name: string): number | null => wholeField(o.headers?.[name]);
 

@@ -45,6 +45,18 @@ export const diffResponseHeaders = (from: SpecSide, to: SpecSide, a: Located, b:
       add(`${place} header ${x.name}`, { ruleId: 'response-header-removed', from: pointerOf(x.loc.tokens), to: pointerOf(b.tokens), before: x.name, after: undefined, at: '', summary: `header ${x.name} is no longer documented` });
       continue;
     }
+    const ra = isObject(x.loc.node) && x.loc.node['required'] === true;
+    const rb = isObject(y.loc.node) && y.loc.node['required'] === true;
+    if (ra !== rb)
+      add(`${place} header ${y.name}`, {
+        ruleId: rb ? 'response-header-became-required' : 'response-header-became-optional',
+        from: pointerOf(ra ? [...x.loc.tokens, 'required'] : x.loc.tokens),
+        to: pointerOf(rb ? [...y.loc.tokens, 'required'] : y.loc.tokens),
+        before: ra ? 'required' : 'optional',
+        after: rb ? 'required' : 'optional',
+        at: '',
+        summary: `header ${y.name} became ${rb ? 'required' : 'optional'}`,
+      });
     const sa = schemaOf(x);
     const sb = schemaOf(y);
     if (!sa || !sb) continue;

@@ -234,6 +234,16 @@ export const SPEC_DIFF_RULES = {
     basis: 'spec',
     reason: 'a client ignores a header it does not read',
   },
+  'response-header-became-optional': {
+    severity: 'error',
+    basis: 'spec',
+    reason: 'a header the docs promised on every answer of its status (`required: true`) may now be absent, like a response property that became optional',
+  },
+  'response-header-became-required': {
+    severity: 'info',
+    basis: 'spec',
+    reason: 'the client gets a header it already handled as optional',
+  },
   'response-header-type-changed': {
     severity: 'error',
     basis: 'spec',

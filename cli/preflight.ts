@@ -1,6 +1,6 @@
 import { DEV_USERS_CREATE } from '../api-model/shapes/endpoints.ts';
 import { SetupError } from '../core/errors.ts';
-import { HttpClient } from '../core/http.ts';
+import { HttpClient, type HttpResponse, TransportError } from '../core/http.ts';
 import type { RunContext } from '../core/run-context.ts';
 
 /**
@@ -12,7 +12,21 @@ import type { RunContext } from '../core/run-context.ts';
  */
 export const preflight = async (ctx: RunContext): Promise<void> => {
   const http = new HttpClient(ctx, { max429Retries: 1, max503Retries: 1 });
-  const res = await http.send({ path: DEV_USERS_CREATE.path, body: {} });
+  let res: HttpResponse;
+  try {
+    res = await http.send({ path: DEV_USERS_CREATE.path, body: {} });
+  } catch (e) {
+    // On loopback a connection is accepted at once, so silence means the process serving
+    // it is not running its event loop: most often the very process that started this
+    // command and waits for it synchronously (execFileSync, spawnSync) while serving.
+    if (e instanceof TransportError && e.failure === 'timeout' && ctx.target.kind === 'loopback')
+      throw new SetupError(
+        `${e.message} (the loopback connection was accepted, but nothing answered the first request)`,
+        'is the process serving it blocked? A provider served from the process that starts devrev-gate must start it asynchronously (execFile or spawn, not execFileSync or spawnSync)',
+        { cause: e },
+      );
+    throw e;
+  }
   if (res.status === 401) {
     throw new SetupError(`${ctx.target.url} rejected the token (401 on the first request)`, 'check --token / DEVREV_TOKEN');
   }

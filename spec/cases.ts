@@ -63,16 +63,17 @@ export const casesFor = (change: SpecChange, cases: Case[] = pactCases()): strin
   for (const c of cases) {
     if (!change.endpoints.includes(c.endpoint)) continue;
     for (const place of change.places) {
-      const m = /^(request body|response (\w+))(?: (\/.*))?$/.exec(place);
+      const m = /^(request body|response (\w+))(?: (\/.*)|( header .+))?$/.exec(place);
       if (!m) {
-        // The endpoint itself, a parameter: every case of the endpoint.
+        // The endpoint itself, a parameter, its security: every case of the endpoint.
         out.add(c.description);
         continue;
       }
       const isResponse = m[2] !== undefined;
       if (isResponse && String(c.status) !== m[2]) continue;
       // Every request lacks a property that became required; every case of a status loses it.
-      if (change.ruleId === 'request-property-added-required' || change.ruleId === 'request-property-became-required' || change.ruleId === 'response-status-removed') {
+      // A header is read off every answer of its status, whatever the body holds.
+      if (m[4] !== undefined || change.ruleId === 'request-property-added-required' || change.ruleId === 'request-property-became-required' || change.ruleId === 'response-status-removed') {
         out.add(c.description);
         continue;
       }

@@ -1,14 +1,16 @@
 import { escapeToken, pointerOf } from '../api-model/openapi/pointer.ts';
 import { SLICE_PATHS } from '../api-model/openapi/slice-paths.ts';
 import { SPEC_DIFF_RULES, type SpecDiffRuleId } from '../api-model/rulebook/spec-diff.ts';
+import { diffResponseHeaders } from './header-diff.ts';
 import { deref, isObject, type Located, type SpecSide } from './resolve.ts';
 import { type SchemaView, viewOf } from './schema-view.ts';
+import { diffSecurity } from './security-diff.ts';
 
 /**
  * The classified difference between two DevRev OpenAPI documents, over what the suite's
- * endpoints depend on: their operations, parameters, bodies, statuses and every schema
- * they reach, resolved. A change inside a shared component is one change, listing every
- * endpoint and place in a request or answer that reaches it.
+ * endpoints depend on: their operations, parameters, security, bodies, statuses, answer
+ * headers and every schema they reach, resolved. A change inside a shared component is
+ * one change, listing every endpoint and place in a request or answer that reaches it.
  */
 export interface SpecChange {
   ruleId: SpecDiffRuleId;
@@ -29,7 +31,7 @@ export interface SpecChange {
 type Dir = 'request' | 'response';
 
 /** A change found inside a schema, relative to where the schema is used. */
-interface Raw {
+export interface Raw {
   ruleId: SpecDiffRuleId;
   from: string | null;
   to: string | null;
@@ -101,6 +103,7 @@ export class SpecDiff {
     const oa = a.node as Record<string, unknown>;
     const ob = b.node as Record<string, unknown>;
     this.#parameters(endpoint, a, b, itemA, itemB);
+    diffSecurity(this.from, this.to, a, b, (r) => this.#add(endpoint, 'security', r));
     // Request body.
     const ra = oa['requestBody'] === undefined ? undefined : deref(this.from, oa['requestBody'], [...a.tokens, 'requestBody']);
     const rb = ob['requestBody'] === undefined ? undefined : deref(this.to, ob['requestBody'], [...b.tokens, 'requestBody']);
@@ -125,6 +128,7 @@ export class SpecDiff {
       const la = deref(this.from, sa[status], [...respA, status]);
       const lb = deref(this.to, sb[status], [...respB, status]);
       this.#content(endpoint, `response ${status}`, 'response', la, lb, 'response-media-type-removed', 'response-media-type-added');
+      diffResponseHeaders(this.from, this.to, la, lb, `response ${status}`, (place, r) => this.#add(endpoint, place, r));
     }
     for (const status of Object.keys(sb)) {
       if (!Object.hasOwn(sa, status))

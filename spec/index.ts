@@ -22,6 +22,9 @@ const statusOf = (c: SpecChange): number | null => {
   return statuses.size === 1 && only ? Number(only) : null;
 };
 
+// "" is the whole document (where a document without any security list says so).
+const shown = (p: string | null) => (p === null ? '—' : p === '' ? '(the document)' : p);
+
 export const findingOf = (c: SpecChange, checkId: string, pillar: PillarName, from: SpecSide, to: SpecSide): Finding => {
   const rule = SPEC_DIFF_RULES[c.ruleId];
   const cases = casesFor(c);
@@ -37,7 +40,7 @@ export const findingOf = (c: SpecChange, checkId: string, pillar: PillarName, fr
     pointer: c.to ?? c.from ?? '',
     ...(c.before !== undefined ? { expected: c.before } : {}),
     ...(c.after !== undefined ? { actual: c.after } : {}),
-    message: `${c.summary} (${c.places[0]}${more}); ${c.from ?? '—'} → ${c.to ?? '—'}`,
+    message: `${c.summary} (${c.places[0]}${more}); ${shown(c.from)} → ${shown(c.to)}`,
     reproduction: `devrev-gate spec diff --from ${from.label} --to ${to.label}`,
     ...(cases.length ? { caseId: cases.join('; ') } : {}),
     specPointers: { from: c.from, to: c.to },
@@ -81,12 +84,15 @@ export interface SpecRun {
   result: PillarResult;
 }
 
-/** `spec diff`: both documents opened (and proven whole) before anything is compared. */
-export const runSpecDiff = async (fromArg: string, toArg: string, options: SpecRunOptions = {}): Promise<SpecRun> => {
+/**
+ * `spec diff`: both documents opened (and proven whole) before anything is compared; a
+ * caller that must know they open before it does anything else passes them opened.
+ */
+export const runSpecDiff = async (fromArg: string | SpecSide, toArg: string | SpecSide, options: SpecRunOptions = {}): Promise<SpecRun> => {
   const startedAt = new Date();
   const failOn = options.failOn ?? 'error';
-  const from = openSide(fromArg);
-  const to = openSide(toArg);
+  const from = typeof fromArg === 'string' ? openSide(fromArg) : fromArg;
+  const to = typeof toArg === 'string' ? openSide(toArg) : toArg;
   const t0 = Date.now();
   const changes = diffSpecs(from, to);
   const checks = diffChecks(changes, from, to, 'spec', failOn, Date.now() - t0);

@@ -92,11 +92,14 @@ export const extractSlice = (doc: OpenApiDocument, paths: readonly string[], sou
     }
     setAt(components, tokens.slice(1), at(doc, tokens));
   }
-  // Security schemes are named by `security` requirements, not by `$ref`.
+  // Security schemes are named by `security` requirements, not by `$ref`: the document's,
+  // and those an operation of the slice states for itself.
   const security = doc['security'];
   const schemes = at(doc, ['components', 'securitySchemes']);
-  if (Array.isArray(security) && isObject(schemes)) {
-    for (const req of security) {
+  const operations = paths.flatMap((p) => (isObject(doc.paths[p]) ? Object.values(doc.paths[p]) : []));
+  for (const list of [security, ...operations.map((op) => (isObject(op) ? op['security'] : undefined))]) {
+    if (!Array.isArray(list) || !isObject(schemes)) continue;
+    for (const req of list) {
       for (const name of isObject(req) ? Object.keys(req) : []) {
         if (schemes[name] !== undefined) setAt(components, ['securitySchemes', name], schemes[name]);
       }

@@ -1,4 +1,5 @@
-import type { BasisName, SeverityName } from '../../core/results.ts';
+import type { BasisName } from '../../core/results.ts';
+import type { RuleInfo } from './types.ts';
 
 /**
  * The rate-limit rules, each with one severity, one basis and (where it compares numbers)
@@ -11,10 +12,9 @@ import type { BasisName, SeverityName } from '../../core/results.ts';
  * the X-Ratelimit-* headers, and the IETF RateLimit fields, are not documented (`assumed`,
  * so at most a warning on a real target).
  */
-export interface RateLimitRuleInfo {
-  severity: SeverityName;
+export interface RateLimitRuleInfo extends RuleInfo {
+  /** Every rate-limit rule states its basis: the same one whichever pillar reports it. */
   basis: BasisName;
-  reason: string;
   /** Seconds a comparison allows (whole-second headers computed a moment apart). */
   toleranceS?: number;
 }

@@ -223,6 +223,58 @@ export const SPEC_DIFF_RULES = {
     basis: 'spec',
     reason: 'the client keeps a variant that no longer comes',
   },
+  'response-header-removed': {
+    severity: 'error',
+    basis: 'spec',
+    reason:
+      'the client reads a header the docs no longer promise (Retry-After or X-RateLimit-* on a 429 is how it paces its retries) and gets nothing; optional or not, like a response property removed',
+  },
+  'response-header-added': {
+    severity: 'info',
+    basis: 'spec',
+    reason: 'a client ignores a header it does not read',
+  },
+  'response-header-became-optional': {
+    severity: 'error',
+    basis: 'spec',
+    reason: 'a header the docs promised on every answer of its status (`required: true`) may now be absent, like a response property that became optional',
+  },
+  'response-header-became-required': {
+    severity: 'info',
+    basis: 'spec',
+    reason: 'the client gets a header it already handled as optional',
+  },
+  'response-header-type-changed': {
+    severity: 'error',
+    basis: 'spec',
+    reason: 'the client parses the header by the old type (Retry-After as a number of seconds); a value of another type fails that parse',
+  },
+  'response-header-type-narrowed': {
+    severity: 'info',
+    basis: 'spec',
+    reason: 'fewer types (an integer where a number was documented): every value is still one the client parses',
+  },
+  'security-requirement-added': {
+    severity: 'error',
+    basis: 'spec',
+    reason: 'the credentials the client sends (say, only the bearer token) no longer meet any requirement the operation documents, so its calls are refused',
+  },
+  'security-requirement-removed': {
+    severity: 'warning',
+    basis: 'spec',
+    reason:
+      'the operation asks for less than before (a scheme, or authentication at all): the client keeps sending its token, which still works; a warning because DevRev documents a token on every API, so a client generated from the new document that sends none is likely refused',
+  },
+  'security-alternative-added': {
+    severity: 'info',
+    basis: 'spec',
+    reason: 'another way to authenticate; the client keeps using the one it has',
+  },
+  'security-scheme-changed': {
+    severity: 'error',
+    basis: 'spec',
+    reason: 'the client sends its credentials the way the old scheme says (an HTTP bearer token in Authorization); another type, scheme or header name is not what the server reads',
+  },
   'pact-operation-undocumented': {
     severity: 'error',
     basis: 'spec',

@@ -31,12 +31,18 @@ const common = (cmd: Command): Command =>
     .option('--quiet', 'print nothing but errors')
     .option('--debug', 'show stack traces on errors');
 
-/** Compares, prints, then writes results.json and the reports, each file whole. */
+/**
+ * Opens both documents, compares, prints, then writes results.json and the reports, each
+ * file whole. A document that cannot be used ends the run before --out is made, so it
+ * leaves nothing behind, not even an empty folder.
+ */
 const diffAndReport = async (fromArg: string, toArg: string, o: SpecCliOptions): Promise<void> => {
   const started = new Date();
+  const { openSide, runSpecDiff } = await loadSpec();
+  const from = openSide(fromArg);
+  const to = openSide(toArg);
   const outDir = ensureOutDir(o.out);
-  const { runSpecDiff } = await loadSpec();
-  const run = await runSpecDiff(fromArg, toArg, { failOn: o.failOn, pact: o.pact });
+  const run = await runSpecDiff(from, to, { failOn: o.failOn, pact: o.pact });
   const pin = sliceInfo();
   const results: RunResults = {
     schemaVersion: RESULTS_SCHEMA_VERSION,

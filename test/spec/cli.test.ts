@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pinnedSlice, SLICE_FILE } from '../../api-model/openapi/slice.ts';
@@ -47,7 +47,25 @@ describe('devrev-gate spec: broken documents are one line and exit 2, with nothi
     expect(lines[0]).toMatch(/^devrev-gate: /);
     expect(lines[0]).toMatch(line);
     expect(run.stdout).toBe('');
-    expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+    // Not even an empty folder: the documents are opened before --out is made.
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('spec diff with a broken older document leaves no --out folder either', async () => {
+    const out = join(scratch('spec-out'), 'reports', 'nested');
+    const run = await runCli(['spec', 'diff', '--from', cases[0]![1], '--to', 'pinned', '--out', out]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/broken\.yaml: not YAML or JSON/);
+    expect(existsSync(join(out, '..'))).toBe(false);
+  });
+
+  it('an --out that is a file is still refused, with exit 2 and nothing written', async () => {
+    const dir = scratch('spec-out-file');
+    const out = file(dir, 'taken', 'not a folder');
+    const run = await runCli(['spec', 'diff', '--from', 'pinned', '--to', 'pinned', '--out', out, '--no-pact']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--out .*taken is a file, not a folder/);
+    expect(readFileSync(out, 'utf8')).toBe('not a folder');
   });
 });
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { SLICE_PATHS } from '../../api-model/openapi/slice-paths.ts';
 import { SPEC_DIFF_RULES, type SpecDiffRuleId } from '../../api-model/rulebook/spec-diff.ts';
+import { casesFor } from '../../spec/cases.ts';
 import { diffSpecs } from '../../spec/diff.ts';
-import { sideOf } from '../../spec/resolve.ts';
+import { openSide, PINNED, sideOf } from '../../spec/resolve.ts';
 import { baseDocument } from './documents.ts';
 
 type Doc = ReturnType<typeof baseDocument>;
@@ -9,7 +11,11 @@ type Doc = ReturnType<typeof baseDocument>;
 const diff = (a: Doc, b: Doc) => diffSpecs(sideOf('a.yaml', 'a.yaml', a), sideOf('b.yaml', 'b.yaml', b));
 
 const REV = '/paths/~1rev-users.create/post';
+const DEV = '/paths/~1dev-users.create/post';
+const R429 = `${REV}/responses/429`;
 const S = '/components/schemas';
+const SCHEMES = '/components/securitySchemes';
+const BOTH = ['rev-users.create', 'dev-users.create'];
 
 interface Case {
   /** What one change to the base document does, read from old to new… */
@@ -51,6 +57,16 @@ const CASES: Case[] = [
   { forward: 'response-enum-value-added', reverse: 'response-enum-value-removed', from: `${S}/user/allOf/1/properties/state/enum`, to: `${S}/user/allOf/1/properties/state/enum`, change: (d) => d.components.schemas.user.allOf[1].properties.state.enum.push('locked') },
   { forward: 'response-discriminator-mapping-added', reverse: 'response-discriminator-mapping-removed', from: `${S}/org/discriminator`, to: `${S}/org/discriminator/mapping/dev_org`, change: (d) => { d.components.schemas.org.discriminator.mapping.dev_org = '#/components/schemas/dev-org'; d.components.schemas.org.oneOf.push({ $ref: '#/components/schemas/dev-org' }); } },
   { forward: 'format-annotation-changed', reverse: 'format-annotation-changed', from: `${S}/base/properties/id`, to: `${S}/base/properties/id/format`, change: (d) => { d.components.schemas.base.properties.id.format = 'id'; } },
+  { forward: 'response-header-removed', reverse: 'response-header-added', from: `${R429}/headers/Retry-After`, to: R429, change: (d) => delete d.paths['/rev-users.create'].post.responses['429'].headers['Retry-After'] },
+  { forward: 'response-header-removed', reverse: 'response-header-added', from: '/components/headers/remaining', to: R429, change: (d) => delete d.paths['/rev-users.create'].post.responses['429'].headers['X-RateLimit-Remaining'] },
+  { forward: 'response-header-became-required', reverse: 'response-header-became-optional', from: `${R429}/headers/Retry-After`, to: `${R429}/headers/Retry-After/required`, change: (d) => { d.paths['/rev-users.create'].post.responses['429'].headers['Retry-After'].required = true; } },
+  { forward: 'response-header-type-changed', reverse: 'response-header-type-changed', from: `${R429}/headers/Retry-After/schema`, to: `${R429}/headers/Retry-After/schema`, change: (d) => { d.paths['/rev-users.create'].post.responses['429'].headers['Retry-After'].schema.type = 'string'; } },
+  { forward: 'response-header-type-changed', reverse: 'response-header-type-narrowed', from: '/components/headers/remaining/schema', to: '/components/headers/remaining/schema', change: (d) => { d.components.headers.remaining.schema.type = 'number'; } },
+  { forward: 'security-requirement-added', reverse: 'security-requirement-removed', from: '/security/0', to: '/security/0', endpoints: ['rev-users.create'], change: (d) => { d.security[0].key = []; } },
+  { forward: 'security-requirement-removed', reverse: 'security-requirement-added', from: `${DEV}/security/0`, to: `${DEV}/security`, endpoints: ['dev-users.create'], change: (d) => { d.paths['/dev-users.create'].post.security = []; } },
+  { forward: 'security-alternative-added', reverse: 'security-requirement-added', from: '/security', to: '/security/1', endpoints: ['rev-users.create'], change: (d) => d.security.push({ key: [] }) },
+  { forward: 'security-scheme-changed', reverse: 'security-scheme-changed', from: `${SCHEMES}/bearer/scheme`, to: `${SCHEMES}/bearer/scheme`, endpoints: BOTH, change: (d) => { d.components.securitySchemes.bearer.scheme = 'basic'; } },
+  { forward: 'security-scheme-changed', reverse: 'security-scheme-changed', from: `${SCHEMES}/bearer/type`, to: `${SCHEMES}/bearer/type`, endpoints: BOTH, change: (d) => { d.components.securitySchemes.bearer = { type: 'apiKey', in: 'header', name: 'Authorization' }; } },
 ];
 
 describe('spec diff: one change per rule, read in both directions', () => {
@@ -65,6 +81,7 @@ describe('spec diff: one change per rule, read in both directions', () => {
     const back = diff(b, a);
     expect(back.map((x) => x.ruleId)).toEqual([c.reverse]);
     expect(back[0]).toMatchObject({ from: c.to, to: c.from });
+    if (c.endpoints) expect(back[0]!.endpoints).toEqual(c.endpoints);
   });
 
   it('covers every diff rule of the rule book (the pact-* rules belong to the pact check)', () => {
@@ -84,8 +101,10 @@ describe('spec diff: one change per rule, read in both directions', () => {
   it('descriptions, examples, titles and vendor extensions are not changes', () => {
     const b = baseDocument();
     // Schemas, operations, bodies, answers and parameters; not the maps keyed by name.
-    const MAPS = ['paths', 'schemas', 'properties', 'mapping', 'responses', 'content'];
+    const MAPS = ['paths', 'schemas', 'properties', 'mapping', 'responses', 'content', 'headers', 'securitySchemes'];
     const decorate = (v: unknown, key = ''): void => {
+      // A security requirement is keyed by scheme names only.
+      if (key === 'security') return;
       if (Array.isArray(v)) for (const x of v) decorate(x);
       else if (v && typeof v === 'object') {
         const o = v as Record<string, unknown>;
@@ -95,6 +114,8 @@ describe('spec diff: one change per rule, read in both directions', () => {
     };
     decorate(b.paths, 'paths');
     decorate(b.components.schemas, 'schemas');
+    decorate(b.components.headers, 'headers');
+    decorate(b.components.securitySchemes, 'securitySchemes');
     b.info = { title: 'renamed', version: '2', 'x-logo': 'l' };
     expect(diff(baseDocument(), b)).toEqual([]);
   });
@@ -118,5 +139,55 @@ describe('spec diff: one change per rule, read in both directions', () => {
     const changes = diff(a, b);
     expect(changes.map((c) => c.ruleId)).toEqual(['response-property-type-changed']);
     expect(changes[0]!.places).toEqual(['response 201 /rev_user/age']);
+  });
+
+  it('header names and HTTP auth schemes ignore case, as HTTP does', () => {
+    const b = baseDocument();
+    const headers = b.paths['/rev-users.create'].post.responses['429'].headers;
+    headers['retry-after'] = headers['Retry-After'];
+    delete headers['Retry-After'];
+    b.components.securitySchemes.bearer.scheme = 'Bearer';
+    expect(diff(baseDocument(), b)).toEqual([]);
+  });
+
+  it('a header change is placed under its status, and only that status', () => {
+    const b = baseDocument();
+    delete b.paths['/rev-users.create'].post.responses['429'].headers['Retry-After'];
+    const [c] = diff(baseDocument(), b);
+    expect(c!.places).toEqual(['response 429 header Retry-After']);
+    expect(c!.endpoints).toEqual(['rev-users.create']);
+  });
+});
+
+describe('spec diff on the pinned slice: the answer headers and security DevRev documents are compared', () => {
+  const pinned = openSide(PINNED);
+  const edited = (edit: (d: Doc) => void) => {
+    const d = structuredClone(pinned.doc) as Doc;
+    edit(d);
+    return diffSpecs(pinned, sideOf('edited', 'edited.json', d));
+  };
+
+  it('Retry-After dropped from the shared 429 is one error naming every endpoint', () => {
+    const changes = edited((d) => delete d.components.responses['too-many-requests'].headers['Retry-After']);
+    expect(changes.map((c) => [c.ruleId, SPEC_DIFF_RULES[c.ruleId].severity, c.from, c.to])).toEqual([
+      ['response-header-removed', 'error', '/components/responses/too-many-requests/headers/Retry-After', '/components/responses/too-many-requests'],
+    ]);
+    expect(changes[0]!.endpoints).toEqual(SLICE_PATHS.map((p) => p.slice(1)));
+    // The cases it touches are the pact's 429 answers, whatever their bodies hold.
+    const cases = casesFor(changes[0]!);
+    expect(cases.length).toBeGreaterThan(0);
+    expect(cases.every((c) => / 429 /.test(c))).toBe(true);
+  });
+
+  it('the bearer scheme becoming an API key is one error; dropping the requirement is a warning per document', () => {
+    const scheme = edited((d) => {
+      d.components.securitySchemes['auth-token'] = { type: 'apiKey', in: 'header', name: 'Authorization' };
+    });
+    expect(scheme.map((c) => [c.ruleId, SPEC_DIFF_RULES[c.ruleId].severity, c.from, c.to])).toEqual([
+      ['security-scheme-changed', 'error', `${SCHEMES}/auth-token/type`, `${SCHEMES}/auth-token/type`],
+    ]);
+    const dropped = edited((d) => delete d.security);
+    expect(dropped.map((c) => [c.ruleId, SPEC_DIFF_RULES[c.ruleId].severity, c.from, c.to])).toEqual([['security-requirement-removed', 'warning', '/security/0', '']]);
+    expect(dropped[0]!.endpoints).toEqual(SLICE_PATHS.map((p) => p.slice(1)));
   });
 });

@@ -3,8 +3,9 @@ import type { OpenApiDocument } from '../../api-model/openapi/document.ts';
 /**
  * A small OpenAPI document written for these tests, shaped like DevRev's: request and
  * answer schemas behind `$ref`, an answer composed with allOf, a discriminated org summary
- * in the answer and a discriminated `kind` in the request. Each rule's test changes one
- * thing in a copy of it.
+ * in the answer and a discriminated `kind` in the request, a 429 with its headers (one
+ * behind `$ref`), a bearer scheme the document requires and one operation restates. Each
+ * rule's test changes one thing in a copy of it.
  */
 const json = (ref: string) => ({ 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } });
 
@@ -22,17 +23,26 @@ export const baseDocument = (): OpenApiDocument & Editable & { paths: Editable }
         responses: {
           '201': { description: 'created', content: json('res') },
           '400': { description: 'bad request', content: json('err') },
+          '429': {
+            description: 'too many requests',
+            headers: { 'Retry-After': { schema: { type: 'integer' } }, 'X-RateLimit-Remaining': { $ref: '#/components/headers/remaining' } },
+            content: json('err'),
+          },
         },
       },
     },
     '/dev-users.create': {
       post: {
+        security: [{ bearer: [] }],
         requestBody: { required: true, content: json('req') },
         responses: { '201': { description: 'created', content: json('res') } },
       },
     },
   },
+  security: [{ bearer: [] }],
   components: {
+    securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, key: { type: 'apiKey', in: 'header', name: 'X-Api-Key' } },
+    headers: { remaining: { schema: { type: 'integer' } } },
     schemas: {
       req: {
         type: 'object',

@@ -46,6 +46,17 @@ describe.runIf(existsSync(HISTORY))('published DevRev documents, 2024-07-25 → 
     expect(changes.some((c) => c.endpoints.includes('dev-users.create'))).toBe(false);
   });
 
+  it('2024-07-25 → 2025-01-28: the token moves from a raw Authorization API key to an HTTP bearer scheme; the 429 keeps Retry-After', () => {
+    const changes = diffSpecs(july, january);
+    expect(find(changes, 'security-scheme-changed', '/components/securitySchemes/auth-token/type')).toMatchObject({
+      from: '/components/securitySchemes/auth-token/type',
+      before: 'apiKey',
+      after: 'http',
+      endpoints: ['rev-users.create', 'rev-users.delete'],
+    });
+    expect(changes.filter((c) => c.ruleId.startsWith('security-') || c.ruleId.startsWith('response-header-')).map((c) => c.ruleId)).toEqual(['security-scheme-changed']);
+  });
+
   it('the pact against the 2025-01-28 document: every dev-users.create interaction calls an undocumented operation', async () => {
     const check = await checkPactAgainst(january, { pillar: 'spec' });
     const undocumented = check.findings.filter((f) => f.ruleId === 'pact-operation-undocumented');

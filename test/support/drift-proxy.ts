@@ -7,6 +7,11 @@ import { startMutatingProxy } from './mutating-proxy.ts';
  * (the status, headers and body of the mutating proxy, with a simpler interface).
  * Checks are proven against drift applied to genuine responses, so they cannot be tuned
  * to a simulator option.
+ *
+ * It answers from the event loop of the process that started it. Run the CLI against it
+ * with an asynchronous spawn (execFile, spawn, runCli): execFileSync or spawnSync stops
+ * that loop until the child exits, so the child's first request (the preflight) is
+ * accepted but never answered and the run ends "no answer ... in time", exit 2.
  */
 export interface ProxiedExchange {
   method: string;

@@ -1,27 +1,37 @@
-import { type PillarResult, pillarResult } from '../core/results.ts';
+import { type CheckResult, type PillarResult, pillarResult } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
 import { runLoadCapacity } from './capacity.ts';
 import type { LoadOptions } from './options.ts';
 import { runLoadProbe } from './probe.ts';
 import { runLoadRecovery } from './recovery.ts';
+import { loadCheck } from './result.ts';
 
 /**
  * The whole load pillar as one result (what `devrev-gate run` wants): capacity first, so
  * the recovery and probe phases start from a known state of the limiter, then recovery,
  * then the overload probe. Checks, timelines and data are merged.
  */
+const PHASES = [
+  { id: 'load.capacity', name: 'load capacity: the limiter estimated', run: runLoadCapacity },
+  { id: 'load.recovery', name: 'load recovery: throttled users recover when told, and fairly', run: runLoadRecovery },
+  { id: 'load.probe', name: 'load probe: the promises of a throttled target under overload', run: runLoadProbe },
+] as const;
+
 export const runLoad = async (ctx: RunContext, o: Partial<LoadOptions> = {}): Promise<PillarResult> => {
   const started = new Date();
   const parts: PillarResult[] = [];
-  for (const phase of [runLoadCapacity, runLoadRecovery, runLoadProbe]) {
-    if (ctx.signal.aborted || ctx.budget.remaining === 0) break;
-    parts.push(await phase(ctx, o));
+  // A phase that cannot start is a skipped check with its reason, not a silent absence.
+  const notRun: CheckResult[] = [];
+  for (const { id, name, run } of PHASES) {
+    const why = ctx.signal.aborted ? 'the run was stopped' : ctx.budget.remaining === 0 ? 'the request budget (--max-requests) was spent by the phases before it' : null;
+    if (why) notRun.push(loadCheck(id, name, [], { undecided: { outcome: 'skipped', reason: why } }));
+    else parts.push(await run(ctx, o));
   }
   return pillarResult(
     'load',
     started,
     parts.reduce((n, p) => n + p.requestsSent, 0),
-    parts.flatMap((p) => p.checks),
+    [...parts.flatMap((p) => p.checks), ...notRun],
     Object.assign({}, ...parts.map((p) => p.data ?? {}), {
       timelines: Object.assign({}, ...parts.map((p) => p.data?.timelines ?? {})),
     }),

@@ -4,12 +4,13 @@ import { Progress } from '../core/progress.ts';
 import { type CapacityEstimate, type CheckResult, type PillarResult, pillarResult } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
 import { parsePolicyField, parseRetryAfter, wholeField } from '../api-model/rate-limit/index.ts';
-import { advertisedLimit, sinkFor } from './checks.ts';
+import { advertisedLimit, checkOverload, sinkFor } from './checks.ts';
+import { loadCheck } from './result.ts';
 import { type Estimate, equivalentPair, estimate, periodOf } from './estimate.ts';
 import { buildTimeline, isAllowed, isThrottled, nowMs, type Observation, statusLine } from './observe.ts';
 import { type LoadOptions, validateLoadOptions } from './options.ts';
 import { type PacedRequest, type PacerResult, runPacer } from './pacer.ts';
-import { probeRequestFor } from './probe-request.ts';
+import { aboutEndpointOf, probeRequestFor } from './probe-request.ts';
 import { ledgerRecorder, loadCurl, loadRequest } from './request.ts';
 import { preparePhase } from './safety.ts';
 
@@ -353,7 +354,12 @@ export const runLoadCapacity = async (ctx: RunContext, given: Partial<LoadOption
     reason,
     findings,
   });
-  return pillarResult('load', startedAt, ctx.budget.sent - sentBefore, checks, {
+  // Capacity drives the target past its limit too: a 5xx or a dropped connection there is
+  // as much an answer to overload as in the probe (which a small budget may never reach).
+  const ov = sinkFor(ctx, 'load.capacity.overload', loadCurl(ctx, token));
+  checkOverload(run.pacer.observations, ov);
+  checks.push(loadCheck('load.capacity.overload', 'no 5xx, timeouts or connection errors while probing capacity', ov.findings()));
+  return pillarResult('load', startedAt, ctx.budget.sent - sentBefore, checks.map(aboutEndpointOf(choice)), {
     timelines: { capacity: buildTimeline(run.pacer.observations, run.pacer.startMs) },
     capacity: {
       algorithm: c.algorithm,

@@ -1,5 +1,6 @@
 import { wholeField } from '../api-model/rate-limit/fields.ts';
 import { DEV_USERS_CREATE } from '../api-model/shapes/endpoints.ts';
+import type { CheckResult } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
 import type { Observation } from './observe.ts';
 import type { LoadOptions } from './options.ts';
@@ -110,3 +111,8 @@ export const probeRequestFor = async (ctx: RunContext, o: Pick<LoadOptions, 'tim
   if (ctx.target.kind !== 'simulator') o.say(`${phase}: ${choice.why}`);
   return choice;
 };
+
+/** A phase's checks are about the endpoint its requests went to. */
+export const aboutEndpointOf =
+  (choice: Pick<ProbeRequestChoice, 'endpoint'>) =>
+  (c: CheckResult): CheckResult => ({ ...c, endpoint: choice.endpoint, findings: c.findings.map((f) => ({ ...f, endpoint: choice.endpoint })) });

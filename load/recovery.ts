@@ -7,7 +7,7 @@ import { advertisedWaitS } from './capacity.ts';
 import { buildTimeline, isThrottled, nowMs, type Observation, statusLine } from './observe.ts';
 import { type LoadOptions, validateLoadOptions } from './options.ts';
 import { runPacer } from './pacer.ts';
-import { type ProbeRequestChoice, probeRequestFor } from './probe-request.ts';
+import { aboutEndpointOf, type ProbeRequestChoice, probeRequestFor } from './probe-request.ts';
 import { keepCreatedBody, ledgerRecorder, requestCurl, secondTokenFor } from './request.ts';
 import { loadCheck } from './result.ts';
 import { preparePhase } from './safety.ts';
@@ -156,7 +156,7 @@ export const runLoadRecovery = async (ctx: RunContext, given: Partial<LoadOption
   }
   const noTrial = trials.length === 0 ? { outcome: 'inconclusive' as const, reason: 'no 429 with a Retry-After was observed' } : null;
   // The checks are about the endpoint the requests went to.
-  const on = (c: CheckResult): CheckResult => ({ ...c, endpoint: choice.endpoint, findings: c.findings.map((f) => ({ ...f, endpoint: choice.endpoint })) });
+  const on = aboutEndpointOf(choice);
   const checks: CheckResult[] = [
     loadCheck('load.recovery.stays-throttled', 'requests before the advertised wait stay 429 (fixed window)', early.findings(), {
       undecided: noTrial ?? (algorithm === 'fixed_window' ? null : { outcome: 'skipped', reason: `applies to fixed windows only; the estimator found ${algorithm ?? 'no algorithm'}` }),

@@ -277,6 +277,25 @@ export const fitFixedWindow = (s: readonly Sample[], minGapMs = 0): FixedWindowF
   return { algorithm: 'fixed_window', limit, limitPm, windowMs, windowPmMs, offsetMs, windows: counts.length, mismatches };
 };
 
+/**
+ * Right after a bucket lets a request through it holds less than one token, and the next
+ * whole one comes within 1 / rate: a bucket refuses nothing later than that after its last
+ * success. A refusal several token intervals later is something else holding the client
+ * back (a longer-scale limit). A stall of the client or the server is no such sign: no
+ * request is decided during it, and the tokens come back as a run of successes.
+ * `from` and `to` are consecutive recoveries; `typicalGapMs` is 1 / rate as their spacing shows it.
+ */
+export const bucketCannotExplainGap = (s: readonly Sample[], from: number, to: number, typicalGapMs: number): boolean => {
+  let lastOk = from;
+  for (let i = to - 1; i >= from; i--) {
+    if (s[i]!.allowed) {
+      lastOk = i;
+      break;
+    }
+  }
+  return s[to - 1]!.t - s[lastOk]!.t > Math.max(1.8 * typicalGapMs, typicalGapMs + 50);
+};
+
 export const fitTokenBucket = (s: readonly Sample[], minGapMs = 0): TokenBucketFit | null => {
   const firstThrottled = s.findIndex((x) => !x.allowed);
   if (firstThrottled < 0) return null;
@@ -290,32 +309,33 @@ export const fitTokenBucket = (s: readonly Sample[], minGapMs = 0): TokenBucketF
     if (s[i]!.allowed) n++;
     if (recSet.has(i)) nthOf.set(i, n);
   }
-  // A longer-scale limit stops the refills for a while: fit the line on one stretch without
-  // such a gap (the first long enough), so the gap is reported, not averaged into the rate.
+  // A longer-scale limit stops the refills for a while: the line is fitted within the
+  // stretches between such gaps, so the gap is reported, not averaged into the rate.
   const gaps = allRec.slice(1).map((i, k) => s[i]!.t - s[allRec[k]!]!.t);
-  const tooLong = Math.max(1000, 5 * median(gaps));
   const chunks: number[][] = [[allRec[0]!]];
   allRec.slice(1).forEach((i, k) => {
-    if (gaps[k]! > tooLong) chunks.push([]);
+    if (bucketCannotExplainGap(s, allRec[k]!, i, median(gaps))) chunks.push([]);
     chunks[chunks.length - 1]!.push(i);
   });
-  const rec = chunks.find((c) => c.length >= 3) ?? chunks.reduce((a, b) => (b.length > a.length ? b : a));
+  // The rate from the stretch that spans longest (a stall may cut a short one off the
+  // start); the tokens at the start from the first stretch: a longer-scale limit refused
+  // some after it, which shifts the line of every later stretch.
+  const span = (c: number[]) => s[c[c.length - 1]!]!.t - s[c[0]!]!.t;
+  const rec = chunks.reduce((a, b) => (span(b) > span(a) ? b : a));
   if (rec.length < 2) return null;
-  const chunkEnd = s[rec[rec.length - 1]!]!.t;
-  const nth = rec.map((i) => nthOf.get(i)!);
-  const lo = rec.map((i) => s[i - 1]!.t);
-  const hi = rec.map((i) => s[i]!.t);
-  const mid = rec.map((_, k) => (lo[k]! + hi[k]!) / 2);
+  const anchor = chunks.find((c) => c.length >= 3) ?? rec;
+  const chunkEnd = s[anchor[anchor.length - 1]!]!.t;
+  const pointsOf = (c: number[]) => {
+    const lo = c.map((i) => s[i - 1]!.t);
+    const hi = c.map((i) => s[i]!.t);
+    return { nth: c.map((i) => nthOf.get(i)!), lo, hi, mid: c.map((_, k) => (lo[k]! + hi[k]!) / 2), w: c.map((_, k) => weightOf(hi[k]! - lo[k]!)) };
+  };
+  const { nth, lo, hi, mid, w } = pointsOf(rec);
   // Token count against time: the slope is the refill rate per ms.
-  const fit = weightedLine(
-    mid,
-    nth,
-    rec.map((_, k) => weightOf(hi[k]! - lo[k]!)),
-  );
-  const meanT = fit.mx;
-  const meanN = fit.my;
-  const perMs = fit.slope;
+  const perMs = weightedLine(mid, nth, w).slope;
   if (!(perMs > 0)) return null;
+  const at = pointsOf(anchor);
+  const { mx: meanT, my: meanN } = weightedLine(at.mid, at.nth, at.w);
   const ratePerS = perMs * 1000;
   const last = rec.length - 1;
   const dn = nth[last]! - nth[0]!;

@@ -46,6 +46,13 @@ export interface TokenBucketFit {
   ratePmPerS: number;
   recoveries: number;
   mismatches: number;
+  /**
+   * Tokens spent beyond what the line says had come, before the first recovery (from the
+   * last instant the bucket was full): a bucket never lends, so more than the timing's slack
+   * rules it out. A sliding-window counter does this: its first window lets the whole limit
+   * through at once, then nothing until the window turns, later than the line's tokens.
+   */
+  overdrawn: number;
 }
 
 export interface SlidingWindowFit {
@@ -349,16 +356,21 @@ export const fitTokenBucket = (s: readonly Sample[], minGapMs = 0): TokenBucketF
   const line = { meanT, meanN, perMs };
   let held = Number.NEGATIVE_INFINITY;
   let consumed = 0;
-  for (const x of s) {
+  let overdrawn = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < s.length; i++) {
+    const x = s[i]!;
     if (x.t > chunkEnd) break;
-    held = Math.max(held, meanN + perMs * (x.t - meanT) - consumed);
+    const had = meanN + perMs * (x.t - meanT) - consumed;
+    // Full again: what went before says nothing of what is spent from now on.
+    if (had > held) [held, overdrawn] = [had, Number.NEGATIVE_INFINITY];
     if (x.allowed) consumed++;
+    if (x.allowed && i < allRec[0]!) overdrawn = Math.max(overdrawn, -had + 1);
   }
   const burst = Math.max(1, Math.round(held));
   // How far the extrapolation lands from a whole token: 0 is a perfect fit, 0.5 a coin toss.
   const burstPm = Math.round(Math.abs(held - burst) * 100) / 100;
   const best = replayTokenLine(s, burst, line);
-  return { algorithm: 'token_bucket', burst, burstPm, ratePerS, ratePmPerS, recoveries: allRec.length, mismatches: best };
+  return { algorithm: 'token_bucket', burst, burstPm, ratePerS, ratePmPerS, recoveries: allRec.length, mismatches: best, overdrawn: Math.max(0, overdrawn) };
 };
 
 /** Median run of successes after the first 429: a window's quota comes back in runs, a bucket's tokens one by one. */
@@ -592,7 +604,12 @@ export const estimate = (obs: readonly Observation[]): Estimate => {
     scored.push(scoreReplay('fixed_window', s, predictFixedWindow(s, fw.limit, fw.windowMs, fw.offsetMs ?? 0, tolMs + (fw.windowPmMs ?? 0)), minGapMs));
   }
   if (sl && sl.windowMs > 4 * tolMs) scored.push(scoreReplay('sliding_window', s, predictSlidingWindow(s, sl.limit, sl.windowMs), minGapMs));
-  if (tb) scored.push(scoreReplay('token_bucket', s, predictTokenBucket(s, tb.burst, tb.ratePerS), minGapMs));
+  if (tb) {
+    const score = scoreReplay('token_bucket', s, predictTokenBucket(s, tb.burst, tb.ratePerS), minGapMs);
+    // Half a token, and what the decision times' slack is worth at the fitted rate.
+    const slack = 0.5 + (tb.ratePerS * tolMs) / 1000;
+    scored.push(tb.overdrawn > slack ? { ...score, explained: 0, fit: 0, ruledOut: true } : score);
+  }
   if (cc) scored.push(scoreReplay('concurrency', s, predictConcurrency(s, cc.limit), minGapMs));
   e.scores = scored.map(({ model, explained, of, fit, mismatches, ruledOut }) => ({ model, explained, of, fit: fit === null ? null : Math.round(fit * 1000) / 1000, mismatches, ruledOut }));
   if (scored.length === 0 || scored.every((x) => x.of <= 1)) {

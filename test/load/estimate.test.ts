@@ -41,6 +41,20 @@ const slidingLog = (limit: number, windowMs: number): Limiter => {
   };
 };
 
+/** Sliding-window counter: the previous window's count weighted by how much of it still overlaps. */
+const slidingCounter = (limit: number, windowMs: number): Limiter => {
+  let idx = Number.NaN;
+  let prev = 0;
+  let cur = 0;
+  return (t) => {
+    const w = Math.floor(t / windowMs);
+    if (w !== idx) [idx, prev, cur] = [w, w === idx + 1 ? cur : 0, 0];
+    if (prev * (1 - (t - w * windowMs) / windowMs) + cur >= limit) return false;
+    cur++;
+    return true;
+  };
+};
+
 const both = (a: Limiter, b: Limiter): Limiter => (t) => a(t) && b(t);
 
 /** A seeded Park-Miller generator: the same stream every run. */
@@ -183,6 +197,27 @@ describe('the estimator, on synthetic observation streams', () => {
     // Refusals within one token interval of the last success are a bucket's ordinary wait.
     const ordinary = [sample(0, true), ...refused(5, 100, 5), sample(100, true)];
     expect(bucketCannotExplainGap(ordinary, 0, ordinary.length - 1, 100)).toBe(false);
+  });
+
+  it('does not name a bucket where a sliding-window counter let its first window through at once', () => {
+    // Throttled steadily, a counter of 20 per 2 s admits like a bucket refilled at 10/s; but
+    // its first window let 17 through at once (3 spent before probing) and nothing more until
+    // the window turned 0.3 s later, when the line through the refills says 15 tokens had come.
+    const windowStart = 1_700_000_000_000;
+    const start = windowStart + 1700;
+    const lim = slidingCounter(20, 2000);
+    for (const t of [start - 1000, start - 990, start - 40]) lim(t);
+    const e = estimate(stream(lim, { startMs: start, durationMs: 8000 }));
+    expect(e.tokenBucket?.overdrawn).toBeGreaterThan(1);
+    expect(e.algorithm).not.toBe('token_bucket');
+  });
+
+  it('a bucket drained from the start overdraws nothing', () => {
+    const lim = tokenBucket(5, 10);
+    lim(1_700_000_000_000 - 40); // the preflight
+    const e = estimate(stream(lim, { durationMs: 8000 }));
+    expect(e.algorithm).toBe('token_bucket');
+    expect(e.tokenBucket?.overdrawn).toBeLessThan(0.5);
   });
 
   it('answers unknown, with the partial facts, when no model explains the run', () => {

@@ -46,6 +46,13 @@ export interface TokenBucketFit {
   ratePmPerS: number;
   recoveries: number;
   mismatches: number;
+  /**
+   * Tokens spent beyond what the line says had come, before the first recovery (from the
+   * last instant the bucket was full): a bucket never lends, so more than the timing's slack
+   * rules it out. A sliding-window counter does this: its first window lets the whole limit
+   * through at once, then nothing until the window turns, later than the line's tokens.
+   */
+  overdrawn: number;
 }
 
 export interface SlidingWindowFit {
@@ -277,6 +284,25 @@ export const fitFixedWindow = (s: readonly Sample[], minGapMs = 0): FixedWindowF
   return { algorithm: 'fixed_window', limit, limitPm, windowMs, windowPmMs, offsetMs, windows: counts.length, mismatches };
 };
 
+/**
+ * Right after a bucket lets a request through it holds less than one token, and the next
+ * whole one comes within 1 / rate: a bucket refuses nothing later than that after its last
+ * success. A refusal several token intervals later is something else holding the client
+ * back (a longer-scale limit). A stall of the client or the server is no such sign: no
+ * request is decided during it, and the tokens come back as a run of successes.
+ * `from` and `to` are consecutive recoveries; `typicalGapMs` is 1 / rate as their spacing shows it.
+ */
+export const bucketCannotExplainGap = (s: readonly Sample[], from: number, to: number, typicalGapMs: number): boolean => {
+  let lastOk = from;
+  for (let i = to - 1; i >= from; i--) {
+    if (s[i]!.allowed) {
+      lastOk = i;
+      break;
+    }
+  }
+  return s[to - 1]!.t - s[lastOk]!.t > Math.max(1.8 * typicalGapMs, typicalGapMs + 50);
+};
+
 export const fitTokenBucket = (s: readonly Sample[], minGapMs = 0): TokenBucketFit | null => {
   const firstThrottled = s.findIndex((x) => !x.allowed);
   if (firstThrottled < 0) return null;
@@ -290,32 +316,33 @@ export const fitTokenBucket = (s: readonly Sample[], minGapMs = 0): TokenBucketF
     if (s[i]!.allowed) n++;
     if (recSet.has(i)) nthOf.set(i, n);
   }
-  // A longer-scale limit stops the refills for a while: fit the line on one stretch without
-  // such a gap (the first long enough), so the gap is reported, not averaged into the rate.
+  // A longer-scale limit stops the refills for a while: the line is fitted within the
+  // stretches between such gaps, so the gap is reported, not averaged into the rate.
   const gaps = allRec.slice(1).map((i, k) => s[i]!.t - s[allRec[k]!]!.t);
-  const tooLong = Math.max(1000, 5 * median(gaps));
   const chunks: number[][] = [[allRec[0]!]];
   allRec.slice(1).forEach((i, k) => {
-    if (gaps[k]! > tooLong) chunks.push([]);
+    if (bucketCannotExplainGap(s, allRec[k]!, i, median(gaps))) chunks.push([]);
     chunks[chunks.length - 1]!.push(i);
   });
-  const rec = chunks.find((c) => c.length >= 3) ?? chunks.reduce((a, b) => (b.length > a.length ? b : a));
+  // The rate from the stretch that spans longest (a stall may cut a short one off the
+  // start); the tokens at the start from the first stretch: a longer-scale limit refused
+  // some after it, which shifts the line of every later stretch.
+  const span = (c: number[]) => s[c[c.length - 1]!]!.t - s[c[0]!]!.t;
+  const rec = chunks.reduce((a, b) => (span(b) > span(a) ? b : a));
   if (rec.length < 2) return null;
-  const chunkEnd = s[rec[rec.length - 1]!]!.t;
-  const nth = rec.map((i) => nthOf.get(i)!);
-  const lo = rec.map((i) => s[i - 1]!.t);
-  const hi = rec.map((i) => s[i]!.t);
-  const mid = rec.map((_, k) => (lo[k]! + hi[k]!) / 2);
+  const anchor = chunks.find((c) => c.length >= 3) ?? rec;
+  const chunkEnd = s[anchor[anchor.length - 1]!]!.t;
+  const pointsOf = (c: number[]) => {
+    const lo = c.map((i) => s[i - 1]!.t);
+    const hi = c.map((i) => s[i]!.t);
+    return { nth: c.map((i) => nthOf.get(i)!), lo, hi, mid: c.map((_, k) => (lo[k]! + hi[k]!) / 2), w: c.map((_, k) => weightOf(hi[k]! - lo[k]!)) };
+  };
+  const { nth, lo, hi, mid, w } = pointsOf(rec);
   // Token count against time: the slope is the refill rate per ms.
-  const fit = weightedLine(
-    mid,
-    nth,
-    rec.map((_, k) => weightOf(hi[k]! - lo[k]!)),
-  );
-  const meanT = fit.mx;
-  const meanN = fit.my;
-  const perMs = fit.slope;
+  const perMs = weightedLine(mid, nth, w).slope;
   if (!(perMs > 0)) return null;
+  const at = pointsOf(anchor);
+  const { mx: meanT, my: meanN } = weightedLine(at.mid, at.nth, at.w);
   const ratePerS = perMs * 1000;
   const last = rec.length - 1;
   const dn = nth[last]! - nth[0]!;
@@ -329,16 +356,21 @@ export const fitTokenBucket = (s: readonly Sample[], minGapMs = 0): TokenBucketF
   const line = { meanT, meanN, perMs };
   let held = Number.NEGATIVE_INFINITY;
   let consumed = 0;
-  for (const x of s) {
+  let overdrawn = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < s.length; i++) {
+    const x = s[i]!;
     if (x.t > chunkEnd) break;
-    held = Math.max(held, meanN + perMs * (x.t - meanT) - consumed);
+    const had = meanN + perMs * (x.t - meanT) - consumed;
+    // Full again: what went before says nothing of what is spent from now on.
+    if (had > held) [held, overdrawn] = [had, Number.NEGATIVE_INFINITY];
     if (x.allowed) consumed++;
+    if (x.allowed && i < allRec[0]!) overdrawn = Math.max(overdrawn, -had + 1);
   }
   const burst = Math.max(1, Math.round(held));
   // How far the extrapolation lands from a whole token: 0 is a perfect fit, 0.5 a coin toss.
   const burstPm = Math.round(Math.abs(held - burst) * 100) / 100;
   const best = replayTokenLine(s, burst, line);
-  return { algorithm: 'token_bucket', burst, burstPm, ratePerS, ratePmPerS, recoveries: allRec.length, mismatches: best };
+  return { algorithm: 'token_bucket', burst, burstPm, ratePerS, ratePmPerS, recoveries: allRec.length, mismatches: best, overdrawn: Math.max(0, overdrawn) };
 };
 
 /** Median run of successes after the first 429: a window's quota comes back in runs, a bucket's tokens one by one. */
@@ -572,7 +604,12 @@ export const estimate = (obs: readonly Observation[]): Estimate => {
     scored.push(scoreReplay('fixed_window', s, predictFixedWindow(s, fw.limit, fw.windowMs, fw.offsetMs ?? 0, tolMs + (fw.windowPmMs ?? 0)), minGapMs));
   }
   if (sl && sl.windowMs > 4 * tolMs) scored.push(scoreReplay('sliding_window', s, predictSlidingWindow(s, sl.limit, sl.windowMs), minGapMs));
-  if (tb) scored.push(scoreReplay('token_bucket', s, predictTokenBucket(s, tb.burst, tb.ratePerS), minGapMs));
+  if (tb) {
+    const score = scoreReplay('token_bucket', s, predictTokenBucket(s, tb.burst, tb.ratePerS), minGapMs);
+    // Half a token, and what the decision times' slack is worth at the fitted rate.
+    const slack = 0.5 + (tb.ratePerS * tolMs) / 1000;
+    scored.push(tb.overdrawn > slack ? { ...score, explained: 0, fit: 0, ruledOut: true } : score);
+  }
   if (cc) scored.push(scoreReplay('concurrency', s, predictConcurrency(s, cc.limit), minGapMs));
   e.scores = scored.map(({ model, explained, of, fit, mismatches, ruledOut }) => ({ model, explained, of, fit: fit === null ? null : Math.round(fit * 1000) / 1000, mismatches, ruledOut }));
   if (scored.length === 0 || scored.every((x) => x.of <= 1)) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimate } from '../../load/estimate.ts';
+import { bucketCannotExplainGap, estimate, type Sample } from '../../load/estimate.ts';
 import type { Observation } from '../../load/observe.ts';
 
 // Synthetic observation streams: an evenly paced client (one request every `stepMs`) against
@@ -37,6 +37,20 @@ const slidingLog = (limit: number, windowMs: number): Limiter => {
     while (log.length > 0 && log[0]! <= t - windowMs) log.shift();
     if (log.length >= limit) return false;
     log.push(t);
+    return true;
+  };
+};
+
+/** Sliding-window counter: the previous window's count weighted by how much of it still overlaps. */
+const slidingCounter = (limit: number, windowMs: number): Limiter => {
+  let idx = Number.NaN;
+  let prev = 0;
+  let cur = 0;
+  return (t) => {
+    const w = Math.floor(t / windowMs);
+    if (w !== idx) [idx, prev, cur] = [w, w === idx + 1 ? cur : 0, 0];
+    if (prev * (1 - (t - w * windowMs) / windowMs) + cur >= limit) return false;
+    cur++;
     return true;
   };
 };
@@ -156,6 +170,54 @@ describe('the estimator, on synthetic observation streams', () => {
     expect(e.algorithm).toBe('token_bucket');
     expect(e.secondLimit).not.toBeNull();
     expect(e.secondLimit!.throttledForS).toBeGreaterThan(1);
+  });
+
+  it("fits a bucket's rate on the stretch before a second limit binds, not across its throttled stretch", () => {
+    // The 25 per 5 s tier binds 1.5 s in and its window turns 0.7 s later: a stretch too short
+    // to report as a second limit by itself, which averaged into the line gave 8.2/s.
+    const start = 1_700_000_000_000;
+    const e = estimate(stream(both(tokenBucket(10, 10), fixedWindow(25, 5000, start + 2200)), { startMs: start, durationMs: 12_000 }));
+    expect(e.algorithm).toBe('token_bucket');
+    const tb = e.tokenBucket!;
+    expect(Math.abs(tb.ratePerS - 10)).toBeLessThanOrEqual(Math.max(tb.ratePmPerS, 0.1));
+    expect(e.secondLimit).not.toBeNull();
+  });
+
+  it('tells a refusal no bucket explains from a stall, after the last success', () => {
+    // Recoveries 100 ms apart (a bucket of 10/s); then requests every 5 ms refused for 600 ms.
+    const sample = (t: number, allowed: boolean): Sample => ({ t, allowed, inFlight: 0 });
+    const refused = (from: number, to: number, every: number) => Array.from({ length: Math.floor((to - from) / every) }, (_, k) => sample(from + k * every, false));
+    const steady = [sample(0, true), ...refused(5, 700, 5), sample(700, true)];
+    expect(bucketCannotExplainGap(steady, 0, steady.length - 1, 100)).toBe(true);
+    // The same 700 ms with nothing decided after the first 100: the client stalled, and the
+    // tokens that came meanwhile come back as a run of successes.
+    const stalled = [sample(0, true), ...refused(5, 100, 5), ...[700, 705, 710, 715, 720, 725].map((t) => sample(t, true))];
+    const recovery = stalled.findIndex((x) => x.t === 700);
+    expect(bucketCannotExplainGap(stalled, 0, recovery, 100)).toBe(false);
+    // Refusals within one token interval of the last success are a bucket's ordinary wait.
+    const ordinary = [sample(0, true), ...refused(5, 100, 5), sample(100, true)];
+    expect(bucketCannotExplainGap(ordinary, 0, ordinary.length - 1, 100)).toBe(false);
+  });
+
+  it('does not name a bucket where a sliding-window counter let its first window through at once', () => {
+    // Throttled steadily, a counter of 20 per 2 s admits like a bucket refilled at 10/s; but
+    // its first window let 17 through at once (3 spent before probing) and nothing more until
+    // the window turned 0.3 s later, when the line through the refills says 15 tokens had come.
+    const windowStart = 1_700_000_000_000;
+    const start = windowStart + 1700;
+    const lim = slidingCounter(20, 2000);
+    for (const t of [start - 1000, start - 990, start - 40]) lim(t);
+    const e = estimate(stream(lim, { startMs: start, durationMs: 8000 }));
+    expect(e.tokenBucket?.overdrawn).toBeGreaterThan(1);
+    expect(e.algorithm).not.toBe('token_bucket');
+  });
+
+  it('a bucket drained from the start overdraws nothing', () => {
+    const lim = tokenBucket(5, 10);
+    lim(1_700_000_000_000 - 40); // the preflight
+    const e = estimate(stream(lim, { durationMs: 8000 }));
+    expect(e.algorithm).toBe('token_bucket');
+    expect(e.tokenBucket?.overdrawn).toBeLessThan(0.5);
   });
 
   it('answers unknown, with the partial facts, when no model explains the run', () => {

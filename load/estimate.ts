@@ -390,6 +390,19 @@ const typicalThrottledRun = (s: readonly Sample[]): number => {
 };
 
 /** A window of one request and a bucket admit alike under steady probing: not rivals once that is settled. */
+/**
+ * The run gives no evidence for `best` over `other`: within one recovery in twenty of it, or,
+ * against a quota of one per window, any bucket that explains the run. Throttled steadily, a
+ * bucket of any burst admits exactly like such a window, so what tells them apart is timing
+ * noise (a bucket of 5 behind 30 ms of work lost 4 of 61 recoveries to it and was named a
+ * window of one).
+ */
+export const isRival = (e: Pick<Estimate, 'fixedWindow'>, best: ScoredFit, other: ScoredFit): boolean =>
+  (other.fitWithout ?? 0) >= (best.fitWithout ?? 0) - 0.05 ||
+  (equivalentPair(e, best.model, other.model) && !other.ruledOut && (other.fitWithout ?? 0) >= FIT_THRESHOLD);
+
+type ScoredFit = Pick<ModelScore, 'model' | 'ruledOut'> & { fitWithout: number | null };
+
 export const equivalentPair = (e: Pick<Estimate, 'fixedWindow'>, a: LimiterModel, b: LimiterModel): boolean =>
   new Set([a, b]).size === 2 && [a, b].includes('fixed_window') && [a, b].includes('token_bucket') && e.fixedWindow?.limit === 1;
 
@@ -639,8 +652,7 @@ export const estimate = (obs: readonly Observation[]): Estimate => {
     return { ...e, reason: `no model explains at least ${FIT_THRESHOLD * 100}% of the recoveries (${table})` };
   }
   let chosen: LimiterModel = bestFit.model;
-  // Within one recovery in twenty of the best is no evidence against a model.
-  const rivals = ranked.filter((x) => x !== bestFit && (x.fitWithout ?? 0) >= (bestFit.fitWithout ?? 0) - 0.05);
+  const rivals = ranked.filter((x) => x !== bestFit && isRival(e, bestFit, x));
   if (rivals.length > 0) {
     const pair = new Set([chosen, ...rivals.map((r) => r.model)]);
     // A quota of one per window and a bucket of one token admit alike: run lengths decide.

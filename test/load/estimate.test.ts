@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketCannotExplainGap, estimate, type Sample } from '../../load/estimate.ts';
+import { bucketCannotExplainGap, estimate, isRival, type Sample } from '../../load/estimate.ts';
 import type { Observation } from '../../load/observe.ts';
 
 // Synthetic observation streams: an evenly paced client (one request every `stepMs`) against
@@ -229,5 +229,26 @@ describe('the estimator, on synthetic observation streams', () => {
     expect(e.reason).toMatch(/no model explains/);
     expect(e.successRate).toBeGreaterThan(0.2);
     expect(e.scores.length).toBeGreaterThan(0);
+  });
+});
+
+describe('which models the run cannot tell apart', () => {
+  const window1 = { fixedWindow: { algorithm: 'fixed_window', limit: 1, limitPm: 0, windowMs: 100, windowPmMs: 5, offsetMs: 0, windows: 60, mismatches: 0 } } as const;
+  const window20 = { fixedWindow: { ...window1.fixedWindow, limit: 20, windowMs: 2000 } } as const;
+  const win = { model: 'fixed_window', ruledOut: false, fitWithout: 1 } as const;
+  const bucket = (fit: number, ruledOut = false) => ({ model: 'token_bucket', ruledOut, fitWithout: fit }) as const;
+
+  it('a bucket that explains the run rivals a window of one request even when the window fits better', () => {
+    expect(isRival(window1, win, bucket(0.93))).toBe(true);
+  });
+
+  it('but not a bucket below the fit threshold, nor one the first recoveries ruled out', () => {
+    expect(isRival(window1, win, bucket(0.7))).toBe(false);
+    expect(isRival(window1, win, bucket(0.93, true))).toBe(false);
+  });
+
+  it('against a window of several requests, only a fit within one recovery in twenty rivals it', () => {
+    expect(isRival(window20, win, bucket(0.93))).toBe(false);
+    expect(isRival(window20, win, bucket(0.96))).toBe(true);
   });
 });

@@ -6,7 +6,7 @@ import type { RunContext } from '../core/run-context.ts';
 import { parsePolicyField, parseRetryAfter, wholeField } from '../api-model/rate-limit/index.ts';
 import { advertisedLimit, checkOverload, sinkFor } from './checks.ts';
 import { loadCheck } from './result.ts';
-import { type Estimate, equivalentPair, estimate, periodOf } from './estimate.ts';
+import { bucketCannotExplainGap, type Estimate, equivalentPair, estimate, periodOf, toSamples } from './estimate.ts';
 import { buildTimeline, isAllowed, isThrottled, nowMs, type Observation, statusLine } from './observe.ts';
 import { type LoadOptions, validateLoadOptions } from './options.ts';
 import { type PacedRequest, type PacerResult, runPacer } from './pacer.ts';
@@ -240,32 +240,50 @@ const measureBurst = async (
   const holdUntil = nowMs() + waitMs;
   const rate = Math.min(o.maxRate, Math.max(o.rate, 20 * tb.ratePerS));
   const until = new Date(holdUntil).toISOString().slice(11, 19);
+  const tokenMs = 1000 / tb.ratePerS;
+  const heldLimitMs = 2.5 * tokenMs + 100;
   const run = await runPacer({
     url: ctx.target.url,
     rate: () => rate,
     next,
     concurrency: o.concurrency,
-    maxRequests: Math.min(cap, 4 * (tb.burst + 2)),
-    maxDurationMs: waitMs + 2000,
+    maxRequests: Math.min(cap, 4 * (tb.burst + 2) + Math.ceil((rate * heldLimitMs) / 1000)),
+    maxDurationMs: waitMs + 2000 + heldLimitMs,
     timeoutMs: o.timeoutMs,
     signal: ctx.signal,
     holdUntil: () => holdUntil,
     checkEveryMs: 20,
-    stopWhen: (obs) => obs.some((x) => x.sentMs >= holdUntil - 1 && isThrottled(x)),
+    // Past the burst's first 429, on until the bucket's next token (or well past when it is
+    // due): a bucket lets a request through within 1 / rate of its last success.
+    stopWhen: (obs) => {
+      const after = obs.filter((x) => x.sentMs >= holdUntil - 1);
+      const firstNo = after.find(isThrottled);
+      if (!firstNo) return false;
+      return after.some((x) => x.sentMs > firstNo.sentMs && isAllowed(x)) || nowMs() > firstNo.sentMs + heldLimitMs;
+    },
     onObservation: record,
     onTick: () => progress?.update(`letting the bucket fill until ${until} UTC, then measuring its burst`),
   });
   ctx.budget.takeUpTo(run.sent);
-  // The pacer's first request leaves at once (it opens the connection): only what follows the wait counts.
-  const sorted = [...run.observations].filter((x) => x.status !== null && x.sentMs >= holdUntil - 1).sort((a, b) => a.recvMs - b.recvMs);
+  judgeFilledBucket(run.observations, holdUntil, waitMs, e);
+  return { sent: run.sent };
+};
+
+/**
+ * What the requests after letting a bucket fill say (observations of the burst run, the
+ * instant the wait ended, its length): the burst counted on a full bucket, and whether a
+ * bucket can explain how long the target then refused. Updates the estimate.
+ */
+export const judgeFilledBucket = (observations: readonly Observation[], holdUntil: number, waitMs: number, e: Estimate): void => {
+  const tb = e.tokenBucket!;
+  const tokenMs = 1000 / tb.ratePerS;
+  // The pacer's first request leaves at once (it opens the connection): only what follows
+  // the wait counts. Decision times, not receive times: work after the decision (30 ms in
+  // the zoo) is no time for the bucket to refill.
+  const s = toSamples(observations.filter((x) => x.status !== null && x.sentMs >= holdUntil - 1));
   let burst = 0;
-  for (const x of sorted) {
-    if (!isAllowed(x)) break;
-    burst++;
-  }
-  const first = sorted[0];
-  const last = sorted[burst - 1];
-  const refilledDuring = first && last ? ((last.recvMs - first.sentMs) / 1000) * tb.ratePerS : 0;
+  while (burst < s.length && s[burst]!.allowed) burst++;
+  const refilledDuring = burst > 0 ? ((s[burst - 1]!.t - s[0]!.t) / 1000) * tb.ratePerS : 0;
   // Fewer than the wait refilled: the bucket was full, so this is its burst (plus what refilled while it drained).
   if (burst > 0 && burst < (waitMs / 1000) * tb.ratePerS && burst >= tb.burst) {
     tb.burst = Math.max(1, Math.round(burst - refilledDuring));
@@ -273,7 +291,19 @@ const measureBurst = async (
     tb.burstMeasured = true;
     e.reason += `; burst measured after letting the bucket fill for ${(waitMs / 1000).toFixed(1)} s`;
   }
-  return { sent: run.sent };
+  // The burst's run of 429s, against the bucket's next token. Held far longer, something
+  // else decides: a sliding-window counter's first window, spent at once, holds the client
+  // until its window turns, which a steadily throttled run cannot tell from a bucket.
+  // A second limit already seen explains a long hold: the bucket stands.
+  if (burst > 0 && burst < s.length && !e.secondLimit) {
+    const rec = s.findIndex((x, i) => i > burst && x.allowed);
+    const to = rec < 0 ? s.length : rec;
+    if (bucketCannotExplainGap(s, 0, to, tokenMs)) {
+      const heldMs = Math.round(s[to - 1]!.t - s[burst - 1]!.t);
+      e.reason = `a token bucket (${e.reason}) would have let a request through within ${Math.round(tokenMs)} ms of its burst, but the target refused for ${heldMs} ms: not a bucket; a sliding-window counter or a second limit may hold its clients like this`;
+      e.algorithm = null;
+    }
+  }
 };
 
 /**

@@ -16,10 +16,6 @@ afterAll(async () => {
 
 describe('the capacity estimate against the zoo of limiters, through the CLI', () => {
   for (const animal of ZOO) {
-    if (animal.expect === 'known-miss') {
-      it.todo(`${animal.name}: right or unknown (today it is named wrongly; npm run bench:capacity shows it)`);
-      continue;
-    }
     it(`${animal.name}: ${animal.expect === 'right' ? 'right' : 'right or unknown, never wrong'}`, async () => {
       const zoo = await startZoo(animal.zoo);
       zoos.push(zoo);

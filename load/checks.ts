@@ -143,32 +143,48 @@ export const checkAnswers = (obs: readonly Observation[], o: { fixedWindow: bool
 /**
  * Fixed window only: within one window, Remaining never rises. Only pairs whose order is
  * certain count: an answer received before another request was sent was decided first.
- * Windows come from the estimate (start offset and length), so a lying Reset cannot hide it.
+ * Windows are anchored at the starts the answers show (a success after a 429: the quota
+ * came back) and last the estimated length, less a tenth for its error; a lying Reset
+ * cannot hide a rise. A fitted offset was not enough: the successes of a window cluster at
+ * its start, so a few milliseconds of error put them on both sides of a fitted boundary.
  */
-export const checkRemainingMonotonic = (
-  obs: readonly Observation[],
-  window: { windowMs: number; offsetMs: number },
-  sink: FindingSink,
-): void => {
-  const win = (t: number) => Math.floor((t - window.offsetMs) / window.windowMs);
-  const withRemaining = obs.filter((o) => intHeader(o, 'x-ratelimit-remaining') !== null);
+export const checkRemainingMonotonic = (obs: readonly Observation[], window: { windowMs: number }, sink: FindingSink): void => {
+  const answered = obs.filter((o) => o.status !== null).sort((a, b) => a.sentMs - b.sentMs);
+  const starts: number[] = [];
+  for (let i = 1; i < answered.length; i++) {
+    if (answered[i]!.status !== 429 && answered[i - 1]!.status === 429) starts.push(answered[i]!.sentMs);
+  }
+  const span = window.windowMs * 0.9;
+  /** The index of the window `t` lies in, or null between windows (or before the first start). */
+  const win = (t: number): number | null => {
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      if (starts[m]! <= t) lo = m + 1;
+      else hi = m;
+    }
+    const k = lo - 1;
+    return k >= 0 && t < starts[k]! + span ? k : null;
+  };
+  const withRemaining = answered.filter((o) => intHeader(o, 'x-ratelimit-remaining') !== null);
   const byRecv = [...withRemaining].sort((a, b) => a.recvMs - b.recvMs);
-  const bySent = [...withRemaining].sort((a, b) => a.sentMs - b.sentMs);
   // Lowest Remaining seen so far per window, over answers received before each send.
   const lowest = new Map<number, { value: number; at: Observation }>();
   let j = 0;
-  for (const o of bySent) {
+  for (const o of withRemaining) {
     while (j < byRecv.length && byRecv[j]!.recvMs < o.sentMs) {
       const p = byRecv[j++]!;
-      // An answer too close to a window edge may belong to either window: leave it out.
-      if (win(p.sentMs) !== win(p.recvMs)) continue;
       const w = win(p.sentMs);
+      // An answer that may belong to either window stays out.
+      if (w === null || w !== win(p.recvMs)) continue;
       const v = intHeader(p, 'x-ratelimit-remaining')!;
       const cur = lowest.get(w);
       if (!cur || v < cur.value) lowest.set(w, { value: v, at: p });
     }
-    if (win(o.sentMs) !== win(o.recvMs)) continue;
-    const prev = lowest.get(win(o.sentMs));
+    const w = win(o.sentMs);
+    if (w === null || w !== win(o.recvMs)) continue;
+    const prev = lowest.get(w);
     const v = intHeader(o, 'x-ratelimit-remaining')!;
     if (prev && v > prev.value) {
       sink.add('rate-limit-remaining-rose', { status: o.status, pointer: '/headers/x-ratelimit-remaining', expected: `at most ${prev.value}`, actual: v, message: `X-Ratelimit-Remaining rose from ${prev.value} to ${v} within one window` }, o);

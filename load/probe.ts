@@ -137,7 +137,7 @@ export const probeResult = (ctx: RunContext, o: LoadOptions, obs: Observation[],
   } else {
     const fw = e.fixedWindow;
     // Fewer than two window starts seen: the window's length is unknown, so is where one ends.
-    if (fw?.windowMs && fw.offsetMs !== null) checkRemainingMonotonic(obs, { windowMs: fw.windowMs, offsetMs: fw.offsetMs }, mono);
+    if (fw?.windowMs) checkRemainingMonotonic(obs, { windowMs: fw.windowMs }, mono);
     else monoUndecided = { outcome: 'inconclusive', reason: 'fewer than two window starts seen: the window length is unknown (probe longer, --duration)' };
   }
   checks.push(loadCheck('load.probe.remaining-monotonic', 'X-Ratelimit-Remaining never rises within a window', mono.findings(), { undecided: monoUndecided }));

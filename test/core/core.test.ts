@@ -29,10 +29,26 @@ describe('the redactor', () => {
     });
   });
 
-  it('masks secret-named fields and scrubs the token from nested strings', () => {
+  it('scrubs data by value only: the token goes wherever it appears, data keys and numbers stay', () => {
     expect(
-      r.deep({ a: { password: 'p', session_id: 42, note: 'token s3cr3t-token-value' }, list: ['s3cr3t-token-value'] }),
-    ).toEqual({ a: { password: REDACTED, session_id: REDACTED, note: `token ${REDACTED}` }, list: [REDACTED] });
+      r.deep({
+        classCounts: { 'rev.no-token': 19, 'dev.no-token.minimal': 7 },
+        a: { token_bucket: 3, note: 'token s3cr3t-token-value' },
+        list: ['s3cr3t-token-value'],
+        ['key-s3cr3t-token-value']: 1,
+      }),
+    ).toEqual({
+      classCounts: { 'rev.no-token': 19, 'dev.no-token.minimal': 7 },
+      a: { token_bucket: 3, note: `token ${REDACTED}` },
+      list: [REDACTED],
+      [`key-${REDACTED}`]: 1,
+    });
+  });
+
+  it('masks secret-named settings by name, at any depth, and scrubs the rest by value', () => {
+    expect(
+      r.config({ target: 'https://api.devrev.ai', token: 'abc', fixtures: { apiKey: 12345, password: 'p', org: 'x s3cr3t-token-value' }, pillars: ['drift'] }),
+    ).toEqual({ target: 'https://api.devrev.ai', token: REDACTED, fixtures: { apiKey: REDACTED, password: REDACTED, org: `x ${REDACTED}` }, pillars: ['drift'] });
   });
 
   it('ignores secrets too short to mean anything', () => {

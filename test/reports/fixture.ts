@@ -234,6 +234,8 @@ export const syntheticResults = (pillars: PillarResult[] = [contractsPillar(), d
   startedAt: started,
   durationMs: 18_400,
   failOn: 'error',
+  require: 'none',
+  outcome: verdictOf(pillars) === 'pass' ? 'passed' : 'failed',
   verdict: verdictOf(pillars),
   interrupted: false,
   requests: { sent: pillars.reduce((n, p) => n + p.requestsSent, 0), budget: 5000 },

@@ -243,6 +243,13 @@ export const syntheticResults = (pillars: PillarResult[] = [contractsPillar(), d
   pillars,
 });
 
+/** A pass with nothing left undone: no skipped or inconclusive check, no record left. */
+export const cleanPassResults = (): RunResults => {
+  const r = passingResults();
+  for (const p of r.pillars) p.checks = p.checks.filter((c) => c.outcome === 'pass');
+  return r;
+};
+
 /** The same run with the drift pillar passing. */
 export const passingResults = (): RunResults => {
   const drift = driftPillar();

@@ -39,7 +39,6 @@ describe('summary.md', () => {
 
   it('keeps every table row at its column count, whatever pipes and line breaks the findings hold', () => {
     const md = renderMarkdown(syntheticResults());
-    const rows = md.split('\n').filter((l) => l.startsWith('|'));
     const header = md.split('\n').find((l) => l.startsWith('| severity'))!;
     const width = cells(header).length;
     const lines = md.split('\n');

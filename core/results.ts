@@ -287,7 +287,7 @@ export const gapsText = (g: Gaps): string =>
 /** The policy's judgement: under `--require complete`, a run with gaps is incomplete. */
 export const incompleteness = (r: { pillars: readonly PillarResult[]; records: { remaining: number }; require: RequireLevelName }): string | null => {
   const g = gapsOf(r);
-  return r.require === 'complete' && hasGaps(g) ? `incomplete: ${gapsText(g)} (--require complete)` : null;
+  return r.require === 'complete' && hasGaps(g) ? `incomplete: ${gapsText(g)}` : null;
 };
 
 export interface OutcomeInput {

@@ -52,14 +52,17 @@ export const outcomeView = (r: RunResults): OutcomeView => {
     ? gapsText(gaps)
     : r.outcome === 'failed' && incomplete
       ? anyCheckFailed(r.pillars)
-        ? `the provider failed checks; ${incomplete}`
-        : incomplete
+        ? `the provider failed checks; ${incomplete}; --require complete`
+        : `${incomplete}; --require complete`
       : r.outcome === 'tool-fault'
         ? 'a bug in devrev-gate, not the provider'
         : '';
   const why: Record<RunOutcomeName, string> = {
     passed: gapped ? `every check that ran held; did not run to a verdict: ${gapsText(gaps)}` : 'every check ran and held',
-    failed: incomplete && !anyCheckFailed(r.pillars) ? `the run is ${incomplete}` : `the provider failed a check${incomplete ? `; the run is also ${incomplete}` : ''}`,
+    failed:
+      incomplete && !anyCheckFailed(r.pillars)
+        ? `the run is ${incomplete} (--require complete fails a run with gaps; no check failed)`
+        : `the provider failed a check${incomplete ? `; the run is also ${incomplete} (--require complete)` : ''}`,
     'setup-error': `setup error: ${r.error ?? 'the run could not start'}`,
     'tool-fault': `devrev-gate itself failed (a bug to report, not the provider's fault)${r.error ? `: ${r.error}` : ''}`,
     interrupted: 'the run was interrupted (Ctrl-C or SIGTERM)',

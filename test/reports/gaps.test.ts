@@ -114,7 +114,7 @@ describe('a tenant without fixtures', () => {
     expect(results.require).toBe('complete');
     // No check failed: the provider is blamed for nothing.
     expect(results.pillars.flatMap((p) => p.checks).some((c) => c.outcome === 'fail')).toBe(false);
-    expect(r.stderr).toMatch(/^verdict: FAIL \(incomplete: \d+ skipped, .*\d+ records? left \(--require complete\)\) in /m);
+    expect(r.stderr).toMatch(/^verdict: FAIL \(incomplete: \d+ skipped, .*\d+ records? left; --require complete\) in /m);
 
     const summary = JSON.parse(r.read(REPORT_FILES.summary)) as Summary;
     expect(summary).toMatchObject({ outcome: 'failed', exitCode: 1, verdict: 'fail' });

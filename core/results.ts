@@ -110,8 +110,7 @@ export const CapacityEstimate = Type.Object(
     requests_sent: Type.Integer(),
     duration_s: Type.Number(),
     uncertainty: Type.Optional(Type.Record(Type.String(), Type.Number())),
-    /** Share of recoveries each candidate model explains (null: nothing to judge). A list, not a
-     *  record: a key like `token_bucket` would read as a secret's name to the redactor. */
+    /** Share of recoveries each candidate model explains (null: nothing to judge), one entry per model. */
     fit: Type.Optional(Type.Array(Type.Object({ model: Type.String(), fit: nullableNumber }))),
     /** A limit over a longer scale that held the client throttled. */
     second_limit: Type.Optional(Type.Union([Type.Object({ throttled_for_s: Type.Number(), successes_before: Type.Integer() }), Type.Null()])),

@@ -9,10 +9,9 @@ import type { Finding } from '../core/results.ts';
 import { jsonPositions, type Position } from './json-positions.ts';
 
 /**
- * Where the shape a finding is about is defined, in a file of this repository: the
- * committed OpenAPI slice for what DevRev documents, the committed pact file for a Pact
- * mismatch. Code scanning shows an alert on that line, so a reviewer lands on the
- * documented definition the provider broke.
+ * Where the shape a finding is about is defined in a JSON document: an OpenAPI slice for
+ * what DevRev documents, a pact file for a Pact mismatch. For devrev-gate's own pinned
+ * documents it gives the tool's pointer; alert-locations.ts applies it to the user's files.
  */
 
 const ROOT = resolve(import.meta.dirname, '..');

@@ -30,7 +30,7 @@ export const NASTY = {
 
 export const NASTY_POINTER = '/rev_user/custom_fields/a~1b|c';
 
-const finding = (over: Partial<Finding> & Pick<Finding, 'checkId' | 'pillar' | 'ruleId'>): Finding => ({
+export const finding = (over: Partial<Finding> & Pick<Finding, 'checkId' | 'pillar' | 'ruleId'>): Finding => ({
   endpoint: 'rev-users.create',
   status: 201,
   severity: 'error',

@@ -11,6 +11,7 @@ import { type CheckResult, EXIT_CODE_OF, type Finding, type PillarResult, type R
 import { REPORT_FILES } from '../../reports/index.ts';
 import type { Summary } from '../../reports/summary.ts';
 import { renderVerdictLine } from '../../reports/terminal.ts';
+import { finding } from './fixture.ts';
 
 // One outcome in every artifact: whatever ends a run, the exit code, results.json,
 // summary.json, SARIF, JUnit, CTRF, summary.md, index.html and the verdict line say the
@@ -19,18 +20,7 @@ import { renderVerdictLine } from '../../reports/terminal.ts';
 type Node = Record<string, unknown>;
 const list = (x: unknown): Node[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]) as Node[];
 
-const finding = (o: Partial<Finding> & Pick<Finding, 'ruleId'>): Finding => ({
-  checkId: 'properties.c0',
-  pillar: 'properties',
-  endpoint: 'rev-users.create',
-  status: 500,
-  severity: 'error',
-  basis: 'spec',
-  pointer: '',
-  message: 'm',
-  reproduction: null,
-  ...o,
-});
+const propertyFinding = (o: Partial<Finding> & Pick<Finding, 'ruleId'>): Finding => finding({ checkId: 'properties.c0', pillar: 'properties', status: 500, pointer: '', ...o });
 
 const pillar = (checks: Array<Pick<CheckResult, 'outcome' | 'findings'> & { reason?: string }>): PillarResult => ({
   pillar: 'properties',
@@ -51,7 +41,7 @@ const CASES: Array<{ outcome: RunOutcomeName; label: RegExp; run: () => Promise<
   {
     outcome: 'failed',
     label: /^FAIL$/,
-    run: async () => pillar([{ outcome: 'pass', findings: [finding({ ruleId: 'properties.phones-e164.status' })] }, ...gaps]),
+    run: async () => pillar([{ outcome: 'pass', findings: [propertyFinding({ ruleId: 'properties.phones-e164.status' })] }, ...gaps]),
   },
   {
     outcome: 'setup-error',
@@ -64,7 +54,7 @@ const CASES: Array<{ outcome: RunOutcomeName; label: RegExp; run: () => Promise<
     outcome: 'tool-fault',
     label: /^TOOL FAULT/,
     // The suite's own bug: a class the generator never produced.
-    run: async () => pillar([{ outcome: 'pass', findings: [finding({ ruleId: 'suite-class-never-generated', message: 'class rev.x never generated' })] }, ...gaps]),
+    run: async () => pillar([{ outcome: 'pass', findings: [propertyFinding({ ruleId: 'suite-class-never-generated', message: 'class rev.x never generated' })] }, ...gaps]),
   },
   {
     outcome: 'interrupted',

@@ -104,6 +104,7 @@ describe('spec diff and spec check: --fail-on and the ignore file, as in every p
     const none = await runCli(['spec', 'diff', '--from', 'pinned', '--to', next, '--out', join(dir, 'c'), '--no-pact', '--fail-on', 'warning', '--ignore', ignoreFile]);
     expect(none.code, none.stdout).toBe(0);
     const c = readOut(join(dir, 'c'));
+    expect(sarifValidator()(c.sarif), 'suppressed results validate too').toBe(true);
     const suppressed = c.sarif.runs[0]!.results!.filter((r) => r.suppressions?.length);
     expect(suppressed.map((r) => (r.properties as { actual: unknown }).actual).sort()).toEqual(['archived', 'suspended']);
     expect(suppressed.find((r) => printOf(r) === printOf(archived))?.suppressions?.[0]?.justification).toMatch(/^DEV-22: archived too/);
@@ -147,6 +148,7 @@ describe('spec diff: the pact judged relative to the older document', () => {
     expect(new Set(pact.findings.map((f) => f.caseId)).size).toBe(10);
     expect(sarif.runs[0]!.results!.filter((r) => r.ruleId === 'pact-operation-undocumented').map((r) => r.level)).toEqual(Array(10).fill('note'));
     expect(sarif.runs[0]!.invocations![0]!.exitCode).toBe(0);
+    expect(sarifValidator()(sarif)).toBe(true);
   });
 
   it('a newer document that breaks an interaction: exit 1 on that new mismatch alone, the old ones still info', async () => {

@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
+import { caseOf, FINGERPRINT_KEY, fingerprintOf } from '../core/finding-id.ts';
 import { pointerLabel, segmentsOf } from '../core/pointer.ts';
 import type { Finding, RunResults, SeverityName } from '../core/results.ts';
 import { ruleMeta } from './rule-info.ts';
 import { locateFinding, type SourceFile, sliceFile } from './source-location.ts';
-import { caseOf } from './summary.ts';
 import { valueText } from './text.ts';
 
 /**
@@ -36,7 +35,8 @@ const ruleOf = (id: string, first: Finding): ReportingDescriptor => {
     fullDescription: { text: `${words(id)}: ${reason}` },
     help: { text: `${reason}. Default severity ${severity}; basis ${basis} (spec: the OpenAPI document states it; prose: the docs' text does; assumed: the docs are silent).` },
     defaultConfiguration: { level: LEVEL[severity] },
-    properties: { tags: [first.pillar, basis], basis },
+    // A set: the spec pillar's rules have the basis spec too, and SARIF's tags are unique.
+    properties: { tags: [...new Set([first.pillar, basis])], basis },
   };
 };
 
@@ -53,9 +53,6 @@ const messageOf = (f: Finding): string => {
   parts.push(`${f.endpoint}${f.status === null ? ', no answer' : `, status ${f.status}`}, at ${pointerLabel(f.pointer)}`);
   return parts.join(' — ');
 };
-
-const fingerprint = (f: Finding) =>
-  createHash('sha256').update([f.ruleId, f.endpoint, String(f.status), f.pointer, caseOf(f)].join('\u0000')).digest('hex').slice(0, 32);
 
 export const buildSarif = (results: RunResults): Log => {
   const findings = results.pillars.flatMap((p) => p.checks.flatMap((c) => c.findings));
@@ -91,7 +88,7 @@ export const buildSarif = (results: RunResults): Log => {
           ],
         },
       ],
-      partialFingerprints: { 'devrevGateFinding/v1': fingerprint(f) },
+      partialFingerprints: { [FINGERPRINT_KEY]: fingerprintOf(f) },
       properties: {
         pillar: f.pillar,
         checkId: f.checkId,

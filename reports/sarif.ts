@@ -1,15 +1,13 @@
-import { createHash } from 'node:crypto';
 import type { Log, Notification, ReportingDescriptor, Result } from 'sarif';
 import { isSuiteRule } from '../api-model/rulebook/index.ts';
 import { PACT_FILE } from '../contracts/pact/names.ts';
+import { caseOf, FINGERPRINT_KEY, fingerprintOf } from '../core/finding-id.ts';
+import { pointerLabel, segmentsOf } from '../core/pointer.ts';
+import { type Finding, hasGaps, type RunResults, type SeverityName } from '../core/results.ts';
 import { findUserRepo, type UserRepo } from '../core/user-repo.ts';
-import { hasGaps } from '../core/results.ts';
 import { alertFiles, placeAlert, type RepoFile, toolPointer } from './alert-locations.ts';
 import { type OutcomeView, outcomeView } from './outcome.ts';
-import { pointerLabel, segmentsOf } from '../core/pointer.ts';
-import type { Finding, RunResults, SeverityName } from '../core/results.ts';
 import { ruleMeta } from './rule-info.ts';
-import { caseOf } from './summary.ts';
 import { valueText } from './text.ts';
 
 /**
@@ -48,7 +46,8 @@ const ruleOf = (id: string, first: Finding): ReportingDescriptor => {
     fullDescription: { text: `${words(id)}: ${reason}` },
     help: { text: `${reason}. Default severity ${severity}; basis ${basis} (spec: the OpenAPI document states it; prose: the docs' text does; assumed: the docs are silent).` },
     defaultConfiguration: { level: LEVEL[severity] },
-    properties: { tags: [first.pillar, basis], basis },
+    // A set: the spec pillar's rules have the basis spec too, and SARIF's tags are unique.
+    properties: { tags: [...new Set([first.pillar, basis])], basis },
   };
 };
 
@@ -65,9 +64,6 @@ const messageOf = (f: Finding): string => {
   parts.push(`${f.endpoint}${f.status === null ? ', no answer' : `, status ${f.status}`}, at ${pointerLabel(f.pointer)}`);
   return parts.join(' — ');
 };
-
-const fingerprint = (f: Finding) =>
-  createHash('sha256').update([f.ruleId, f.endpoint, String(f.status), f.pointer, caseOf(f)].join('\u0000')).digest('hex').slice(0, 32);
 
 const notificationsOf = (results: RunResults, view: OutcomeView, suite: Finding[]): Notification[] => {
   const out: Notification[] = suite.map((f) => ({
@@ -134,7 +130,7 @@ export const buildSarif = (results: RunResults, repo: UserRepo | null = findUser
           logicalLocations: [{ name: tool.pointer || '/', fullyQualifiedName: `devrev-gate:${tool.uri}#${tool.pointer}`, kind: 'element' }],
         },
       ],
-      partialFingerprints: { 'devrevGateFinding/v1': fingerprint(f) },
+      partialFingerprints: { [FINGERPRINT_KEY]: fingerprintOf(f) },
       properties: {
         pillar: f.pillar,
         checkId: f.checkId,

@@ -169,7 +169,7 @@ export const orderedFindings = (results: RunResults): SummaryFinding[] => {
 };
 
 /** The case (catalogue case, generated class, probe phase) that produced a finding; its check when the pillar names none. */
-export const caseOf = (f: { caseId?: string; checkId: string }): string => f.caseId ?? f.checkId;
+export { caseOf } from '../core/finding-id.ts';
 
 export const buildSummary = (results: RunResults): Summary => {
   const view = outcomeView(results);

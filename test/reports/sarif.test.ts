@@ -1,10 +1,7 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import Ajv04Module from 'ajv-draft-04';
-import addFormatsModule from 'ajv-formats';
 import type { Log, Result } from 'sarif';
 import { describe, expect, it } from 'vitest';
 import { at, refTokens } from '../../api-model/openapi/pointer.ts';
@@ -13,25 +10,10 @@ import { segmentsOf } from '../../core/pointer.ts';
 import { findUserRepo, USER_SLICE_FILE } from '../../core/user-repo.ts';
 import { RULES as DRIFT_RULES } from '../../drift/rules.ts';
 import { buildSarif, renderSarif } from '../../reports/sarif.ts';
+import { sarifValidator as validator } from '../support/sarif-schema.ts';
 import { everyPillarResults } from './fixture.ts';
 
-// The official SARIF 2.1.0 schema, as Microsoft's SARIF SDK ships it (rtm.5, the text
-// OASIS published as 2.1.0), read from the installed package, never copied.
-const require = createRequire(import.meta.url);
-const SCHEMA = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8')) as object;
 const ROOT = resolve(import.meta.dirname, '../..');
-
-// CommonJS default exports, seen from ESM.
-const Ajv04 = Ajv04Module as unknown as typeof Ajv04Module.default;
-const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
-
-const validator = () => {
-  // The schema is draft-04, and one of its patterns (a language tag) is not valid under
-  // the `u` flag Ajv uses by default: it is read as a plain ECMAScript pattern, as written.
-  const ajv = new Ajv04({ allErrors: true, strict: false, unicodeRegExp: false });
-  addFormats(ajv);
-  return ajv.compile(SCHEMA);
-};
 
 const log = (): Log => JSON.parse(renderSarif(everyPillarResults())) as Log;
 const findings = () => everyPillarResults().pillars.flatMap((p) => p.checks.flatMap((c) => c.findings));

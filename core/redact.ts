@@ -9,6 +9,12 @@ export const REDACTED = '[REDACTED]';
 
 export const SECRET_NAME = /token|key|secret|password|passwd|auth|cookie|session|credential/i;
 
+/** Environment variables that configure a secret besides the token: their values are redacted wherever they appear. */
+export const SECRET_ENV = ['DEVREV_TOKEN', 'PACT_BROKER_TOKEN', 'PACT_BROKER_PASSWORD'] as const;
+
+export const secretsFromEnv = (env: NodeJS.ProcessEnv): string[] =>
+  SECRET_ENV.map((name) => env[name]).filter((v): v is string => typeof v === 'string' && v.length > 0);
+
 export class Redactor {
   private readonly secrets: string[];
 

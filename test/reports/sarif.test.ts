@@ -153,6 +153,18 @@ describe('results.sarif', () => {
       expect(uriOf(byRule(id))).toBe('devrev-gate.config.yaml');
       expect(byRule(id).locations![0]!.physicalLocation!.region).toEqual({ startLine: 3, startColumn: 1 });
     }
+    // Docs drift: the line of the user's slice at the pointer the change names.
+    const withSpec = everyPillarResults();
+    withSpec.pillars[1]!.checks[0]!.findings.push({
+      ...withSpec.pillars[1]!.checks[0]!.findings[0]!,
+      pillar: 'spec',
+      ruleId: 'spec.response-property-removed',
+      specPointers: { from: '/components/schemas/atom-base/properties/display_id', to: null },
+    });
+    const specResult = buildSarif(withSpec, findUserRepo(repo)).runs[0]!.results!.find((r) => r.ruleId === 'spec.response-property-removed')!;
+    expect(props(specResult)['definedAt']).toBe('devrev-gate/openapi-slice.json#/components/schemas/atom-base/properties/display_id');
+    expect(userSlice.split('\n')[specResult.locations![0]!.physicalLocation!.region!.startLine! - 1]).toMatch(/"display_id": \{/);
+
     // Without a pact of the user's, a contract finding lands in their slice instead.
     const noPact = buildSarif(everyPillarResults(), findUserRepo(userRepo({ pact: false }))).runs[0]!;
     expect(uriOf(noPact.results!.find((r) => r.ruleId === 'pact-body')!)).toBe('devrev-gate/openapi-slice.json');

@@ -5,7 +5,7 @@ import { loadIgnore } from '../../api-model/ignore.ts';
 import { planPin, writePin } from '../../api-model/openapi/pin.ts';
 import { sliceInfo } from '../../api-model/openapi/slice.ts';
 import { EXIT } from '../../core/errors.ts';
-import { RESULTS_SCHEMA_VERSION, type RunResults, verdictOf } from '../../core/results.ts';
+import { EXIT_CODE_OF, RESULTS_SCHEMA_VERSION, type RunResults, runOutcome, verdictOfOutcome } from '../../core/results.ts';
 import { writeReports } from '../../reports/index.ts';
 import { renderVerdictLine } from '../../reports/terminal.ts';
 import { DEFAULT_OUT, ensureOutDir, type GateCliOptions, withGateOptions } from '../options.ts';
@@ -45,6 +45,7 @@ const diffAndReport = async (fromArg: string, toArg: string, o: SpecCliOptions):
   const outDir = ensureOutDir(o.out);
   const run = await runSpecDiff(from, to, { failOn: o.failOn, pact: o.pact, ignore });
   const pin = sliceInfo();
+  const outcome = runOutcome({ pillars: [run.result], records: { remaining: 0 }, require: o.require, interrupted: false, setupError: false, toolFault: false });
   const results: RunResults = {
     schemaVersion: RESULTS_SCHEMA_VERSION,
     tool: { name: 'devrev-gate', version: '0.1.0' },
@@ -54,7 +55,9 @@ const diffAndReport = async (fromArg: string, toArg: string, o: SpecCliOptions):
     startedAt: started.toISOString(),
     durationMs: Date.now() - started.getTime(),
     failOn: o.failOn,
-    verdict: verdictOf([run.result]),
+    require: o.require,
+    outcome,
+    verdict: verdictOfOutcome(outcome),
     interrupted: false,
     requests: { sent: 0, budget: 0 },
     records: { created: 0, removed: 0, remaining: 0 },
@@ -73,7 +76,7 @@ const diffAndReport = async (fromArg: string, toArg: string, o: SpecCliOptions):
     process.stderr.write(`reports: ${[join(outDir, RESULTS_FILE), ...files].map((f) => relative(process.cwd(), f) || f).join(', ')}\n`);
     process.stderr.write(`${renderVerdictLine(results)}\n`);
   }
-  process.exitCode = results.verdict === 'pass' ? EXIT.PASS : EXIT.FAIL;
+  process.exitCode = EXIT_CODE_OF[results.outcome];
 };
 
 /** `devrev-gate spec`: docs drift between DevRev OpenAPI documents, and the pin. */

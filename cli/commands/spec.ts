@@ -7,7 +7,7 @@ import { EXIT } from '../../core/errors.ts';
 import { RESULTS_SCHEMA_VERSION, type RunResults, type SeverityName, verdictOf } from '../../core/results.ts';
 import { writeReports } from '../../reports/index.ts';
 import { renderVerdictLine } from '../../reports/terminal.ts';
-import { DEFAULT_OUT, ensureOutDir } from '../options.ts';
+import { defaultOutFor, ensureOutDir } from '../options.ts';
 import { loadSpec } from '../pillars.ts';
 import { RESULTS_FILE } from '../session.ts';
 
@@ -25,7 +25,7 @@ const loadTable = () => import('../../spec/table.ts');
 const common = (cmd: Command): Command =>
   cmd
     .addOption(new Option('--fail-on <severity>', 'lowest change severity that fails (exit 1)').choices(['error', 'warning']).default('error'))
-    .option('--out <dir>', 'folder for results.json and the reports', DEFAULT_OUT)
+    .option('--out <dir>', 'folder for results.json and the reports', defaultOutFor(cmd))
     .option('--no-pact', 'do not check the committed pact against the newer document')
     .option('--verbose', 'list info changes one by one too')
     .option('--quiet', 'print nothing but errors')

@@ -192,11 +192,16 @@ describe('the action maps every exit code as the README says (a stand-in CLI exi
 });
 
 describe('the test runner itself', () => {
-  const ctx = { inputs: { target: 'x' }, actionPath: '/a', workspace: '/w', steps: { gate: { verdict: 'passed' } } };
+  const ctx = { inputs: { target: 'x' }, declaredInputs: ['target'], actionPath: '/a', workspace: '/w', steps: { gate: { verdict: 'passed' } } };
+  // Built from parts: a literal would read as a misplaced template placeholder.
+  const e = (inner: string) => `${['$', '{{'].join('')} ${inner} }}`;
   it('substitutes what it knows and fails loudly on anything else', () => {
-    expect(substitute('${{ inputs.target }} ${{ github.action_path }} ${{ steps.gate.outputs.verdict }}', 't', ctx)).toBe('x /a passed');
-    expect(() => substitute('${{ github.event.pull_request.title }}', 'step X', ctx)).toThrow(/step X: cannot substitute/);
-    expect(() => substitute('${{ inputs.nope }}', 'step X', ctx)).toThrow(/does not declare/);
+    expect(substitute(`${e('inputs.target')} ${e('github.action_path')} ${e('steps.gate.outputs.verdict')}`, 't', ctx)).toBe('x /a passed');
+    expect(substitute(e("inputs.target || 'y'"), 't', ctx)).toBe('x');
+    expect(substitute(e("steps.none.outputs.x || 'y'"), 't', ctx)).toBe('y');
+    expect(() => substitute(e('github.event.pull_request.title'), 'step X', ctx)).toThrow(/step X: cannot substitute/);
+    expect(() => substitute(e('secrets.DEVREV_TOKEN'), 'step X', ctx)).toThrow(/no secrets context here/);
+    expect(() => substitute(e('inputs.nope'), 'step X', ctx)).toThrow(/not declared/);
   });
   it('reads both forms of GITHUB_OUTPUT', () => {
     expect(parseOutputFile('a=1\nb<<EOF\ntwo\nlines\nEOF\nc=x=y\n')).toEqual({ a: '1', b: 'two\nlines', c: 'x=y' });

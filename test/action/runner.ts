@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -61,24 +61,85 @@ export interface RunActionOptions {
 
 const EXPRESSION = /\$\{\{\s*(.*?)\s*\}\}/g;
 
+/** What expressions can see. Contexts left undefined are not available where they are read. */
+export interface ExpressionContext {
+  inputs: Record<string, string>;
+  /** Names `inputs.*` may use; an action declares them, a workflow's dispatch declares its own. */
+  declaredInputs?: readonly string[];
+  secrets?: Record<string, string>;
+  vars?: Record<string, string>;
+  actionPath?: string;
+  workspace: string;
+  steps: Record<string, Record<string, string>>;
+  /** The webhook payload of the event, for `github.event.*`. */
+  event?: Record<string, unknown>;
+}
+
+/** One operand: a context value or a string literal. Throws on anything else. */
+const operand = (expr: string, where: string, ctx: ExpressionContext): string => {
+  const e = expr.trim();
+  const literal = /^'((?:[^']|'')*)'$/.exec(e);
+  if (literal) return literal[1]!.replace(/''/g, "'");
+  let m = /^inputs\.([A-Za-z0-9_-]+)$/.exec(e);
+  if (m) {
+    if (ctx.declaredInputs && !ctx.declaredInputs.includes(m[1]!)) throw new Error(`${where}: \${{ ${e} }} names an input that is not declared`);
+    return ctx.inputs[m[1]!] ?? '';
+  }
+  m = /^(secrets|vars)\.([A-Za-z0-9_]+)$/.exec(e);
+  if (m) {
+    const values = m[1] === 'secrets' ? ctx.secrets : ctx.vars;
+    if (!values) throw new Error(`${where}: cannot substitute \${{ ${e} }}: no ${m[1]} context here`);
+    return values[m[2]!] ?? '';
+  }
+  if (e === 'github.action_path' && ctx.actionPath) return ctx.actionPath;
+  if (e === 'github.workspace') return ctx.workspace;
+  m = /^github\.event\.([A-Za-z0-9_.]+)$/.exec(e);
+  if (m && ctx.event) {
+    const v = m[1]!.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], ctx.event);
+    if (typeof v !== 'string' && typeof v !== 'number') throw new Error(`${where}: \${{ ${e} }} is not in the event payload given`);
+    return String(v);
+  }
+  m = /^steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)$/.exec(e);
+  if (m) return ctx.steps[m[1]!]?.[m[2]!] ?? '';
+  throw new Error(`${where}: cannot substitute \${{ ${e} }}`);
+};
+
+/** `a || b || 'c'`: the first non-empty operand, as GitHub's falsy '' works. */
+const evaluate = (expr: string, where: string, ctx: ExpressionContext): string => {
+  for (const part of expr.split('||')) {
+    const v = operand(part, where, ctx);
+    if (v !== '') return v;
+  }
+  return '';
+};
+
 /** Replaces every `${{ … }}` the runner knows; throws naming any other. */
-export const substitute = (
-  text: string,
-  where: string,
-  ctx: { inputs: Record<string, string>; actionPath: string; workspace: string; steps: Record<string, Record<string, string>> },
-): string =>
-  text.replace(EXPRESSION, (_, expr: string) => {
-    let m = /^inputs\.([A-Za-z0-9_-]+)$/.exec(expr);
-    if (m) {
-      if (!(m[1]! in ctx.inputs)) throw new Error(`${where}: \${{ ${expr} }} names an input action.yml does not declare`);
-      return ctx.inputs[m[1]!]!;
+export const substitute = (text: string, where: string, ctx: ExpressionContext): string =>
+  text.replace(EXPRESSION, (_, expr: string) => evaluate(expr, where, ctx));
+
+/**
+ * Whether a step runs: its `if:` (status functions, `X != ''`, `X == ''`, hashFiles of one
+ * path, joined by &&) and whether an earlier step failed.
+ */
+export const shouldRun = (cond: string | undefined, failed: boolean, where: string, ctx: ExpressionContext): boolean => {
+  const c = cond?.replace(EXPRESSION, '$1').trim();
+  if (c === undefined || c === '') return !failed;
+  let status: boolean | undefined;
+  let rest = true;
+  for (const term of c.split('&&').map((t) => t.trim())) {
+    if (term === 'always()') status = true;
+    else if (term === 'success()') status = !failed;
+    else if (term === 'failure()') status = failed;
+    else {
+      const m = /^(.+?)\s*(!=|==)\s*''$/.exec(term);
+      if (!m) throw new Error(`${where}: cannot evaluate if: ${cond}`);
+      const hash = /^hashFiles\('([^']+)'\)$/.exec(m[1]!.trim());
+      const value = hash ? (existsSync(join(ctx.workspace, hash[1]!)) ? 'hash' : '') : evaluate(m[1]!, where, ctx);
+      rest &&= m[2] === '!=' ? value !== '' : value === '';
     }
-    if (expr === 'github.action_path') return ctx.actionPath;
-    if (expr === 'github.workspace') return ctx.workspace;
-    m = /^steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)$/.exec(expr);
-    if (m) return ctx.steps[m[1]!]?.[m[2]!] ?? '';
-    throw new Error(`${where}: cannot substitute \${{ ${expr} }}`);
-  });
+  }
+  return (status ?? !failed) && rest;
+};
 
 /** GITHUB_OUTPUT's two forms: `name=value` and `name<<DELIMITER` … `DELIMITER`. */
 export const parseOutputFile = (text: string): Record<string, string> => {
@@ -108,15 +169,6 @@ const bash = (file: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code
     );
   });
 
-/** Whether a step runs, from its `if:` and whether an earlier step failed. */
-const shouldRun = (cond: string | undefined, failed: boolean, where: string): boolean => {
-  const c = cond?.replace(EXPRESSION, '$1').trim();
-  if (c === undefined || c === 'success()') return !failed;
-  if (c === 'always()') return true;
-  if (c === 'failure()') return failed;
-  throw new Error(`${where}: cannot evaluate if: ${cond}`);
-};
-
 export const readAction = (actionPath: string): ActionFile => parse(readFileSync(join(actionPath, 'action.yml'), 'utf8')) as ActionFile;
 
 export const runAction = async (o: RunActionOptions): Promise<ActionRun> => {
@@ -135,7 +187,7 @@ export const runAction = async (o: RunActionOptions): Promise<ActionRun> => {
   try {
     const summaryFile = join(tmp, 'step-summary');
     writeFileSync(summaryFile, '');
-    const ctx = { inputs, actionPath: o.actionPath, workspace: o.workspace, steps: {} as Record<string, Record<string, string>> };
+    const ctx: ExpressionContext = { inputs, declaredInputs: Object.keys(declared), actionPath: o.actionPath, workspace: o.workspace, steps: {} };
     const base: NodeJS.ProcessEnv = { ...process.env };
     // The caller's secrets come only from what the test passes.
     for (const k of Object.keys(base)) if (k.startsWith('DEVREV_') || k.startsWith('GITHUB_') || k.startsWith('INPUT_')) delete base[k];
@@ -146,7 +198,7 @@ export const runAction = async (o: RunActionOptions): Promise<ActionRun> => {
       if (step.uses) throw new Error(`${where}: uses: ${step.uses} cannot run here`);
       if (!step.run) throw new Error(`${where}: neither run nor uses`);
       if (step.shell !== 'bash') throw new Error(`${where}: shell ${step.shell ?? '(none)'} is not bash`);
-      if (!shouldRun(step.if, failedCode !== 0, where)) continue;
+      if (!shouldRun(step.if, failedCode !== 0, where, ctx)) continue;
       const script = join(tmp, `step-${i}.sh`);
       writeFileSync(script, substitute(step.run, where, ctx));
       const outputFile = join(tmp, `output-${i}`);
@@ -182,4 +234,99 @@ export const runAction = async (o: RunActionOptions): Promise<ActionRun> => {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+};
+
+interface WorkflowStep extends ActionStep {
+  with?: Record<string, unknown>;
+  'continue-on-error'?: boolean;
+}
+interface Workflow {
+  on: Record<string, { inputs?: Record<string, unknown> } | null>;
+  jobs: Record<string, { env?: Record<string, string>; steps: WorkflowStep[] }>;
+}
+
+export interface JobStepRun {
+  name: string;
+  uses?: string;
+  /** ran, skipped by its `if:`, or stood in for (an `actions/*` step this machine cannot run). */
+  status: 'ran' | 'skipped' | 'not run here';
+  code: number;
+  /** The step's `with:`, substituted: what an uploader would have been given. */
+  with: Record<string, string>;
+  outputs: Record<string, string>;
+  log: string;
+  /** The action's run, for a local `uses: ./…` step. */
+  action?: ActionRun;
+}
+
+export interface RunJobOptions {
+  workflow: string;
+  job: string;
+  workspace: string;
+  secrets?: Record<string, string>;
+  vars?: Record<string, string>;
+  /** workflow_dispatch inputs. */
+  inputs?: Record<string, string>;
+  /** The event payload (`github.event`). */
+  event?: Record<string, unknown>;
+  /** Steps by name this machine does not run (e.g. `npm ci` of a consumer that has no lockfile), with why. */
+  standIn?: Record<string, string>;
+}
+
+/**
+ * One job of a workflow, as far as this machine can run it: `run:` steps through bash, local
+ * actions (`uses: ./…`) through runAction, and `actions/*` / `github/*` steps recorded with
+ * their substituted inputs but not run (they need GitHub). `if:` is evaluated for every step.
+ */
+export const runJob = async (o: RunJobOptions): Promise<JobStepRun[]> => {
+  const wf = parse(readFileSync(o.workflow, 'utf8')) as Workflow;
+  const job = wf.jobs[o.job];
+  if (!job) throw new Error(`${o.workflow}: no job ${o.job}`);
+  const declaredInputs = Object.keys(wf.on['workflow_dispatch']?.inputs ?? {});
+  const ctx: ExpressionContext = { inputs: o.inputs ?? {}, declaredInputs, secrets: o.secrets ?? {}, vars: o.vars ?? {}, workspace: o.workspace, steps: {}, event: o.event };
+  const runs: JobStepRun[] = [];
+  const tmp = mkdtempSync(join(tmpdir(), 'dg-job-'));
+  let failed = false;
+  try {
+    for (const [i, step] of job.steps.entries()) {
+      const name = step.name ?? step.uses ?? `step ${i + 1}`;
+      const where = `${o.workflow} step ${name}`;
+      const env = Object.fromEntries(
+        Object.entries({ ...job.env, ...step.env }).map(([k, v]) => [k, substitute(String(v), `${where} env.${k}`, ctx)]),
+      );
+      const record: JobStepRun = { name, uses: step.uses, status: 'skipped', code: 0, with: {}, outputs: {}, log: '' };
+      runs.push(record);
+      if (!shouldRun(step.if, failed, where, ctx)) continue;
+      record.with = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, substitute(String(v), `${where} with.${k}`, ctx)]));
+      if (o.standIn?.[name] !== undefined || (step.uses && !step.uses.startsWith('./'))) {
+        if (step.uses && !/^(actions|github)\//.test(step.uses)) throw new Error(`${where}: uses: ${step.uses} cannot be stood in for`);
+        record.status = 'not run here';
+        continue;
+      }
+      record.status = 'ran';
+      if (step.uses) {
+        const r = await runAction({ actionPath: resolve(o.workspace, step.uses), workspace: o.workspace, inputs: record.with, env });
+        Object.assign(record, { code: r.code, outputs: r.outputs, log: r.log, action: r });
+      } else {
+        const script = join(tmp, `step-${i}.sh`);
+        writeFileSync(script, substitute(step.run ?? '', where, ctx));
+        const output = join(tmp, `output-${i}`);
+        writeFileSync(output, '');
+        const base: NodeJS.ProcessEnv = { ...process.env };
+        for (const k of Object.keys(base)) if (k.startsWith('DEVREV_') || k.startsWith('GITHUB_')) delete base[k];
+        // A `run:` without `shell:` runs as `bash -e {0}` on Linux runners.
+        const r = await new Promise<{ code: number; out: string }>((done) =>
+          execFile('bash', ['-e', script], { cwd: o.workspace, env: { ...base, ...env, GITHUB_WORKSPACE: o.workspace, GITHUB_OUTPUT: output } }, (err, stdout, stderr) =>
+            done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
+          ),
+        );
+        Object.assign(record, { code: r.code, log: r.out, outputs: parseOutputFile(readFileSync(output, 'utf8')) });
+      }
+      if (step.id) ctx.steps[step.id] = record.outputs;
+      if (record.code !== 0 && !step['continue-on-error']) failed = true;
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return runs;
 };

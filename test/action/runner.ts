@@ -236,13 +236,13 @@ export const runAction = async (o: RunActionOptions): Promise<ActionRun> => {
   }
 };
 
-interface WorkflowStep extends ActionStep {
+export interface WorkflowStep extends ActionStep {
   with?: Record<string, unknown>;
   'continue-on-error'?: boolean;
 }
-interface Workflow {
+export interface Workflow {
   on: Record<string, { inputs?: Record<string, unknown> } | null>;
-  jobs: Record<string, { env?: Record<string, string>; steps: WorkflowStep[] }>;
+  jobs: Record<string, { env?: Record<string, string>; permissions?: Record<string, string>; steps: WorkflowStep[] }>;
 }
 
 export interface JobStepRun {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { buildProgram } from '../../cli/main.ts';
 import { type RunningSimulator, startSimulator } from '../../simulator/index.ts';
-import { type JobStepRun, runJob } from './runner.ts';
+import { type JobStepRun, runJob, type Workflow } from './runner.ts';
 
 // The workflows `devrev-gate init` copies into a user's repository (templates/workflows/),
 // this repository's own nightly (.github/workflows/) and action.yml: validated by a
@@ -38,19 +38,6 @@ const validate = (file: string): Promise<{ code: number; out: string }> =>
     execFile(VALIDATOR, [file], { cwd: ROOT }, (err, stdout, stderr) => done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr })),
   );
 
-interface Step {
-  name?: string;
-  id?: string;
-  uses?: string;
-  run?: string;
-  if?: string;
-  with?: Record<string, unknown>;
-  'continue-on-error'?: boolean;
-}
-interface Workflow {
-  on: Record<string, unknown>;
-  jobs: Record<string, { permissions?: Record<string, string>; steps: Step[] }>;
-}
 const load = (file: string) => parse(readFileSync(file, 'utf8')) as Workflow;
 const stepsOf = (file: string) => Object.values(load(file).jobs).flatMap((j) => j.steps);
 

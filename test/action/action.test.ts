@@ -1,6 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSimulator, startSimulator } from '../../simulator/index.ts';
 import { editUser, type MutatingProxy, startMutatingProxy } from '../support/mutating-proxy.ts';
@@ -131,6 +132,35 @@ describe('the GitHub Action (action.yml), run from an empty consumer folder', ()
     const r = await runAction({ actionPath: ROOT, workspace: consumer(), inputs: { 'working-directory': 'nowhere' } });
     expect(r.code).toBe(2);
     expect(errors(r.log)).toEqual(["::error title=devrev-gate::working-directory 'nowhere' is not a folder of the workspace"]);
+  });
+});
+
+describe('uses: <owner>/devrev-gate@<ref>: a fresh copy of the action, nothing installed', () => {
+  it('installs its production dependencies with the real npm ci --omit=dev, then runs the gate with them alone', async () => {
+    // The files of this checkout, as GitHub would download them for the ref (no node_modules).
+    const copy = scratch('dg-action-ref-');
+    const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
+    for (const f of files) {
+      if (!existsSync(join(ROOT, f))) continue;
+      mkdirSync(dirname(join(copy, f)), { recursive: true });
+      copyFileSync(join(ROOT, f), join(copy, f));
+    }
+    expect(existsSync(join(copy, 'node_modules'))).toBe(false);
+    const ws = consumer();
+    const r = await runAction({ actionPath: copy, workspace: ws, inputs: { target: 'embedded', pillars: 'drift' } });
+    expect(r.steps[0]!.code, r.steps[0]!.stdout + r.steps[0]!.stderr).toBe(0);
+    expect(r.steps[0]!.stdout).not.toContain('already installed');
+    // Production dependencies only: a run-time import of a devDependency would fail the gate below.
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    for (const d of Object.keys(pkg.dependencies)) expect(existsSync(join(copy, 'node_modules', d, 'package.json')), d).toBe(true);
+    // What the lockfile marks dev-only (vitest, biome, prism, …) is absent.
+    const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
+    const devOnly = Object.entries(lock.packages).filter(([path, p]) => p.dev && /^node_modules\/(@[^/]+\/)?[^/]+$/.test(path));
+    expect(devOnly.length).toBeGreaterThan(10);
+    for (const [path] of devOnly) expect(existsSync(join(copy, path)), path).toBe(false);
+    expect(r.code, r.log).toBe(0);
+    expect(r.outputs).toMatchObject({ verdict: 'passed', sarif: join(ws, 'reports/devrev-gate/run/results.sarif') });
+    expect(r.summary).toMatch(/devrev-gate: PASS/);
   });
 });
 

@@ -3,6 +3,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT } from '../../core/errors.ts';
 import { type RunningSimulator, startSimulator } from '../../simulator/index.ts';
 import { editUser, type MutatingProxy, startMutatingProxy } from '../support/mutating-proxy.ts';
 import { parseOutputFile, runAction, substitute } from './runner.ts';
@@ -176,6 +177,13 @@ describe('the action maps every exit code as the README says (a stand-in CLI exi
     writeFileSync(join(dir, 'bin/devrev-gate.js'), 'process.exit(Number(process.env.STUB_EXIT));\n');
     return dir;
   };
+  it('the README\'s exit-code table, the CLI\'s codes and this table name the same codes', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const documented = [...readme.matchAll(/^\| `(\d+)` \|/gm)].map((m) => Number(m[1]));
+    const codes = Object.values(EXIT).sort((a, b) => a - b);
+    expect(documented).toEqual(codes);
+    expect(table.map(([gate]) => Number(gate)).filter((c) => codes.includes(c as never))).toEqual(codes);
+  });
   const table: Array<[string, number, string, RegExp | null]> = [
     ['0', 0, 'passed', null],
     ['1', 1, 'failed', /the provider failed a check \(exit 1\)/],

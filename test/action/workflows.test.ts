@@ -84,6 +84,17 @@ describe('validated by @action-validator/cli', () => {
   });
 });
 
+describe('the package ships what the workflows use', () => {
+  it('npm pack includes action.yml, bin/devrev-gate.js and every template init copies (uses: ./node_modules/devrev-gate needs them)', async () => {
+    const packed = await new Promise<string>((done, fail) =>
+      execFile('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, maxBuffer: 64 << 20 }, (err, stdout) => (err ? fail(err) : done(stdout))),
+    );
+    const files = (JSON.parse(packed) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
+    const needed = ['action.yml', 'package.json', 'bin/devrev-gate.js', ...filesIn(TEMPLATES).map((f) => f.slice(ROOT.length + 1))];
+    expect(needed.filter((f) => !files.includes(f))).toEqual([]);
+  });
+});
+
 describe('what every workflow promises', () => {
   it.each(WORKFLOWS.map((f) => [f.slice(ROOT.length + 1), f]))('%s: Node 24 actions, Node LTS, uploads always, SARIF tolerated, no expression in a script', (_, file) => {
     const steps = stepsOf(file);

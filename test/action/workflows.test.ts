@@ -146,11 +146,13 @@ describe('what every workflow promises', () => {
     expect(normal(own)).toBe(normal(template));
   });
 
-  it('the pull_request workflow runs spec check when the pin, the config or the ignore file changes', () => {
+  it('the pull_request workflow classifies the pin change (base → pull request) when the pin, the config or the ignore file changes', () => {
     const spec = load(join(TEMPLATES, 'devrev-gate-spec.yml'));
     expect(spec.on).toEqual({ pull_request: { paths: ['devrev-gate/**', 'devrev-gate.config.*', 'devrev-gate.ignore.*'] } });
-    const gate = spec.jobs['spec-check']!.steps.find((s) => s.id === 'gate')!;
-    expect(gate.with?.['command']).toBe('spec check');
+    const gate = spec.jobs['spec']!.steps.find((s) => s.id === 'gate')!;
+    expect(gate.with?.['command']).toBe('spec diff');
+    // Run in the user's repository (no working-directory): their config and ignore file apply.
+    expect(gate.with?.['working-directory']).toBeUndefined();
   });
 });
 
@@ -264,9 +266,9 @@ describe('the workflows\' jobs, run on this machine against the embedded simulat
   const specStandIns = () => ({ ...NPM_CI, ...(cliHas(['config']) ? {} : { 'Validate the config': 'no `devrev-gate config` in this checkout yet' }) });
 
   it('spec template (checkouts and npm ci stood in for): a pin that changes nothing passes', async () => {
-    const runs = await runJob({ workflow: join(TEMPLATES, 'devrev-gate-spec.yml'), job: 'spec-check', workspace: pullRequest(() => {}), standIn: specStandIns(), event: PR_EVENT });
-    expect(byName(runs, "Check out the base branch's pin and config beside it").with).toMatchObject({ ref: PR_EVENT.pull_request.base.sha, path: '.devrev-gate-base' });
-    const gate = byName(runs, 'devrev-gate spec check');
+    const runs = await runJob({ workflow: join(TEMPLATES, 'devrev-gate-spec.yml'), job: 'spec', workspace: pullRequest(() => {}), standIn: specStandIns(), event: PR_EVENT });
+    expect(byName(runs, "Check out the base branch's pin beside it").with).toMatchObject({ ref: PR_EVENT.pull_request.base.sha, path: '.devrev-gate-base' });
+    const gate = byName(runs, 'devrev-gate spec diff');
     expect(gate.code, gate.log).toBe(0);
     expect(gate.outputs['verdict']).toBe('passed');
     expect(gate.action!.summary).toMatch(/devrev-gate: PASS/);
@@ -276,8 +278,8 @@ describe('the workflows\' jobs, run on this machine against the embedded simulat
     const ws = pullRequest((doc) => {
       delete doc['paths']!['/rev-users.create'];
     });
-    const runs = await runJob({ workflow: join(TEMPLATES, 'devrev-gate-spec.yml'), job: 'spec-check', workspace: ws, standIn: specStandIns(), event: PR_EVENT });
-    const gate = byName(runs, 'devrev-gate spec check');
+    const runs = await runJob({ workflow: join(TEMPLATES, 'devrev-gate-spec.yml'), job: 'spec', workspace: ws, standIn: specStandIns(), event: PR_EVENT });
+    const gate = byName(runs, 'devrev-gate spec diff');
     expect(gate.code, gate.log).toBe(1);
     expect(gate.outputs['verdict']).toBe('failed');
     expect(gate.action!.summary).toMatch(/endpoint-removed/);
@@ -286,9 +288,12 @@ describe('the workflows\' jobs, run on this machine against the embedded simulat
     expect(readFileSync(sarif.with['sarif_file']!, 'utf8')).toMatch(/endpoint-removed/);
   });
 
-  it('spec template: a repository without a pin of its own skips the check instead of failing on a missing file', async () => {
-    const runs = await runJob({ workflow: join(TEMPLATES, 'devrev-gate-spec.yml'), job: 'spec-check', workspace: userRepo(), standIn: specStandIns(), event: PR_EVENT });
-    expect(byName(runs, 'devrev-gate spec check').status).toBe('skipped');
+  it('spec template: a pull request that adds the first pin (no pin on the base branch) skips the comparison with a notice', async () => {
+    const ws = pullRequest(() => {});
+    rmSync(join(ws, '.devrev-gate-base'), { recursive: true });
+    const runs = await runJob({ workflow: join(TEMPLATES, 'devrev-gate-spec.yml'), job: 'spec', workspace: ws, standIn: specStandIns(), event: PR_EVENT });
+    expect(byName(runs, 'Find both pins').log).toMatch(/::notice title=devrev-gate::no pin on both/);
+    for (const name of ['devrev-gate spec diff', 'Upload the reports', 'Upload SARIF to code scanning']) expect(byName(runs, name).status, name).toBe('skipped');
     expect(runs.filter((r) => r.code !== 0)).toEqual([]);
   });
 });

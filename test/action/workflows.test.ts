@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { buildProgram } from '../../cli/main.ts';
 import { type RunningSimulator, startSimulator } from '../../simulator/index.ts';
-import { type JobStepRun, runJob, type Workflow } from './runner.ts';
+import { type JobStepRun, type RunJobOptions, runJob, type Workflow } from './runner.ts';
 
 // The workflows `devrev-gate init` copies into a user's repository (templates/workflows/),
 // this repository's own nightly (.github/workflows/) and action.yml: validated by a
@@ -187,16 +187,13 @@ describe('the workflows\' jobs, run on this machine against the embedded simulat
     return flag ? cmd.options.some((o) => o.long === flag) : true;
   };
 
+  /** A nightly's job with the secrets set to the simulator on loopback. */
+  const nightly = (workflow: string, workspace: string, more: Pick<RunJobOptions, 'inputs' | 'vars'>) =>
+    runJob({ workflow, job: 'gate', workspace, secrets: { DEVREV_API_URL: sim.url, DEVREV_TOKEN: TOKEN }, standIn: NPM_CI, ...more });
+
   it('nightly template (npm ci stood in for): with the secrets set, runs the gate and hands its verdict, reports and SARIF on', async () => {
     const ws = userRepo();
-    const runs = await runJob({
-      workflow: join(TEMPLATES, 'devrev-gate.yml'),
-      job: 'gate',
-      workspace: ws,
-      secrets: { DEVREV_API_URL: sim.url, DEVREV_TOKEN: TOKEN },
-      inputs: { args: '--only drift' },
-      standIn: NPM_CI,
-    });
+    const runs = await nightly(join(TEMPLATES, 'devrev-gate.yml'), ws, { inputs: { args: '--only drift' } });
     expect(byName(runs, 'Require the secrets')).toMatchObject({ status: 'ran', code: 0 });
     const gate = byName(runs, 'devrev-gate run');
     expect(gate.status).toBe('ran');
@@ -226,14 +223,7 @@ describe('the workflows\' jobs, run on this machine against the embedded simulat
     const ws = scratch('dg-own-repo-');
     for (const f of ['action.yml', 'package.json']) copyFileSync(join(ROOT, f), join(ws, f));
     for (const d of ['bin', 'node_modules']) symlinkSync(join(ROOT, d), join(ws, d));
-    const runs = await runJob({
-      workflow: join(OWN, 'devrev-gate.yml'),
-      job: 'gate',
-      workspace: ws,
-      secrets: { DEVREV_API_URL: sim.url, DEVREV_TOKEN: TOKEN },
-      vars: { DEVREV_GATE_ARGS: '--only drift' },
-      standIn: NPM_CI,
-    });
+    const runs = await nightly(join(OWN, 'devrev-gate.yml'), ws, { vars: { DEVREV_GATE_ARGS: '--only drift' } });
     const gate = byName(runs, 'devrev-gate run');
     expect(gate.status).toBe('ran');
     expect(gate.action!.steps[0]!.stdout).toContain('dependencies already installed');

@@ -141,6 +141,9 @@ describe('uses: <owner>/devrev-gate@<ref>: a fresh copy of the action, nothing i
     // The files of this checkout, as GitHub would download them for the ref (no node_modules).
     const copy = scratch('dg-action-ref-');
     const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
+    // A committed node_modules (a worktree's symlink, say) would ride along with every download
+    // of the action and make it skip its install: the repository must not hold one.
+    expect(files.filter((f) => f.split('/')[0] === 'node_modules'), 'node_modules is tracked by git').toEqual([]);
     for (const f of files) {
       if (!existsSync(join(ROOT, f))) continue;
       mkdirSync(dirname(join(copy, f)), { recursive: true });

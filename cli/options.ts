@@ -2,6 +2,7 @@ import { accessSync, constants, existsSync, mkdirSync, rmSync, statSync, writeFi
 import { dirname, join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { UsageError } from '../core/errors.ts';
+import { REQUIRE_LEVELS, type RequireLevelName } from '../core/results.ts';
 import { parseTarget, type Target } from '../core/target.ts';
 
 /** Options every subcommand shares, with their environment fallbacks. */
@@ -39,12 +40,18 @@ export const withCommonOptions = (cmd: Command): Command =>
 /** The gate's options, the same for every command that judges a provider. */
 export interface GateCliOptions {
   failOn: 'error' | 'warning';
+  require: RequireLevelName;
   ignore?: string;
 }
 
 export const withGateOptions = (cmd: Command): Command =>
   cmd
     .addOption(new Option('--fail-on <severity>', 'lowest finding severity that fails the run').choices(['error', 'warning']).default('error'))
+    .addOption(
+      new Option('--require <level>', 'complete: a skipped or inconclusive check, or a record left on the target, fails the run as incomplete')
+        .choices([...REQUIRE_LEVELS])
+        .default('none'),
+    )
     .option('--ignore <file>', 'ignore file for findings of any pillar (default: devrev-gate.ignore.json/.yaml/.yml here, if present)');
 
 /** Parses a whole number option; names the option and the fix when it is not one. */

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../core/errors.ts';
+import { EXIT_CODE_OF, RUN_OUTCOMES, type RunOutcomeName } from '../../core/results.ts';
 import { type RunningSimulator, startSimulator } from '../../simulator/index.ts';
 import { editUser, type MutatingProxy, startMutatingProxy } from '../support/mutating-proxy.ts';
 import { parseOutputFile, runAction, substitute } from './runner.ts';
@@ -180,12 +181,16 @@ describe('the action maps every exit code as the README says (a stand-in CLI exi
     writeFileSync(join(dir, 'bin/devrev-gate.js'), 'process.exit(Number(process.env.STUB_EXIT));\n');
     return dir;
   };
-  it('the README\'s exit-code table, the CLI\'s codes and this table name the same codes', () => {
+  it('the README\'s exit-code table, the CLI\'s codes, the results model\'s run outcomes and this table agree', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const documented = [...readme.matchAll(/^\| `(\d+)` \|/gm)].map((m) => Number(m[1]));
     const codes = Object.values(EXIT).sort((a, b) => a - b);
     expect(documented).toEqual(codes);
     expect(table.map(([gate]) => Number(gate)).filter((c) => codes.includes(c as never))).toEqual(codes);
+    // The action's verdict names are the run outcomes of the results model, with their codes.
+    for (const [gate, , verdict] of table.filter(([g]) => codes.includes(Number(g) as never)))
+      expect(EXIT_CODE_OF[verdict as RunOutcomeName], verdict).toBe(Number(gate));
+    expect(new Set(table.map(([, , v]) => v))).toEqual(new Set(RUN_OUTCOMES));
   });
   const table: Array<[string, number, string, RegExp | null]> = [
     ['0', 0, 'passed', null],

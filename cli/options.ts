@@ -15,13 +15,24 @@ export interface CommonOptions {
   config?: string;
 }
 
-export const DEFAULT_OUT = 'reports/out';
+/** Every command's reports live under here, each in its own folder (see defaultOutFor). */
+export const REPORTS_ROOT = 'reports/devrev-gate';
+
+/**
+ * A command's own default output folder, named from its path: `run` → reports/devrev-gate/run,
+ * `spec check` → reports/devrev-gate/spec-check. One command never overwrites another's reports.
+ */
+export const defaultOutFor = (cmd: Command): string => {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return `${REPORTS_ROOT}/${names.join('-')}`;
+};
 
 export const withCommonOptions = (cmd: Command): Command =>
   cmd
     .addOption(new Option('--target <url>', 'base URL of the DevRev API to check (default: the embedded simulator)').env('DEVREV_API_URL'))
     .addOption(new Option('--token <token>', 'API token sent as Authorization (never written to any artifact)').env('DEVREV_TOKEN'))
-    .option('--out <dir>', 'folder for results and reports', DEFAULT_OUT)
+    .option('--out <dir>', 'folder for results and reports', defaultOutFor(cmd))
     .option('--config <file>', 'tenant fixtures for real targets (default: devrev-gate.config.json here, if present)')
     .option('--quiet', 'no progress output')
     .option('--debug', 'show stack traces on errors');

@@ -8,7 +8,7 @@ import { EXIT } from '../../core/errors.ts';
 import { EXIT_CODE_OF, RESULTS_SCHEMA_VERSION, type RunResults, runOutcome, verdictOfOutcome } from '../../core/results.ts';
 import { writeReports } from '../../reports/index.ts';
 import { renderVerdictLine } from '../../reports/terminal.ts';
-import { DEFAULT_OUT, ensureOutDir, type GateCliOptions, withGateOptions } from '../options.ts';
+import { defaultOutFor, ensureOutDir, type GateCliOptions, withGateOptions } from '../options.ts';
 import { loadSpec } from '../pillars.ts';
 import { RESULTS_FILE } from '../session.ts';
 
@@ -24,7 +24,7 @@ const loadTable = () => import('../../spec/table.ts');
 
 const common = (cmd: Command): Command =>
   withGateOptions(cmd)
-    .option('--out <dir>', 'folder for results.json and the reports', DEFAULT_OUT)
+    .option('--out <dir>', 'folder for results.json and the reports', defaultOutFor(cmd))
     .option('--no-pact', 'do not check the committed pact against the newer document')
     .option('--verbose', 'list info changes one by one too')
     .option('--quiet', 'print nothing but errors')

@@ -9,9 +9,9 @@ import { CLASS_COUNTS, NASTY, NASTY_POINTER, passingResults, syntheticResults, T
 
 // index.html as a person sees it: opened from disk in a headless Chromium or Chrome
 // (found by test/support/browser.ts), no network. The screenshot lands beside the reports
-// in reports/out/selftest-report/.
+// in reports/selftest/report/.
 
-const OUT = resolve(import.meta.dirname, '../../reports/out/selftest-report');
+const OUT = resolve(import.meta.dirname, '../../reports/selftest/report');
 const SCREENSHOT = join(OUT, 'index.png');
 
 let browser: Browser;

@@ -1,4 +1,6 @@
 import { DEV_USERS_CREATE } from '../api-model/shapes/endpoints.ts';
+import { RouteNotFound } from '../api-model/shapes/errors.ts';
+import { validate } from '../api-model/shapes/validate.ts';
 import { SetupError } from '../core/errors.ts';
 import { HttpClient, type HttpResponse, TransportError } from '../core/http.ts';
 import type { RunContext } from '../core/run-context.ts';
@@ -6,12 +8,32 @@ import type { RunContext } from '../core/run-context.ts';
 /**
  * One harmless request before any pillar runs against a target that is not the embedded
  * simulator: a dev-users.create without its required fields, which the docs answer with a
- * 400 and which creates nothing. It turns the usual set-up mistakes into one line and
- * exit 2 instead of a page of failed checks: nothing listening, a DNS or TLS failure, a
- * rejected token, or a URL that is not the DevRev API at all.
+ * 400 and which creates nothing (a second attempt only after a 429 or 503). It turns the
+ * usual set-up mistakes into one line and exit 2 instead of a page of failed checks: nothing
+ * listening, a DNS or TLS failure, a rejected token, or a URL where DevRev's endpoint is not.
+ *
+ * "The endpoint is there" is read from what DevRev documents, not from any server's quirks:
+ * an answer with a status the endpoint documents, as a JSON object. The create endpoints
+ * document no 404 (a 404 is the errors page's route-not-found), and no 3xx or HTML answer.
  */
+const ATTEMPTS = { max429Retries: 1, max503Retries: 1 } as const;
+
+const excerpt = (text: string): string => {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 80 ? `${flat.slice(0, 80)}…` : flat;
+};
+
+/** What the answer was, in a few words: status, content type, and the body or redirect. */
+const described = (res: HttpResponse, redact: (s: string) => string): string => {
+  const type = (res.headers['content-type'] ?? '').split(';')[0]!.trim() || 'no content type';
+  if (res.status >= 300 && res.status < 400)
+    return `HTTP ${res.status}, a redirect to ${res.headers['location'] ? redact(res.headers['location']) : 'nowhere'}`;
+  if (validate(RouteNotFound, res.json).valid) return `HTTP ${res.status} ${type}, DevRev's route-not-found answer`;
+  return `HTTP ${res.status} ${type}${res.text ? ` ${JSON.stringify(redact(excerpt(res.text)))}` : ', empty'}`;
+};
+
 export const preflight = async (ctx: RunContext): Promise<void> => {
-  const http = new HttpClient(ctx, { max429Retries: 1, max503Retries: 1 });
+  const http = new HttpClient(ctx, ATTEMPTS);
   let res: HttpResponse;
   try {
     res = await http.send({ path: DEV_USERS_CREATE.path, body: {} });
@@ -32,10 +54,12 @@ export const preflight = async (ctx: RunContext): Promise<void> => {
   }
   const type = res.headers['content-type'] ?? '';
   const isObject = res.json !== null && typeof res.json === 'object' && !Array.isArray(res.json);
-  if (!/^application\/([\w.+-]+\+)?json\b/i.test(type) || !isObject) {
+  const documented = Object.hasOwn(DEV_USERS_CREATE.responses, res.status);
+  if (!documented || !isObject || !/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
+    const url = `${ctx.target.url}${DEV_USERS_CREATE.path}`;
     throw new SetupError(
-      `${ctx.target.url} does not answer like the DevRev API (HTTP ${res.status}, ${type || 'no content type'}, ${isObject ? 'JSON' : 'not a JSON object'})`,
-      'check --target is the API base URL, e.g. https://api.devrev.ai',
+      `${ctx.target.url} is not the DevRev API: POST ${url} answered ${described(res, (s) => ctx.redactor.text(s))}, not one of the answers DevRev documents for ${DEV_USERS_CREATE.name} (${Object.keys(DEV_USERS_CREATE.responses).join(', ')})`,
+      'check --target / DEVREV_API_URL is the API base URL with no path after it, e.g. https://api.devrev.ai',
     );
   }
 };

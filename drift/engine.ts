@@ -1,5 +1,6 @@
 import { valueAt } from '../core/pointer.ts';
 import { evidenceOf, targetDownCheck } from '../core/evidence.ts';
+import { INTERRUPTED } from '../core/interrupt.ts';
 import { HttpClient, type HttpResponse, TransportError } from '../core/http.ts';
 import { Progress } from '../core/progress.ts';
 import { controlPath } from '../core/simulator-control.ts';
@@ -147,14 +148,18 @@ export const runDrift = async (ctx: RunContext, options: Partial<DriftOptions> =
   let noAnswer: string | null = null;
 
   for (const [i, c] of o.cases.entries()) {
-    if (ctx.signal.aborted) break;
-    progress.update(`${i + 1}/${o.cases.length} ${c.endpoint.name} ${c.name}`);
     const base = {
       id: caseId(c),
       pillar: 'drift' as const,
       name: `${c.endpoint.name} ${c.name}: ${c.summary} → ${c.expected.status}`,
       endpoint: c.endpoint.name,
     };
+    // After Ctrl-C/SIGTERM nothing more is sent; every case not answered says so.
+    if (ctx.signal.aborted) {
+      checks.push({ ...base, outcome: 'skipped', durationMs: 0, reason: INTERRUPTED, findings: [] });
+      continue;
+    }
+    progress.update(`${i + 1}/${o.cases.length} ${c.endpoint.name} ${c.name}`);
     const skip = skipReason(c, env);
     if (skip) {
       checks.push({ ...base, outcome: 'skipped', durationMs: 0, reason: skip, findings: [] });
@@ -167,6 +172,11 @@ export const runDrift = async (ctx: RunContext, options: Partial<DriftOptions> =
     try {
       outcome = await send(http, ctx, c, prepared);
     } catch (err) {
+      // Cut short by an interrupt: skipped like the cases after it.
+      if (ctx.signal.aborted) {
+        checks.push({ ...base, outcome: 'skipped', durationMs: 0, reason: INTERRUPTED, findings: [] });
+        continue;
+      }
       // Nothing listening after earlier answers: the target died mid-run. One finding, the
       // request that met the dead port as its reproduction, and no more traffic.
       if (!(err instanceof TransportError) || err.failure !== 'refused' || answered === 0) throw err;
@@ -211,7 +221,8 @@ export const runDrift = async (ctx: RunContext, options: Partial<DriftOptions> =
     });
   }
 
-  if (o.recordBaseline) writeBaseline(o.recordBaseline, ctx.redactor.deep(newBaseline(ctx.target.url, shapes)));
+  // An interrupted run's baseline would lack the cases it never sent: none is written.
+  if (o.recordBaseline && !ctx.signal.aborted) writeBaseline(o.recordBaseline, ctx.redactor.deep(newBaseline(ctx.target.url, shapes)));
 
   // The one gate step (the session applies it again with the run's options; it is idempotent).
   const gated = gatePillar(

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { DEV_USERS_CREATE } from '../../api-model/shapes/endpoints.ts';
 import { evidenceOf, targetDownCheck } from '../../core/evidence.ts';
 import { SetupError } from '../../core/errors.ts';
+import { cutShort, INTERRUPTED } from '../../core/interrupt.ts';
 import { ECHO_BASIS, ECHOED_FIELDS, type EchoField } from '../../api-model/cases/catalogue.ts';
 import { gatePillar, isRealTarget } from '../../api-model/gate.ts';
 import { severityOfRule } from '../../api-model/rulebook/index.ts';
@@ -243,6 +244,11 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
   if (!existsSync(consumer.file)) {
     return pillarResult('contracts', startedAt, 0, checks);
   }
+  // Interrupted before verification: no interaction was sent, none is judged.
+  if (ctx.signal.aborted) {
+    for (const i of INTERACTIONS) checks.push({ id: checkIdOf(i), pillar: 'contracts', name: i.description, endpoint: i.endpoint.name, outcome: 'skipped', durationMs: 0, reason: INTERRUPTED, findings: [] });
+    return pillarResult('contracts', startedAt, 0, checks);
+  }
 
   const broker = options.broker ?? null;
   if (broker) {
@@ -319,7 +325,11 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
     errorsByInteraction.set(i, list);
   }
   const results = (verified.report as { interactionResults?: Array<{ description?: string; duration?: string }> }).interactionResults ?? [];
-  const rootCause = await rootCauseOf(ctx, verified, options.auth ?? 'sdk');
+  // After an interrupt only the answers kept before it are judged: the rest got no answer
+  // (the verifier saw a made-up 599), which says nothing about the provider.
+  const judged = new Set(results.map((r) => r.description));
+  const cut = (i: ContractInteraction) => verified.interrupted && !(verified.answers.has(i.description) && judged.has(i.description));
+  const rootCause = verified.interrupted ? null : await rootCauseOf(ctx, verified, options.auth ?? 'sdk');
   if (rootCause) checks.push(rootCause.check);
   for (const i of INTERACTIONS) {
     const blocked = i.states.filter((s) => verified.unsettable.has(s.name));
@@ -328,6 +338,10 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
     if (blocked.length > 0) {
       const reason = `provider state cannot be set by ${states.name}: ${blocked.map((s) => `"${s.name}"`).join(', ')}`;
       checks.push({ ...base, outcome: 'skipped', reason, findings: [] });
+      continue;
+    }
+    if (cut(i)) {
+      checks.push(cutShort({ ...base, outcome: 'skipped', findings: [] }));
       continue;
     }
     const answer = verified.answers.get(i.description);
@@ -348,7 +362,7 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
   const skipped = checks.filter((c) => c.outcome === 'skipped');
   if (skipped.length > 0) say(`contracts: skipped ${skipped.map((c) => c.name).join('; ')}`);
 
-  if (broker) {
+  if (broker && !ctx.signal.aborted) {
     const cmd = canIDeployCommand(broker);
     say(`contracts: ${commandLine(cmd)}`);
     const t1 = Date.now();

@@ -4,7 +4,7 @@ import { runLoadCapacity } from './capacity.ts';
 import type { LoadOptions } from './options.ts';
 import { runLoadProbe } from './probe.ts';
 import { runLoadRecovery } from './recovery.ts';
-import { loadCheck } from './result.ts';
+import { loadCheck, unlessInterrupted } from './result.ts';
 
 /**
  * The whole load pillar as one result (what `devrev-gate run` wants): capacity first, so
@@ -25,7 +25,7 @@ export const runLoad = async (ctx: RunContext, o: Partial<LoadOptions> = {}): Pr
   for (const { id, name, run } of PHASES) {
     const why = ctx.signal.aborted ? 'the run was stopped' : ctx.budget.remaining === 0 ? 'the request budget (--max-requests) was spent by the phases before it' : null;
     if (why) notRun.push(loadCheck(id, name, [], { undecided: { outcome: 'skipped', reason: why } }));
-    else parts.push(await run(ctx, o));
+    else parts.push(unlessInterrupted(ctx, await run(ctx, o)));
   }
   return pillarResult(
     'load',

@@ -7,7 +7,7 @@ import { SetupError } from '../../core/errors.ts';
 import { cutShort, INTERRUPTED } from '../../core/interrupt.ts';
 import { ECHO_BASIS, ECHOED_FIELDS, type EchoField } from '../../api-model/cases/catalogue.ts';
 import { gatePillar, isRealTarget } from '../../api-model/gate.ts';
-import { severityOfRule } from '../../api-model/rulebook/index.ts';
+import { ruleInfo, severityOfRule } from '../../api-model/rulebook/index.ts';
 import { type AuthStyle, HttpClient } from '../../core/http.ts';
 import { shownPath } from '../../core/shown-path.ts';
 import { type BasisName, type CheckResult, type Evidence, type Finding, type PillarResult, pillarResult, type SeverityName } from '../../core/results.ts';
@@ -101,6 +101,32 @@ const transientReason = (i: ContractInteraction, a: CapturedAnswer): string | nu
   if (a.status === 429 && i.status !== 429) return `still throttled (429) after ${a.attempts} attempt(s) within the retry budget`;
   if (a.status === 503 && i.status !== 503) return `still unavailable (503) after ${a.attempts} attempt(s) within the retry budget`;
   return null;
+};
+
+/**
+ * The interaction promises a throttled caller 429 with Retry-After (the rate-limits page);
+ * a 503 still there after the bounded retries breaks it: a finding, not a transient answer.
+ */
+const UNAVAILABLE_RULE = 'rate-limit-503-instead-of-429';
+const unavailableForThrottle = (ctx: RunContext, i: ContractInteraction, a: CapturedAnswer): Finding | null => {
+  if (i.status !== 429 || a.status !== 503) return null;
+  const retryAfter = a.headers['retry-after'];
+  return {
+    checkId: checkIdOf(i),
+    caseId: i.description,
+    pillar: 'contracts',
+    endpoint: i.endpoint.name,
+    status: 503,
+    ruleId: UNAVAILABLE_RULE,
+    severity: severityOfRule(UNAVAILABLE_RULE),
+    basis: ruleInfo(UNAVAILABLE_RULE)!.basis!,
+    pointer: '/status',
+    expected: '429 with Retry-After',
+    actual: `503${retryAfter === undefined ? ' without Retry-After' : ` with Retry-After ${retryAfter}`}`,
+    message: `${i.description}: a throttled caller got 503 after ${a.attempts} attempt(s), where the rate-limits page promises 429 with Retry-After`,
+    reproduction: a.curl,
+    evidence: evidenceOf(a, ctx.redactor),
+  };
 };
 
 interface RootCause {
@@ -348,6 +374,11 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
     const covered = rootCause?.covers(i, answer);
     if (covered) {
       checks.push({ ...base, outcome: 'inconclusive', reason: covered, findings: [] });
+      continue;
+    }
+    const unavailable = answer && unavailableForThrottle(ctx, i, answer);
+    if (unavailable) {
+      checks.push({ ...base, outcome: 'pass', findings: [unavailable] });
       continue;
     }
     const transient = answer && transientReason(i, answer);

@@ -126,8 +126,13 @@ const readInteractions = (file: string): PactInteraction[] => {
   }));
 };
 
-/** States whose whole point is a transient answer: the shared client must not retry it away. */
+/**
+ * States whose whole point is a transient answer: the shared client must not retry it away.
+ * A throttled caller's 503 is still retried (within the bound): a 503 that clears into the
+ * 429 is not the provider's fault, one that stays is (rate-limit-503-instead-of-429).
+ */
 const TRANSIENT_STATES: ReadonlySet<string> = new Set([STATES.throttled, STATES.serverFault]);
+const RETRY_503_STATES: ReadonlySet<string> = new Set([STATES.throttled]);
 
 /** Hop-by-hop and encoding headers: the body is sent on decoded, in one piece. */
 const DROPPED_ANSWER_HEADERS = new Set(['content-encoding', 'content-length', 'transfer-encoding', 'connection', 'keep-alive']);
@@ -225,6 +230,7 @@ export const verifyPact = async (ctx: RunContext, o: VerifyOptions): Promise<Ver
   const forward = async (req: Request, res: Response) => {
     const description = interactionFor(req.path);
     const transient = statesSince.some((s) => TRANSIENT_STATES.has(s));
+    const retry503 = !transient || statesSince.some((s) => RETRY_503_STATES.has(s));
     const token = nextToken ?? ctx.token;
     const extra = nextHeaders;
     nextToken = undefined;
@@ -248,7 +254,7 @@ export const verifyPact = async (ctx: RunContext, o: VerifyOptions): Promise<Ver
       auth: tokenSent && token ? (o.auth === 'bearer' ? 'bearer' : 'raw') : 'none',
       headers: { ...headers, ...extra },
       retry429: !transient,
-      retry503: !transient,
+      retry503,
       ...(token ? { token } : {}),
       ...(raw === undefined ? {} : { rawBody: raw }),
     };

@@ -1,3 +1,4 @@
+import { INTERRUPTED } from '../core/interrupt.ts';
 import { type CheckResult, type PillarResult, pillarResult } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
 import { runLoadCapacity } from './capacity.ts';
@@ -23,7 +24,7 @@ export const runLoad = async (ctx: RunContext, o: Partial<LoadOptions> = {}): Pr
   // A phase that cannot start is a skipped check with its reason, not a silent absence.
   const notRun: CheckResult[] = [];
   for (const { id, name, run } of PHASES) {
-    const why = ctx.signal.aborted ? 'the run was stopped' : ctx.budget.remaining === 0 ? 'the request budget (--max-requests) was spent by the phases before it' : null;
+    const why = ctx.signal.aborted ? INTERRUPTED : ctx.budget.remaining === 0 ? 'the request budget (--max-requests) was spent by the phases before it' : null;
     if (why) notRun.push(loadCheck(id, name, [], { undecided: { outcome: 'skipped', reason: why } }));
     else parts.push(unlessInterrupted(ctx, await run(ctx, o)));
   }

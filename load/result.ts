@@ -32,4 +32,4 @@ export const loadCheck = (
  * skipped ("interrupted"), none of them a finding; what the phase measured stays in data.
  */
 export const unlessInterrupted = (ctx: Pick<RunContext, 'signal'>, r: PillarResult): PillarResult =>
-  ctx.signal.aborted ? { ...r, checks: r.checks.map((c) => (c.outcome === 'skipped' ? c : cutShort(c))) } : r;
+  ctx.signal.aborted ? { ...r, checks: r.checks.map(cutShort) } : r;

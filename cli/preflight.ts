@@ -55,10 +55,14 @@ export const preflight = async (ctx: RunContext): Promise<void> => {
   const type = res.headers['content-type'] ?? '';
   const isObject = res.json !== null && typeof res.json === 'object' && !Array.isArray(res.json);
   const documented = Object.hasOwn(DEV_USERS_CREATE.responses, res.status);
-  if (!documented || !isObject || !/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
+  const json = /^application\/([\w.+-]+\+)?json\b/i.test(type);
+  if (!documented || !isObject || !json) {
     const url = `${ctx.target.url}${DEV_USERS_CREATE.path}`;
+    const why = !documented
+      ? `DevRev documents ${Object.keys(DEV_USERS_CREATE.responses).join(', ')} for it`
+      : 'DevRev answers it with a JSON object';
     throw new SetupError(
-      `${ctx.target.url} is not the DevRev API: POST ${url} answered ${described(res, (s) => ctx.redactor.text(s))}, not one of the answers DevRev documents for ${DEV_USERS_CREATE.name} (${Object.keys(DEV_USERS_CREATE.responses).join(', ')})`,
+      `${ctx.target.url} is not the DevRev API: POST ${url} answered ${described(res, (s) => ctx.redactor.text(s))}, where ${why}`,
       'check --target / DEVREV_API_URL is the API base URL with no path after it, e.g. https://api.devrev.ai',
     );
   }

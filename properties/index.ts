@@ -163,38 +163,39 @@ export const runProperties = async (ctx: RunContext, options: Partial<Properties
   );
   const classCounts: Record<string, number> = Object.fromEntries(expected.map((c) => [c, env.counts[c] ?? 0]));
   const never = expected.filter((c) => classCounts[c] === 0);
-  // Generated but never answered (every case throttled, or not sent once the run stopped):
-  // hit, yet not checked.
-  const unanswered = expected.filter((c) => classCounts[c]! > 0 && !env.answered[c]);
   const unavailable = plan.flatMap((p) => p.unavailable);
   // A property whose time share ran out (or a budget, or a target that died) never had the
-  // chance to draw every class: that is inconclusive, not a coverage failure. Nor is a run
-  // the provider throttled: its waits eat the time shares, and a stateful command needs the
-  // answers of the ones before it.
+  // chance to draw every class: that is inconclusive, not a coverage failure.
   const cut = env.stopped !== null || cappedByBudget || outcomes.some((x) => x.cut);
+  // 429s explain a class that was generated but never answered, and a stateful command never
+  // drawn: it runs only when the answers before it allow (a taken ref needs a created one).
+  // A stateless class's draw does not depend on answers, so its absence is still the generator's.
   const throttled = env.throttled > 0 ? throttleCause(env.throttled, env.sent) : null;
+  const stateful = new Set(plan.flatMap((p) => (p.def.kind === 'stateful' ? [...p.def.classNames] : [])));
+  const unanswered = expected.filter((c) => classCounts[c]! > 0 && !env.answered[c]);
+  const neverDrawn = cut ? [] : never.filter((c) => !(throttled && stateful.has(c)));
   const cause = throttled ?? (cut ? cutReason(env.stopped, cappedByBudget) : null);
   // Unanswered classes count only where a cause explains them (a mislabelled case is not sent either).
   const gaps = [...(never.length ? [`never generated: ${never.join(', ')}`] : []), ...(unanswered.length && cause ? [`never answered: ${unanswered.join(', ')}`] : [])];
+  const skip = replaying || counterexamples.length > 0;
   const coverage: CheckResult = {
     id: 'properties.class-coverage',
     pillar: 'properties',
     name: 'every generator class was hit at least once',
     endpoint: 'both',
-    outcome: replaying || counterexamples.length ? 'skipped' : gaps.length === 0 || !cause ? 'pass' : 'inconclusive',
+    outcome: skip ? 'skipped' : gaps.length === 0 || neverDrawn.length > 0 || !cause ? 'pass' : 'inconclusive',
     durationMs: 0,
     ...(replaying
       ? { reason: 'replay runs one case' }
       : counterexamples.length
         ? { reason: 'a property failed: its cases stopped at the counterexample' }
         : gaps.length
-          ? { reason: `${gaps.join('; ')}${cause ? ` (${cause}: not a coverage failure)` : '; raise --runs'}` }
+          ? { reason: `${gaps.join('; ')}${neverDrawn.length ? '; raise --runs' : cause ? ` (${cause}: not a coverage failure)` : ''}` }
           : {}),
-    // A class never generated in a run that was neither cut short nor throttled is a generator bug (exit 3).
-    findings:
-      replaying || counterexamples.length || cause
-        ? []
-        : never.map((c) => suiteFinding('properties.class-coverage', 'suite-class-never-generated', `generator bug: class ${c} was never generated; raise --runs`, c)),
+    // A stateless class never generated in a run that was not cut short is a generator bug (exit 3).
+    findings: skip
+      ? []
+      : neverDrawn.map((c) => suiteFinding('properties.class-coverage', 'suite-class-never-generated', `generator bug: class ${c} was never generated; raise --runs`, c)),
   };
   checks.push(env.stopped === 'interrupted' && coverage.findings.length === 0 ? cutShort(coverage) : coverage);
   if (unavailable.length)

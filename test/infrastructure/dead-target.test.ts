@@ -18,11 +18,15 @@ import { type Rewrite, startMutatingProxy } from '../support/mutating-proxy.ts';
 const BIN = resolve(import.meta.dirname, '../../bin/devrev-gate.js');
 const dir = mkdtempSync(join(tmpdir(), 'dg-dead-'));
 let sim: RunningSimulator;
+let loadSim: RunningSimulator;
 beforeAll(async () => {
   sim = await startSimulator({});
+  // The load pillar's kind of limit: small and short.
+  loadSim = await startSimulator({ rateLimit: { algorithm: 'fixed_window', limit: 20, windowS: 2 } });
 });
 afterAll(async () => {
   await sim.close();
+  await loadSim.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -34,9 +38,9 @@ interface Ran {
   afterDeath: number;
 }
 
-const through = async (stopsAt: number, how: 'die' | 'reset', args: string[]): Promise<Ran> => {
+const through = async (stopsAt: number, how: 'die' | 'reset', args: string[], upstream = sim.url): Promise<Ran> => {
   let deadAt: number | null = null;
-  const proxy = await startMutatingProxy(sim.url, (x): Rewrite | undefined => {
+  const proxy = await startMutatingProxy(upstream, (x): Rewrite | undefined => {
     if (x.n < stopsAt) return undefined;
     deadAt ??= x.n;
     return how === 'die' ? { die: true } : { reset: true };
@@ -94,5 +98,13 @@ describe('drift against a target that resets every connection', () => {
     expect(notSent.length).toBeGreaterThan(5);
     expect(checks.filter((c) => c.pillar === 'drift' && c.outcome === 'pass').length).toBeGreaterThan(0);
     expect(r.afterDeath).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('load probe against a target that dies under the overload', () => {
+  it('is never PASS: one target finding, the undecided checks inconclusive, no connection error blamed on the limiter', async () => {
+    const r = await through(60, 'die', ['load', 'probe', '--duration', '3', '--concurrency', '4'], loadSim.url);
+    const checks = expectNeverPass(r, 'load');
+    expect(checks.filter((c) => c.outcome === 'inconclusive' && c.reason === 'not judged: the target stopped answering').length).toBeGreaterThan(0);
   });
 });

@@ -1,4 +1,4 @@
-import { DEV_USERS_CREATE } from '../api-model/shapes/endpoints.ts';
+import { DEV_USERS_CREATE, type EndpointSpec, REV_USERS_CREATE } from '../api-model/shapes/endpoints.ts';
 import { RouteNotFound } from '../api-model/shapes/errors.ts';
 import { validate } from '../api-model/shapes/validate.ts';
 import { SetupError } from '../core/errors.ts';
@@ -15,6 +15,7 @@ import type { RunContext } from '../core/run-context.ts';
  * "The endpoint is there" is read from what DevRev documents, not from any server's quirks:
  * an answer with a status the endpoint documents, as a JSON object. The create endpoints
  * document no 404 (a 404 is the errors page's route-not-found), and no 3xx or HTML answer.
+ * At most two requests: the second only when the first got an answer DevRev does not document.
  */
 const ATTEMPTS = { max429Retries: 1, max503Retries: 1 } as const;
 
@@ -52,18 +53,26 @@ export const preflight = async (ctx: RunContext): Promise<void> => {
   if (res.status === 401) {
     throw new SetupError(`${ctx.target.url} rejected the token (401 on the first request)`, 'check --token / DEVREV_TOKEN');
   }
-  const type = res.headers['content-type'] ?? '';
+  const first = wrongAnswer(res, DEV_USERS_CREATE);
+  if (!first) return;
+  // The one endpoint may be all that is missing (a provider that lost it: the pillars report
+  // that). A rev-users.create that cannot create anything (no token, a display_name of the
+  // wrong type: 401 or 400 by the docs) tells the API from a wrong base URL.
+  const other = await http
+    .send({ path: REV_USERS_CREATE.path, body: { display_name: 0 }, auth: 'none', retry429: false, retry503: false })
+    .catch(() => null);
+  if (other && !wrongAnswer(other, REV_USERS_CREATE)) return;
+  const url = `${ctx.target.url}${DEV_USERS_CREATE.path}`;
+  throw new SetupError(
+    `${ctx.target.url} is not the DevRev API: POST ${url} answered ${described(res, (s) => ctx.redactor.text(s))}, where ${first}`,
+    'check --target / DEVREV_API_URL is the API base URL with no path after it, e.g. https://api.devrev.ai',
+  );
+};
+
+/** Why an answer is not one DevRev documents for the endpoint, or null when it is. */
+const wrongAnswer = (res: HttpResponse, endpoint: EndpointSpec): string | null => {
+  if (!Object.hasOwn(endpoint.responses, res.status)) return `DevRev documents ${Object.keys(endpoint.responses).join(', ')} for it`;
   const isObject = res.json !== null && typeof res.json === 'object' && !Array.isArray(res.json);
-  const documented = Object.hasOwn(DEV_USERS_CREATE.responses, res.status);
-  const json = /^application\/([\w.+-]+\+)?json\b/i.test(type);
-  if (!documented || !isObject || !json) {
-    const url = `${ctx.target.url}${DEV_USERS_CREATE.path}`;
-    const why = !documented
-      ? `DevRev documents ${Object.keys(DEV_USERS_CREATE.responses).join(', ')} for it`
-      : 'DevRev answers it with a JSON object';
-    throw new SetupError(
-      `${ctx.target.url} is not the DevRev API: POST ${url} answered ${described(res, (s) => ctx.redactor.text(s))}, where ${why}`,
-      'check --target / DEVREV_API_URL is the API base URL with no path after it, e.g. https://api.devrev.ai',
-    );
-  }
+  const json = /^application\/([\w.+-]+\+)?json\b/i.test(res.headers['content-type'] ?? '');
+  return isObject && json ? null : 'DevRev answers it with a JSON object';
 };

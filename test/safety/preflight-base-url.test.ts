@@ -13,6 +13,7 @@ import { type MutatingProxy, startMutatingProxy } from '../support/mutating-prox
  * A base URL where DevRev's endpoints are not is a setup error, told from what DevRev
  * documents: the create endpoints list no 404 (a 404 is "the requested endpoint doesn't
  * exist"), no redirect and no HTML. One line, exit 2, at most 2 requests, each counted here.
+ * A provider that lost one endpoint is not a wrong URL: the second request tells them apart.
  */
 const BIN = resolve(import.meta.dirname, '../../bin/devrev-gate.js');
 const dir = mkdtempSync(join(tmpdir(), 'dg-preflight-'));
@@ -62,7 +63,7 @@ const expectOneLine = (stderr: string): string => {
 };
 
 describe('the preflight knows the API is there', () => {
-  it('a wrong path prefix (…/v1): the 404 route-not-found is a setup error, exit 2, one line, one request', async () => {
+  it('a wrong path prefix (…/v1): the 404 route-not-found is a setup error, exit 2, one line, at most two requests', async () => {
     const before = proxy.received;
     const target = `${proxy.url}/v1`;
     const r = await gate(target);
@@ -95,6 +96,24 @@ describe('the preflight knows the API is there', () => {
     const line = expectOneLine(r.stderr);
     expect(line).toMatch(/answered HTTP 302, a redirect to https:\/\/login\.example\.test\/sso/);
     expect(otherRequests - before).toBeLessThanOrEqual(2);
+  });
+
+  it('a provider that lost only dev-users.create is no setup error: the base URL is right, the pillars report the 404s (exit 1)', async () => {
+    const lost = await startMutatingProxy(
+      sim.url,
+      () => undefined,
+      (r) => (r.path.endsWith('/dev-users.create') ? { status: 404, body: { message: 'route not found' } } : undefined),
+    );
+    try {
+      const r = await gate(lost.url, ['drift']);
+      expect(r.stderr).not.toMatch(/is not the DevRev API/);
+      expect(r.code, r.stderr).toBe(1);
+      const results = JSON.parse(readFileSync(join(r.out, 'results.json'), 'utf8')) as RunResults;
+      const statuses = results.pillars.flatMap((p) => p.checks.flatMap((c) => c.findings)).filter((f) => f.endpoint === 'dev-users.create').map((f) => f.status);
+      expect(statuses).toContain(404);
+    } finally {
+      await lost.close();
+    }
   });
 
   it('the right base URL passes the preflight (its answer is a documented 400)', async () => {

@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TARGET_DOWN_RULE } from '../../core/evidence.ts';
 import type { RunResults } from '../../core/results.ts';
-import { type RunningSimulator, startSimulator } from '../../simulator/index.ts';
+import { cliEnv, useCliProviders } from '../support/cli-providers.ts';
 import { type Rewrite, startMutatingProxy } from '../support/mutating-proxy.ts';
 
 /**
@@ -16,19 +15,7 @@ import { type Rewrite, startMutatingProxy } from '../support/mutating-proxy.ts';
  * target, and the verdict is never PASS.
  */
 const BIN = resolve(import.meta.dirname, '../../bin/devrev-gate.js');
-const dir = mkdtempSync(join(tmpdir(), 'dg-dead-'));
-let sim: RunningSimulator;
-let loadSim: RunningSimulator;
-beforeAll(async () => {
-  sim = await startSimulator({});
-  // The load pillar's kind of limit: small and short.
-  loadSim = await startSimulator({ rateLimit: { algorithm: 'fixed_window', limit: 20, windowS: 2 } });
-});
-afterAll(async () => {
-  await sim.close();
-  await loadSim.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const providers = useCliProviders('dg-dead-');
 
 interface Ran {
   code: number;
@@ -38,17 +25,15 @@ interface Ran {
   afterDeath: number;
 }
 
-const through = async (stopsAt: number, how: 'die' | 'reset', args: string[], upstream = sim.url): Promise<Ran> => {
+const through = async (stopsAt: number, how: 'die' | 'reset', args: string[], upstream = providers.sim.url): Promise<Ran> => {
   let deadAt: number | null = null;
   const proxy = await startMutatingProxy(upstream, (x): Rewrite | undefined => {
     if (x.n < stopsAt) return undefined;
     deadAt ??= x.n;
     return how === 'die' ? { die: true } : { reset: true };
   });
-  const out = join(dir, `out-${args[0]}-${how}`);
-  const env = { ...process.env };
-  delete env['DEVREV_API_URL'];
-  delete env['DEVREV_TOKEN'];
+  const out = join(providers.dir, `out-${args[0]}-${how}`);
+  const env = cliEnv();
   try {
     const r = await new Promise<{ code: number; stderr: string }>((done) =>
       execFile(process.execPath, [BIN, ...args, '--target', proxy.url, '--token', 'dead-target-token', '--out', out], { env }, (err, _stdout, stderr) =>
@@ -103,7 +88,7 @@ describe('drift against a target that resets every connection', () => {
 
 describe('load probe against a target that dies under the overload', () => {
   it('is never PASS: one target finding, the undecided checks inconclusive, no connection error blamed on the limiter', async () => {
-    const r = await through(60, 'die', ['load', 'probe', '--duration', '3', '--concurrency', '4'], loadSim.url);
+    const r = await through(60, 'die', ['load', 'probe', '--duration', '3', '--concurrency', '4'], providers.loadSim.url);
     const checks = expectNeverPass(r, 'load');
     expect(checks.filter((c) => c.outcome === 'inconclusive' && c.reason === 'not judged: the target stopped answering').length).toBeGreaterThan(0);
   });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResults } from '../../core/results.ts';
+import { cliEnv } from '../support/cli-providers.ts';
 
 /**
  * A tenant whose quota is smaller than the run: `serve` in a child process with a quota of
@@ -36,9 +37,7 @@ const CAUSE = /throttled: (\d+) of (\d+) requests got 429; raise the quota or lo
 
 describe('properties against a tenant whose quota is smaller than the run', () => {
   it('names the throttling as the cause: inconclusive checks, no suite-* finding, exit 0 (not 3)', async () => {
-    const env = { ...process.env };
-    delete env['DEVREV_API_URL'];
-    delete env['DEVREV_TOKEN'];
+    const env = cliEnv();
     const out = join(dir, 'out');
     // The stateful property's "taken" command needs a created user first: under 429s it is
     // never drawn, which was reported as a generator bug (exit 3).

@@ -9,6 +9,7 @@ import { ruleInfo } from '../../api-model/rulebook/index.ts';
 import { simulatorStates } from '../../contracts/pact/states.ts';
 import type { RunResults } from '../../core/results.ts';
 import { type RunningSimulator, startSimulator } from '../../simulator/index.ts';
+import { cliEnv } from '../support/cli-providers.ts';
 import { type Rewriter, startMutatingProxy } from '../support/mutating-proxy.ts';
 
 /**
@@ -57,9 +58,7 @@ const contracts = async (rewrite: Rewriter, name: string) => {
   const proxy = await startMutatingProxy(sim.url, rewrite);
   const out = join(dir, name);
   runNo++;
-  const env = { ...process.env };
-  delete env['DEVREV_API_URL'];
-  delete env['DEVREV_TOKEN'];
+  const env = cliEnv();
   try {
     const r = await new Promise<{ code: number; stdout: string; stderr: string }>((done) =>
       execFile(

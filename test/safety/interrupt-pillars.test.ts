@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { INTERRUPTED } from '../../core/interrupt.ts';
 import type { RunResults } from '../../core/results.ts';
-import { type RunningSimulator, startSimulator } from '../../simulator/index.ts';
+import { cliEnv, useCliProviders } from '../support/cli-providers.ts';
 import { startMutatingProxy } from '../support/mutating-proxy.ts';
 
 /**
@@ -17,19 +16,7 @@ import { startMutatingProxy } from '../support/mutating-proxy.ts';
  */
 const BIN = resolve(import.meta.dirname, '../../bin/devrev-gate.js');
 const TOKEN = 'interrupt-pillars-token';
-const dir = mkdtempSync(join(tmpdir(), 'dg-int-pillars-'));
-let sim: RunningSimulator;
-let loadSim: RunningSimulator;
-beforeAll(async () => {
-  sim = await startSimulator({});
-  // The load pillar's kind of limit: small and short, so the probe meets 429s at once.
-  loadSim = await startSimulator({ rateLimit: { algorithm: 'fixed_window', limit: 20, windowS: 2 } });
-});
-afterAll(async () => {
-  await sim.close();
-  await loadSim.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const providers = useCliProviders('dg-int-pillars-');
 
 interface Interrupted {
   code: number | null;
@@ -42,7 +29,7 @@ interface Interrupted {
 const isCreate = (path: string) => /users\.create$/.test(path);
 
 /** Runs the CLI through a proxy; SIGINT goes to its process group while the `holdAt`th create is held. */
-const interruptAt = async (args: string[], holdAt: number, upstream = sim.url): Promise<Interrupted> => {
+const interruptAt = async (args: string[], holdAt: number, upstream = providers.sim.url): Promise<Interrupted> => {
   let creates = 0;
   let signalled = false;
   // Set once the CLI says it got the signal: a create arriving after that was sent after it.
@@ -62,11 +49,9 @@ const interruptAt = async (args: string[], holdAt: number, upstream = sim.url): 
       return undefined;
     },
   );
-  const out = join(dir, `out-${args[0]}-${args[1] ?? ''}`);
+  const out = join(providers.dir, `out-${args[0]}-${args[1] ?? ''}`);
   try {
-    const env = { ...process.env };
-    delete env['DEVREV_API_URL'];
-    delete env['DEVREV_TOKEN'];
+    const env = cliEnv();
     const child = spawn(process.execPath, [BIN, ...args, '--target', proxy.url, '--token', TOKEN, '--out', out], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     pid = child.pid!;
     let stderr = '';
@@ -117,7 +102,7 @@ const expectCleanInterrupt = (r: Interrupted, pillar: string) => {
 describe('SIGINT inside a pillar', () => {
   it('contracts: the verifier stops; the interactions it had not had answered are skipped, none blames the provider', async () => {
     // Create 1 is the preflight's; the verifier's own come after it.
-    const r = await interruptAt(['contracts', '--pact-dir', join(dir, 'pacts')], 3);
+    const r = await interruptAt(['contracts', '--pact-dir', join(providers.dir, 'pacts')], 3);
     expectCleanInterrupt(r, 'contracts');
     const contracts = r.results.pillars.find((p) => p.pillar === 'contracts')!;
     expect(contracts.checks.filter((c) => c.reason === INTERRUPTED).length).toBeGreaterThanOrEqual(8);
@@ -137,7 +122,7 @@ describe('SIGINT inside a pillar', () => {
   });
 
   it('load probe: the probe cut off mid-stream judges nothing', async () => {
-    const r = await interruptAt(['load', 'probe', '--duration', '3', '--concurrency', '4'], 30, loadSim.url);
+    const r = await interruptAt(['load', 'probe', '--duration', '3', '--concurrency', '4'], 30, providers.loadSim.url);
     expectCleanInterrupt(r, 'load');
   });
 });

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResults } from '../../core/results.ts';
 import { type RunningSimulator, startSimulator } from '../../simulator/index.ts';
+import { cliEnv } from '../support/cli-providers.ts';
 import { type MutatingProxy, startMutatingProxy } from '../support/mutating-proxy.ts';
 
 /**
@@ -45,9 +46,7 @@ afterAll(async () => {
 
 const gate = (target: string, command: string[] = ['run', '--skip', 'load']) =>
   new Promise<{ code: number; stderr: string; out: string }>((done) => {
-    const env = { ...process.env };
-    delete env['DEVREV_API_URL'];
-    delete env['DEVREV_TOKEN'];
+    const env = cliEnv();
     const out = mkdtempSync(join(dir, 'out-'));
     execFile(process.execPath, [BIN, ...command, '--target', target, '--token', 'preflight-token', '--out', out], { env }, (err, _stdout, stderr) =>
       done({ code: err ? Number((err as { code?: number }).code) : 0, stderr, out }),

@@ -1,10 +1,12 @@
+import { INTERRUPTED } from '../core/interrupt.ts';
 import { type CheckResult, type PillarResult, pillarResult } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
 import { runLoadCapacity } from './capacity.ts';
 import type { LoadOptions } from './options.ts';
 import { runLoadProbe } from './probe.ts';
 import { runLoadRecovery } from './recovery.ts';
-import { loadCheck } from './result.ts';
+import { loadCheck, unlessInterrupted } from './result.ts';
+import { unlessTargetDown } from './target-down.ts';
 
 /**
  * The whole load pillar as one result (what `devrev-gate run` wants): capacity first, so
@@ -22,10 +24,17 @@ export const runLoad = async (ctx: RunContext, o: Partial<LoadOptions> = {}): Pr
   const parts: PillarResult[] = [];
   // A phase that cannot start is a skipped check with its reason, not a silent absence.
   const notRun: CheckResult[] = [];
+  let down = false;
   for (const { id, name, run } of PHASES) {
-    const why = ctx.signal.aborted ? 'the run was stopped' : ctx.budget.remaining === 0 ? 'the request budget (--max-requests) was spent by the phases before it' : null;
+    // A dead target gets no more phases: they would only report the same dead port.
+    if (down) {
+      notRun.push(loadCheck(id, name, [], { undecided: { outcome: 'inconclusive', reason: 'not run: the target stopped answering' } }));
+      continue;
+    }
+    const why = ctx.signal.aborted ? INTERRUPTED : ctx.budget.remaining === 0 ? 'the request budget (--max-requests) was spent by the phases before it' : null;
     if (why) notRun.push(loadCheck(id, name, [], { undecided: { outcome: 'skipped', reason: why } }));
-    else parts.push(await run(ctx, o));
+    else parts.push(await unlessTargetDown(ctx, unlessInterrupted(ctx, await run(ctx, o)), name.split(':')[0]!));
+    down = parts.at(-1)?.checks.some((c) => c.id === 'load.target') ?? false;
   }
   return pillarResult(
     'load',

@@ -158,7 +158,7 @@ export const runSession = async (o: SessionOptions): Promise<number> => {
     // The one outcome: the exit code below and every writer read it, never recompute it.
     const outcome = runOutcome({
       pillars,
-      records: { remaining: left.length },
+      records: { remaining: left.length, left },
       require,
       interrupted: ctx.signal.aborted,
       setupError: failure instanceof GateError,

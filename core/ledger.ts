@@ -74,11 +74,12 @@ export class Ledger {
   }
 
   /** The remaining records, each with the last word on it: why it is still on the target. */
-  leftBehind(): Array<{ endpoint: string; id: string; displayId?: string; why: string }> {
+  leftBehind(): Array<{ endpoint: string; id: string; displayId?: string; why: string; deactivated?: true }> {
     return this.remaining().map((e) => {
       const last = this.entries.findLast((x) => x.event !== 'created' && x.endpoint === e.endpoint && x.id === e.id);
       const why = last ? (last.note ?? last.event) : 'not removed: the cleanup did not reach it';
-      return { endpoint: e.endpoint, id: e.id, ...(e.displayId ? { displayId: e.displayId } : {}), why };
+      const deactivated = last?.event === 'deactivated' ? { deactivated: true as const } : {};
+      return { endpoint: e.endpoint, id: e.id, ...(e.displayId ? { displayId: e.displayId } : {}), why, ...deactivated };
     });
   }
 

@@ -73,6 +73,12 @@ export const CheckResult = Type.Object(
     durationMs: Type.Number({ minimum: 0 }),
     /** Why a check was skipped or inconclusive. */
     reason: Type.Optional(Type.String()),
+    /**
+     * Skipped by design: the check cannot apply to this kind of target or limiter (a state
+     * only the simulator can be put in, a fixed-window check on a bucket). Listed with its
+     * reason like every skip, but not a gap: `--require complete` does not count it.
+     */
+    notApplicable: Type.Optional(Type.Literal(true)),
     /** How many times part of the check was run again after a known transient failure. */
     retries: Type.Optional(Type.Integer({ minimum: 0 })),
     findings: Type.Array(Finding),
@@ -208,7 +214,14 @@ export const RESULTS_SCHEMA_VERSION = 2;
 
 /** A record the run created on the target and could not remove, and why. */
 export const LeftRecord = Type.Object(
-  { endpoint: Type.String(), id: Type.String(), displayId: Type.Optional(Type.String()), why: Type.String() },
+  {
+    endpoint: Type.String(),
+    id: Type.String(),
+    displayId: Type.Optional(Type.String()),
+    why: Type.String(),
+    /** Deactivated: DevRev documents no delete for it, so this is as far as a cleanup can go (listed, not a gap). */
+    deactivated: Type.Optional(Type.Literal(true)),
+  },
   { title: 'left-record' },
 );
 export type LeftRecord = Static<typeof LeftRecord>;
@@ -262,12 +275,22 @@ export interface Gaps {
   recordsLeft: number;
 }
 
-export const gapsOf = (r: { pillars: readonly PillarResult[]; records: { remaining: number } }): Gaps => {
+/** The records a run leaves: how many, and which (when known) with why. */
+export interface RecordsLeft {
+  remaining: number;
+  left?: readonly LeftRecord[];
+}
+
+/**
+ * Skips by design (`notApplicable`) and dev users deactivated because DevRev documents no
+ * delete are listed everywhere but are not gaps: a run can have none of them.
+ */
+export const gapsOf = (r: { pillars: readonly PillarResult[]; records: RecordsLeft }): Gaps => {
   const checks = r.pillars.flatMap((p) => p.checks);
   return {
-    skipped: checks.filter((c) => c.outcome === 'skipped').length,
+    skipped: checks.filter((c) => c.outcome === 'skipped' && !c.notApplicable).length,
     inconclusive: checks.filter((c) => c.outcome === 'inconclusive').length,
-    recordsLeft: r.records.remaining,
+    recordsLeft: r.records.left ? r.records.left.filter((x) => !x.deactivated).length : r.records.remaining,
   };
 };
 
@@ -284,14 +307,14 @@ export const gapsText = (g: Gaps): string =>
     .join(', ');
 
 /** The policy's judgement: under `--require complete`, a run with gaps is incomplete. */
-export const incompleteness = (r: { pillars: readonly PillarResult[]; records: { remaining: number }; require: RequireLevelName }): string | null => {
+export const incompleteness = (r: { pillars: readonly PillarResult[]; records: RecordsLeft; require: RequireLevelName }): string | null => {
   const g = gapsOf(r);
   return r.require === 'complete' && hasGaps(g) ? `incomplete: ${gapsText(g)}` : null;
 };
 
 export interface OutcomeInput {
   pillars: readonly PillarResult[];
-  records: { remaining: number };
+  records: RecordsLeft;
   require: RequireLevelName;
   interrupted: boolean;
   /** A setup error the user can fix ended the run (exit 2). */

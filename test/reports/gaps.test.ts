@@ -1,11 +1,12 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import type { Log } from 'sarif';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResults } from '../../core/results.ts';
+import { CUSTOM_FIELD } from '../../contracts/pact/states.ts';
 import { REPORT_FILES } from '../../reports/index.ts';
 import type { Summary } from '../../reports/summary.ts';
 
@@ -39,8 +40,9 @@ afterAll(() => {
   serve?.kill();
 });
 
-const run = (args: string[]) => {
+const run = (args: string[], config?: object) => {
   const dir = mkdtempSync(join(tmpdir(), 'dg-gaps-'));
+  if (config) writeFileSync(join(dir, 'devrev-gate.config.json'), JSON.stringify(config));
   const env: NodeJS.ProcessEnv = { ...process.env, DEVREV_TOKEN: TOKEN };
   delete env['DEVREV_API_URL'];
   return new Promise<{ code: number; stdout: string; stderr: string; dir: string; read: (f: string) => string }>((done) =>
@@ -68,9 +70,21 @@ describe('a tenant without fixtures', () => {
     expect(results.records.left).toHaveLength(results.records.remaining);
     expect(results.records.left!.every((x) => x.why.length > 0)).toBe(true);
 
-    const gaps = `${skipped.length} skipped, ${results.records.remaining} record${results.records.remaining === 1 ? '' : 's'} left`;
+    // Skips by design (a state only the simulator can be put in) and deactivated dev users
+    // (DevRev documents no delete) are listed but are not gaps; missing fixtures are.
+    const gapSkips = skipped.filter((c) => !c.notApplicable);
+    expect(gapSkips.length).toBeGreaterThan(0);
+    expect(skipped.some((c) => c.notApplicable)).toBe(true);
+    const undeleted = results.records.left!.filter((x) => !x.deactivated).length;
+    expect(results.records.left!.some((x) => x.deactivated && x.endpoint.startsWith('dev-users'))).toBe(true);
     const inconclusive = results.pillars.flatMap((p) => p.checks).filter((c) => c.outcome === 'inconclusive').length;
-    const expectedGaps = inconclusive > 0 ? gaps.replace(' skipped, ', ` skipped, ${inconclusive} inconclusive, `) : gaps;
+    const expectedGaps = [
+      `${gapSkips.length} skipped`,
+      inconclusive > 0 ? `${inconclusive} inconclusive` : '',
+      undeleted > 0 ? `${undeleted} record${undeleted === 1 ? '' : 's'} left` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
     expect(r.stderr).toMatch(new RegExp(`^verdict: PASS with gaps \\(${expectedGaps}\\) in `, 'm'));
 
     // The step summary: headline, every skipped check with its reason, every record left.
@@ -87,7 +101,7 @@ describe('a tenant without fixtures', () => {
     expect(page).toContain(`Records left on the target (${results.records.remaining})`);
 
     const summary = JSON.parse(r.read(REPORT_FILES.summary)) as Summary;
-    expect(summary.gaps).toEqual({ skipped: skipped.length, inconclusive, recordsLeft: results.records.remaining });
+    expect(summary.gaps).toEqual({ skipped: gapSkips.length, inconclusive, recordsLeft: undeleted });
     expect(summary.notRun.map((n) => n.checkId).sort()).toEqual(skipped.map((c) => c.id).sort());
 
     const junit = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@' }).parse(r.read(REPORT_FILES.junit)) as { testsuites: Node };
@@ -114,7 +128,7 @@ describe('a tenant without fixtures', () => {
     expect(results.require).toBe('complete');
     // No check failed: the provider is blamed for nothing.
     expect(results.pillars.flatMap((p) => p.checks).some((c) => c.outcome === 'fail')).toBe(false);
-    expect(r.stderr).toMatch(/^verdict: FAIL \(incomplete: \d+ skipped, .*\d+ records? left; --require complete\) in /m);
+    expect(r.stderr).toMatch(/^verdict: FAIL \(incomplete: \d+ skipped(, [^;]*)?; --require complete\) in /m);
 
     const summary = JSON.parse(r.read(REPORT_FILES.summary)) as Summary;
     expect(summary).toMatchObject({ outcome: 'failed', exitCode: 1, verdict: 'fail' });
@@ -145,4 +159,26 @@ describe('a tenant without fixtures', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--require <level>' argument 'everything' is invalid. Allowed choices are none, complete/);
   });
+
+  it('--require complete passes a tenant with every fixture: skips by design and deactivated dev users are listed, not gaps', async () => {
+    const fixtures = {
+      revOrg: 'REV-1',
+      account: 'ACC-1',
+      tag: 'TAG-1',
+      artifact: 'ARTIFACT-1',
+      devUser: 'DEVU-1',
+      tenantCustomFields: { [CUSTOM_FIELD]: 'gold' },
+      subtype: { name: 'vip', fields: { ctype__tier: 'gold' } },
+    };
+    const r = await run(['--require', 'complete'], { fixtures });
+    expect(r.code, r.stderr).toBe(0);
+    const results = JSON.parse(r.read('results.json')) as RunResults;
+    expect(results.outcome).toBe('passed');
+    const skipped = results.pillars.flatMap((p) => p.checks.filter((c) => c.outcome === 'skipped'));
+    expect(skipped.length).toBeGreaterThan(0);
+    expect(skipped.every((c) => c.notApplicable)).toBe(true);
+    expect(results.records.left!.length).toBeGreaterThan(0);
+    expect(results.records.left!.every((x) => x.deactivated)).toBe(true);
+    expect(r.read(REPORT_FILES.markdown)).toContain(`### Records left on the target (${results.records.remaining})`);
+  }, 120_000);
 });

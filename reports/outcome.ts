@@ -88,10 +88,14 @@ export interface NotRun {
   reason: string;
 }
 
+/** A check's reason as every writer shows it; a skip by design says it is not a gap. */
+export const reasonShown = (c: Pick<CheckResult, 'reason' | 'notApplicable'>): string =>
+  `${c.notApplicable ? 'not applicable here, not a gap: ' : ''}${c.reason ?? '(no reason given)'}`;
+
 /** Every check that did not run to a verdict, with its reason. */
 export const notRun = (r: Pick<RunResults, 'pillars'>): NotRun[] =>
   r.pillars.flatMap((p) =>
     p.checks
       .filter((c): c is CheckResult & { outcome: 'skipped' | 'inconclusive' } => c.outcome === 'skipped' || c.outcome === 'inconclusive')
-      .map((c) => ({ pillar: p.pillar, checkId: c.id, name: c.name, endpoint: c.endpoint, outcome: c.outcome, reason: c.reason ?? '(no reason given)' })),
+      .map((c) => ({ pillar: p.pillar, checkId: c.id, name: c.name, endpoint: c.endpoint, outcome: c.outcome, reason: reasonShown(c) })),
   );

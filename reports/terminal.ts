@@ -1,7 +1,7 @@
 import { TARGET_DOWN_RULE } from '../core/evidence.ts';
 import { pointerLabel } from '../core/pointer.ts';
 import type { PillarResult, RunResults } from '../core/results.ts';
-import { outcomeView } from './outcome.ts';
+import { outcomeView, reasonShown } from './outcome.ts';
 import { buildSummary, caseOf } from './summary.ts';
 
 /**
@@ -65,7 +65,7 @@ export const renderFindingsTable = (results: RunResults): string => {
   }
   for (const p of results.pillars) {
     for (const c of p.checks.filter((x) => x.outcome === 'skipped' || x.outcome === 'inconclusive')) {
-      lines.push(oneLine(`${c.outcome}: ${p.pillar} ${c.name}${c.reason ? `: ${c.reason}` : ''}`));
+      lines.push(oneLine(`${c.outcome}: ${p.pillar} ${c.name}: ${reasonShown(c)}`));
     }
   }
   const left = results.records.left ?? [];

@@ -169,7 +169,7 @@ describe.concurrent('malformed input files', () => {
     const r = await runCli(['drift', '--ignore', file, '--out', join(dir, 'out')]);
     expectOneLine(
       r,
-      'devrev-gate: ignore file accepted.json: entry 1: "expires" must be a date (YYYY-MM-DD), got "soon": fix the file (entries are {rule, endpoint?, path?, reason, expires?})',
+      'devrev-gate: ignore file accepted.json: entry 1: "expires" must be a date (YYYY-MM-DD), got "soon": fix the file (entries are {rule, endpoint?, path?, case?, actual?, reason, expires?} or {fingerprint, reason, expires?})',
     );
   });
 
@@ -179,7 +179,7 @@ describe.concurrent('malformed input files', () => {
     const r = await runCli(['drift', '--out', join(dir, 'out')], { cwd: dir });
     expect(errorLines(r.stderr)).toHaveLength(1);
     expect(r.stderr).toMatch(
-      /^devrev-gate: ignore file devrev-gate\.ignore\.yaml: not valid YAML \(.+\): fix the file \(entries are \{rule, endpoint\?, path\?, reason, expires\?\}\)\n$/,
+      /^devrev-gate: ignore file devrev-gate\.ignore\.yaml: not valid YAML \(.+\): fix the file \(entries are \{rule, endpoint\?, path\?, case\?, actual\?, reason, expires\?\} or \{fingerprint, reason, expires\?\}\)\n$/,
     );
     expect(r.code).toBe(2);
   });
@@ -190,7 +190,7 @@ describe.concurrent('malformed input files', () => {
     const r = await runCli(['drift', '--out', join(dir, 'out')], { cwd: dir });
     expectOneLine(
       r,
-      'devrev-gate: ignore file devrev-gate.ignore.yml: entry 1 is not an object: fix the file (entries are {rule, endpoint?, path?, reason, expires?})',
+      'devrev-gate: ignore file devrev-gate.ignore.yml: entry 1 is not an object: fix the file (entries are {rule, endpoint?, path?, case?, actual?, reason, expires?} or {fingerprint, reason, expires?})',
     );
   });
 
@@ -270,7 +270,7 @@ describe.concurrent('--debug', () => {
     const dir = scratch('debug');
     writeFileSync(join(dir, 'devrev-gate.ignore.json'), '[1]');
     const line =
-      'devrev-gate: ignore file devrev-gate.ignore.json: entry 1 is not an object: fix the file (entries are {rule, endpoint?, path?, reason, expires?})';
+      'devrev-gate: ignore file devrev-gate.ignore.json: entry 1 is not an object: fix the file (entries are {rule, endpoint?, path?, case?, actual?, reason, expires?} or {fingerprint, reason, expires?})';
     const plain = await runCli(['drift', '--out', join(dir, 'out')], { cwd: dir });
     expectOneLine(plain, line);
     const debug = await runCli(['drift', '--out', join(dir, 'out'), '--debug'], { cwd: dir });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerCleanup } from './cleanup.ts';
+import { register as registerConfig } from './config.ts';
 import { register as registerContracts } from './contracts.ts';
 import { register as registerDrift } from './drift.ts';
 import { register as registerLoad } from './load.ts';
@@ -24,4 +25,5 @@ export const commands: Array<(program: Command) => void> = [
   registerReport,
   registerServe,
   registerCleanup,
+  registerConfig,
 ];

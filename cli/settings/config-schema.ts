@@ -76,7 +76,9 @@ const typeOnly = (s: TSchema): string => JSON.stringify(s, (k, v) => (k === 'des
 
 /** One key over several commands: the common type, or any of theirs when they differ. */
 const mergeSchemas = (schemas: TSchema[]): TSchema => {
-  const distinct = [...new Map(schemas.map((s) => [typeOnly(s), s])).values()];
+  const byType = new Map<string, TSchema>();
+  for (const s of schemas) if (!byType.has(typeOnly(s))) byType.set(typeOnly(s), s);
+  const distinct = [...byType.values()];
   if (distinct.length === 1) {
     const { default: _default, ...rest } = distinct[0]! as TSchema & { default?: unknown };
     // The same default everywhere stays; otherwise each command's own applies.

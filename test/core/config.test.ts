@@ -77,8 +77,8 @@ describe('fixtures from the config file', () => {
   it('turn the full creates on for a real target; without them those checks are skipped by name', async () => {
     const without = await skipped(write('{}'));
     expect(without.map((c) => c.reason)).toEqual([
-      expect.stringMatching(/needs tenant fixtures: .*devrev-gate.config.json/),
-      expect.stringMatching(/needs tenant fixtures: .*devrev-gate.config.json/),
+      expect.stringMatching(/needs tenant fixtures: .*devrev-gate.config.yaml/),
+      expect.stringMatching(/needs tenant fixtures: .*devrev-gate.config.yaml/),
     ]);
     expect(await skipped(write(JSON.stringify({ fixtures: FIXTURES })))).toEqual([]);
   });

@@ -54,6 +54,9 @@ const distance = (a: string, b: string): number => {
 const at = (data: unknown, keys: readonly string[]): unknown =>
   keys.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[k] : undefined), data);
 
+/** A place in the file as a person reads it: `run.skip[0]`. */
+const keyPath = (keys: readonly string[]): string => keys.map((k, i) => (/^\d+$/.test(k) ? `[${k}]` : i ? `.${k}` : k)).join('');
+
 /** Validates the whole file against the schema; the first problem becomes one line. */
 const validateFile = (file: ConfigFile, program: Command, secrets: Map<string, Option>): void => {
   // A token is refused by name before anything else is said about the file.
@@ -87,7 +90,7 @@ const validateFile = (file: ConfigFile, program: Command, secrets: Map<string, O
     throw configError(file, line, `unknown key ${JSON.stringify(bad)}${where}`, near ? `did you mean ${near}?` : `remove it (${FIX})`);
   }
   const allowed = e.keyword === 'enum' ? ` (one of ${(e.params['allowedValues'] as unknown[]).join(', ')})` : '';
-  throw configError(file, line, `${keys.join('.') || '(top)'}: ${e.message}${allowed}`, `fix the value (${FIX})`);
+  throw configError(file, line, `${keyPath(keys) || '(top)'}: ${e.message}${allowed}`, `fix the value (${FIX})`);
 };
 
 /** The keys a section of the schema allows. */

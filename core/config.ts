@@ -89,7 +89,12 @@ export const readConfigFile = (path: string): ConfigFile => {
     const line = e.linePos?.[0]?.line ?? lines.linePos(e.pos[0]).line;
     throw configError(path, line, `is not valid ${isYaml(path) ? 'YAML' : 'JSON'} (${e.message.split('\n')[0]})`, 'fix the syntax');
   }
-  const data: unknown = doc.toJS() ?? {};
+  let data: unknown;
+  try {
+    data = doc.toJS() ?? {};
+  } catch (err) {
+    throw configError(path, null, `cannot be read as data (${(err as Error).message.split('\n')[0]})`, 'fix the file');
+  }
   if (data === null || typeof data !== 'object' || Array.isArray(data))
     throw configError(path, 1, 'must be a mapping of settings', 'see the $schema the file names, or run devrev-gate init');
   const lineOf = (keys: readonly string[]): number => {

@@ -3,6 +3,7 @@ import { basename, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../core/errors.ts';
 import type { Finding } from '../core/results.ts';
+import { USER_IGNORE_FILES } from '../core/user-repo.ts';
 import { ALL_RULE_IDS, isKnownRule, isSuiteRule } from './rulebook/index.ts';
 
 /**
@@ -33,7 +34,8 @@ export interface IgnoreFile {
   pointers: string[];
 }
 
-export const DEFAULT_IGNORE_FILES = ['devrev-gate.ignore.json', 'devrev-gate.ignore.yaml', 'devrev-gate.ignore.yml'];
+/** The names `init` writes and the gate looks for (more than one present is refused). */
+export const DEFAULT_IGNORE_FILES: readonly string[] = USER_IGNORE_FILES;
 
 const ENTRY_KEYS = new Set(['rule', 'endpoint', 'path', 'reason', 'expires']);
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

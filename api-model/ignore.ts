@@ -35,7 +35,7 @@ export interface IgnoreFile {
 }
 
 /** The names `init` writes and the gate looks for (more than one present is refused). */
-export const DEFAULT_IGNORE_FILES: readonly string[] = USER_IGNORE_FILES;
+export const DEFAULT_IGNORE_FILES: readonly string[] = [...USER_IGNORE_FILES].sort();
 
 const ENTRY_KEYS = new Set(['rule', 'endpoint', 'path', 'reason', 'expires']);
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

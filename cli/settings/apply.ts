@@ -148,7 +148,8 @@ export const applySettings = (program: Command, cmd: Command): void => {
     for (const o of settingOptions(cmd)) {
       const attr = o.attributeName();
       const source = cmd.getOptionValueSource(attr);
-      if (source === 'cli' || source === 'env') continue;
+      // An empty variable is an unset one (CI expands a missing secret to ''): the file applies.
+      if (source === 'cli' || (source === 'env' && cmd.getOptionValue(attr) !== '')) continue;
       const found = lookup(cmd, file.data, names, settingKey(o));
       if (!found) continue;
       const line = file.lineOf(found[1]);

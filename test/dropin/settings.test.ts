@@ -167,6 +167,11 @@ describe('precedence: flag > environment > file > default', () => {
     });
   }
 
+  it('an empty variable (a CI secret that is not set) does not hide the file', async () => {
+    const file = configIn(scratch(), 'target: http://127.0.0.1:9/file\n');
+    expect((await effective(['run', '--config', file], { DEVREV_API_URL: '' })).get('target')).toMatchObject({ value: 'http://127.0.0.1:9/file', source: expect.stringMatching(/:1$/) });
+  });
+
   it('a command section wins over the top of the file, for that command only', async () => {
     const file = configIn(scratch(), 'seed: 1\nrun:\n  seed: 2\nload:\n  concurrency: 3\n  probe:\n    concurrency: 4\n');
     expect((await effective(['run', '--config', file])).get('seed')).toMatchObject({ value: '2', source: expect.stringMatching(/:3$/) });

@@ -69,9 +69,12 @@ describe('the packed package, installed into an empty project', () => {
 
   it('ships what runs and nothing of this repository beside it', async () => {
     const list = (await sh('tar', ['tzf', tarball], dir)).stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
-    for (const f of ['bin/devrev-gate.js', 'config.schema.json', 'api-model/openapi/devrev-slice.json', 'package.json', 'cli/main.ts'])
+    // dist/ is what the installed bin runs (compiled at pack time, with the files it reads beside it).
+    for (const f of ['bin/devrev-gate.js', 'config.schema.json', 'api-model/openapi/devrev-slice.json', 'package.json', 'cli/main.ts', 'dist/cli/main.js', 'dist/api-model/openapi/devrev-slice.json', 'dist/contracts/pact/verifier-process.js', 'dist/reports/page.js', 'dist/pacts/devrev-sdk-integrator-devrev-api.json'])
       expect(list).toContain(f);
-    expect(list.filter((f) => /^(test|bench|\.ci|\.github|node_modules)\//.test(f) || /\.test\.ts$/.test(f))).toEqual([]);
+    expect(list.filter((f) => /^(dist\/)?(test|bench|tools|\.ci|\.github|node_modules)\//.test(f) || /\.test\.[jt]s$/.test(f))).toEqual([]);
+    // Packing leaves no build behind in the clone.
+    expect(existsSync(join(ROOT, 'dist'))).toBe(false);
     const pkg = readJson<{ private?: boolean; dependencies: Record<string, string> }>(join(project, 'node_modules/devrev-gate/package.json'));
     expect(pkg.private).toBeUndefined();
     // No shipped file names a place outside the package.

@@ -134,18 +134,17 @@ describe('precedence: flag > environment > file > default', () => {
     fileValue: string;
     flag: string[];
     flagValue: string;
-    defaultValue: string;
     env?: [string, string];
   }> = [
-    { kind: 'string with a variable', command: ['run'], key: 'target', yaml: 'target: http://127.0.0.1:9/file', fileValue: 'http://127.0.0.1:9/file', flag: ['--target', 'http://127.0.0.1:9/flag'], flagValue: 'http://127.0.0.1:9/flag', defaultValue: '(unset)', env: ['DEVREV_API_URL', 'http://127.0.0.1:9/env'] },
-    { kind: 'string', command: ['drift'], key: 'out', yaml: 'out: from-file', fileValue: 'from-file', flag: ['--out', 'from-flag'], flagValue: 'from-flag', defaultValue: 'reports/out' },
-    { kind: 'choice', command: ['run'], key: 'fail-on', yaml: 'fail-on: warning', fileValue: 'warning', flag: ['--fail-on', 'error'], flagValue: 'error', defaultValue: 'error' },
-    { kind: 'integer', command: ['run'], key: 'max-requests', yaml: 'max-requests: 50', fileValue: '50', flag: ['--max-requests', '70'], flagValue: '70', defaultValue: '(unset)' },
-    { kind: 'number', command: ['load', 'capacity'], key: 'rate', yaml: 'rate: 2.5', fileValue: '2.5', flag: ['--rate', '3'], flagValue: '3', defaultValue: '(unset)' },
-    { kind: 'list', command: ['run'], key: 'skip', yaml: 'skip: [load, drift]', fileValue: 'load,drift', flag: ['--skip', 'contracts'], flagValue: 'contracts', defaultValue: '(unset)' },
-    { kind: 'repeatable', command: ['properties'], key: 'property', yaml: 'property: [a, b]', fileValue: 'a,b', flag: ['--property', 'c'], flagValue: 'c', defaultValue: '(unset)' },
-    { kind: 'switch', command: ['run'], key: 'allow-remote', yaml: 'allow-remote: true', fileValue: 'true', flag: ['--allow-remote'], flagValue: 'true', defaultValue: '(unset)' },
-    { kind: 'negated switch', command: ['spec', 'diff'], required: ['--from', 'pinned', '--to', 'pinned'], key: 'pact', yaml: 'pact: false', fileValue: 'false', flag: ['--no-pact'], flagValue: 'false', defaultValue: 'true' },
+    { kind: 'string with a variable', command: ['run'], key: 'target', yaml: 'target: http://127.0.0.1:9/file', fileValue: 'http://127.0.0.1:9/file', flag: ['--target', 'http://127.0.0.1:9/flag'], flagValue: 'http://127.0.0.1:9/flag', env: ['DEVREV_API_URL', 'http://127.0.0.1:9/env'] },
+    { kind: 'string', command: ['drift'], key: 'out', yaml: 'out: from-file', fileValue: 'from-file', flag: ['--out', 'from-flag'], flagValue: 'from-flag' },
+    { kind: 'choice', command: ['run'], key: 'fail-on', yaml: 'fail-on: warning', fileValue: 'warning', flag: ['--fail-on', 'error'], flagValue: 'error' },
+    { kind: 'integer', command: ['run'], key: 'max-requests', yaml: 'max-requests: 50', fileValue: '50', flag: ['--max-requests', '70'], flagValue: '70' },
+    { kind: 'number', command: ['load', 'capacity'], key: 'rate', yaml: 'rate: 2.5', fileValue: '2.5', flag: ['--rate', '3'], flagValue: '3' },
+    { kind: 'list', command: ['run'], key: 'skip', yaml: 'skip: [load, drift]', fileValue: 'load,drift', flag: ['--skip', 'contracts'], flagValue: 'contracts' },
+    { kind: 'repeatable', command: ['properties'], key: 'property', yaml: 'property: [a, b]', fileValue: 'a,b', flag: ['--property', 'c'], flagValue: 'c' },
+    { kind: 'switch', command: ['run'], key: 'allow-remote', yaml: 'allow-remote: true', fileValue: 'true', flag: ['--allow-remote'], flagValue: 'true' },
+    { kind: 'negated switch', command: ['spec', 'diff'], required: ['--from', 'pinned', '--to', 'pinned'], key: 'pact', yaml: 'pact: false', fileValue: 'false', flag: ['--no-pact'], flagValue: 'false' },
   ];
 
   for (const row of ROWS) {
@@ -153,8 +152,13 @@ describe('precedence: flag > environment > file > default', () => {
       const dir = scratch();
       const file = configIn(dir, `# a comment\n${row.yaml}\n`);
       const base = [...row.command, ...(row.required ?? [])];
+      // The default is the flag's own (commander's), whatever it is today.
+      const option = walk(buildProgram(), row.command).options.find((o) => settingKey(o) === row.key)!;
+      // A lone --no-x flag defaults x to true (commander sets it, not the option).
+      const given = option.defaultValue ?? (option.negate ? true : undefined);
+      const defaultValue = given === undefined ? '(unset)' : String(given);
       const none = (await effective([...base, '--config', configIn(dir, '{}\n', 'empty.yaml')])).get(row.key)!;
-      expect(none).toEqual({ key: row.key, value: row.defaultValue, source: 'default' });
+      expect(none).toEqual({ key: row.key, value: defaultValue, source: 'default' });
       const fromFile = (await effective([...base, '--config', file])).get(row.key)!;
       expect(fromFile.value).toBe(row.fileValue);
       expect(fromFile.source).toMatch(/devrev-gate\.config\.yaml:2$/);

@@ -64,7 +64,9 @@ describe('devrev-gate init', () => {
       date: '2026-01-02',
     });
     expect(r.stdout).toMatch(/pinned: published\.json \(abc1234, 2026-01-02\)/);
-    const bad = await cli(['init', '--commit', 'abc1234'], repo());
+    const empty = repo();
+    const bad = await cli(['init', '--commit', 'abc1234'], empty);
+    rmSync(empty, { recursive: true });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe('devrev-gate: --commit and --date describe --openapi FILE: add --openapi FILE or drop them\n');
     rmSync(dir, { recursive: true });

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import type { Command } from 'commander';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { buildProgram, main } from '../../cli/main.ts';
 import {
   CONFIG_SCHEMA_NAME,
@@ -22,7 +22,15 @@ import {
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/devrev-gate.js');
 
-const scratch = () => mkdtempSync(join(tmpdir(), 'dg-settings-'));
+const scratches: string[] = [];
+const scratch = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dg-settings-'));
+  scratches.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of scratches) rmSync(dir, { recursive: true, force: true });
+});
 const configIn = (dir: string, text: string, name = 'devrev-gate.config.yaml') => {
   const file = join(dir, name);
   writeFileSync(file, text);

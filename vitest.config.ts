@@ -4,7 +4,8 @@ import { defineConfig } from 'vitest/config';
 // they misjudge windows and refill rates. They run after everything else, one file at a time,
 // and a failed one is run again (up to twice): a limiter misread once under a CPU spike is
 // noise, misread three times in a row is a bug. CI prints every test that needed a retry.
-const TIMING = ['test/load/**/*.test.ts', 'test/simulator/rate-limit.test.ts'];
+// The packed-package test runs a whole `run`, load pillar included, from an installed tarball.
+const TIMING = ['test/load/**/*.test.ts', 'test/simulator/rate-limit.test.ts', 'test/dropin/package.test.ts'];
 
 export default defineConfig({
   test: {

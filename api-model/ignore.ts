@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../core/errors.ts';
 import { caseOf, fingerprintOf } from '../core/finding-id.ts';
 import type { Finding } from '../core/results.ts';
+import { USER_IGNORE_FILES } from '../core/user-repo.ts';
 import { ALL_RULE_IDS, isKnownRule, isSuiteRule } from './rulebook/index.ts';
 
 /**
@@ -46,7 +47,8 @@ export interface IgnoreFile {
   pointers: string[];
 }
 
-export const DEFAULT_IGNORE_FILES = ['devrev-gate.ignore.json', 'devrev-gate.ignore.yaml', 'devrev-gate.ignore.yml'];
+/** The names `init` writes and the gate looks for (more than one present is refused). */
+export const DEFAULT_IGNORE_FILES: readonly string[] = [...USER_IGNORE_FILES].sort();
 
 const ENTRY_KEYS = new Set(['rule', 'endpoint', 'path', 'case', 'actual', 'fingerprint', 'reason', 'expires']);
 const FINGERPRINT = /^[0-9a-f]{32}$/;

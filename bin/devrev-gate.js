@@ -1,7 +1,16 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources through tsx so a fresh clone needs no build step.
-import { register } from 'tsx/esm/api';
+// Installed as a package, the gate runs the JavaScript `npm pack` compiled into dist/ (it
+// starts in a third of the time); in a clone it runs the TypeScript sources through tsx, so
+// a fresh clone needs no build step and never runs a stale build.
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../cli/main.ts');
+const compiled = new URL('../dist/cli/main.js', import.meta.url);
+let main;
+if (import.meta.url.includes('/node_modules/') && existsSync(compiled)) {
+  ({ main } = await import(compiled.href));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../cli/main.ts'));
+}
 process.exitCode = await main(process.argv);

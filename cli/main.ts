@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, GateError } from '../core/errors.ts';
 import { commands } from './commands/index.ts';
+import { applySettings, deferRequiredOptions } from './settings/apply.ts';
+import { settingCommands } from './settings/config-schema.ts';
 
 export const VERSION = '0.1.0';
 
@@ -16,6 +18,13 @@ export const buildProgram = (): Command => {
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) });
   for (const register of commands) register(program);
+  // Every command reads the config file; those without the common options get --config too.
+  for (const { cmd } of settingCommands(program)) {
+    if (!cmd.options.some((o) => o.long === '--config'))
+      cmd.option('--config <file>', 'config file (default: devrev-gate.config.yaml, .yml or .json here, if present)');
+  }
+  deferRequiredOptions(program);
+  program.hook('preAction', (_program, action) => applySettings(program, action));
   program.addHelpText(
     'after',
     '\nExit codes: 0 all checks passed, 1 the provider failed a check, 2 usage or setup error,\n3 devrev-gate itself failed (a bug to report), 130 interrupted.',

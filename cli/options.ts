@@ -4,6 +4,7 @@ import { type Command, Option } from 'commander';
 import { UsageError } from '../core/errors.ts';
 import { REQUIRE_LEVELS, type RequireLevelName } from '../core/results.ts';
 import { parseTarget, type Target } from '../core/target.ts';
+import { withKind } from './settings/option-kinds.ts';
 
 /** Options every subcommand shares, with their environment fallbacks. */
 export interface CommonOptions {
@@ -33,7 +34,7 @@ export const withCommonOptions = (cmd: Command): Command =>
     .addOption(new Option('--target <url>', 'base URL of the DevRev API to check (default: the embedded simulator)').env('DEVREV_API_URL'))
     .addOption(new Option('--token <token>', 'API token sent as Authorization (never written to any artifact)').env('DEVREV_TOKEN'))
     .option('--out <dir>', 'folder for results and reports', defaultOutFor(cmd))
-    .option('--config <file>', 'tenant fixtures for real targets (default: devrev-gate.config.json here, if present)')
+    .option('--config <file>', 'config file: settings and tenant fixtures (default: devrev-gate.config.yaml, .yml or .json here, if present)')
     .option('--quiet', 'no progress output')
     .option('--debug', 'show stack traces on errors');
 
@@ -57,25 +58,25 @@ export const withGateOptions = (cmd: Command): Command =>
 /** Parses a whole number option; names the option and the fix when it is not one. */
 export const intOption =
   (name: string, { min = 0, max = Number.MAX_SAFE_INTEGER }: { min?: number; max?: number } = {}) =>
-  (raw: string): number => {
+  withKind((raw: string): number => {
     const n = Number(raw);
     if (!/^\s*-?\d+\s*$/.test(raw) || !Number.isSafeInteger(n) || n < min || n > max) {
       throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
     }
     return n;
-  };
+  }, { type: 'integer', minimum: min, maximum: max });
 
 /** Parses a decimal option within bounds. */
 export const numberOption =
   (name: string, { min = 0, max = Number.MAX_VALUE, exclusiveMin = false }: { min?: number; max?: number; exclusiveMin?: boolean } = {}) =>
-  (raw: string): number => {
+  withKind((raw: string): number => {
     const n = Number(raw);
     const low = exclusiveMin ? n > min : n >= min;
     if (raw.trim() === '' || !Number.isFinite(n) || !low || n > max) {
       throw new UsageError(`${name} must be a number ${exclusiveMin ? 'above' : 'from'} ${min}${max < Number.MAX_VALUE ? ` to ${max}` : ''}, got ${JSON.stringify(raw)}`);
     }
     return n;
-  };
+  }, { type: 'number', ...(exclusiveMin ? { exclusiveMinimum: min } : { minimum: min }), ...(max < Number.MAX_VALUE ? { maximum: max } : {}) });
 
 /** The target given, or null for the embedded simulator. */
 export const targetFrom = (o: CommonOptions): Target | null => {

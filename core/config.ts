@@ -1,11 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { type Static, Type } from '@sinclair/typebox';
+import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { fragmentOf } from '../api-model/prose-rules/custom-fields.ts';
 import { validate } from '../api-model/shapes/validate.ts';
 import { UsageError } from './errors.ts';
+import { shownPath } from './shown-path.ts';
+import { findUserRepo } from './user-repo.ts';
 
 /**
- * devrev-gate.config.json: what a real tenant must name for the checks that reference
+ * The config file's `fixtures`: what a real tenant must name for the checks that reference
  * existing records (full creates, custom fields). The embedded simulator needs none of it;
  * against other targets, checks whose fixtures are missing are skipped by name.
  */
@@ -31,37 +34,113 @@ export const FixturesSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const ConfigSchema = Type.Object({ fixtures: Type.Optional(FixturesSchema) }, { additionalProperties: false });
-
 export type Fixtures = Static<typeof FixturesSchema>;
-export type GateConfig = Static<typeof ConfigSchema>;
 
-export const DEFAULT_CONFIG_FILE = 'devrev-gate.config.json';
+/** What the gate reads from the file: the fixtures; the settings are applied to the command's options. */
+export interface GateConfig {
+  fixtures?: Fixtures;
+}
 
-/** Reads and validates the config; no file at the default path means no fixtures. */
-export const loadConfig = (file?: string): GateConfig => {
-  const path = file ?? DEFAULT_CONFIG_FILE;
-  if (!file && !existsSync(path)) return {};
-  let raw: unknown;
+/** A config file as read: its data, and where each key sits, for messages and `devrev-gate config`. */
+export interface ConfigFile {
+  /** The path as given or found. */
+  path: string;
+  data: Record<string, unknown>;
+  /** 1-based line of the key at this path of keys; the file's first line when it is not there. */
+  lineOf: (keys: readonly string[]) => number;
+}
+
+/** The default config file: the one `init` writes (or the older JSON one) in the folder the gate runs in. */
+export const defaultConfigFile = (cwd = process.cwd()): string | undefined => findUserRepo(cwd)?.configFile;
+
+const isYaml = (path: string) => /\.ya?ml$/i.test(path);
+
+/** One line naming the file and where in it, with the fix. */
+export const configError = (file: ConfigFile | string, line: number | null, problem: string, fix: string): UsageError => {
+  const path = typeof file === 'string' ? file : file.path;
+  return new UsageError(`config ${shownPath(path)}${line ? `:${line}` : ''}: ${problem}`, fix);
+};
+
+/**
+ * Reads a YAML or JSON config file. Syntax errors and a non-object are refused here, in one
+ * line naming the file and the line; the keys are validated at start-up against the schema
+ * derived from the commands (cli/settings).
+ */
+export const readConfigFile = (path: string): ConfigFile => {
+  let text: string;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code ? 'cannot be read' : 'is not valid JSON';
-    throw new UsageError(`config ${path} ${why}`, `fix it or pass another with --config (see README "Real deployments")`);
+    throw configError(path, null, `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'fix the path given with --config');
   }
-  const verdict = validate(ConfigSchema, raw, 'strict');
+  const lines = new LineCounter();
+  // JSON is checked by JSON's own parser so a trailing comma is an error, as editors say.
+  if (!isYaml(path)) {
+    try {
+      JSON.parse(text);
+    } catch (err) {
+      throw configError(path, null, `is not valid JSON (${(err as Error).message.split('\n')[0]})`, 'fix the syntax, or write the file as YAML (devrev-gate.config.yaml)');
+    }
+  }
+  // logLevel error: the yaml package would print its warnings as Node warnings on stderr.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const line = e.linePos?.[0]?.line ?? lines.linePos(e.pos[0]).line;
+    throw configError(path, line, `is not valid ${isYaml(path) ? 'YAML' : 'JSON'} (${e.message.split('\n')[0]})`, 'fix the syntax');
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS() ?? {};
+  } catch (err) {
+    throw configError(path, null, `cannot be read as data (${(err as Error).message.split('\n')[0]})`, 'fix the file');
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    throw configError(path, 1, 'must be a mapping of settings', 'see the $schema the file names, or run devrev-gate init');
+  const lineOf = (keys: readonly string[]): number => {
+    let node: unknown = doc.contents;
+    let line = 1;
+    for (const k of keys) {
+      if (!isMap(node)) break;
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === k);
+      if (!pair) break;
+      const range = (pair.key as { range?: [number, number, number] }).range;
+      if (range) line = lines.linePos(range[0]).line;
+      node = pair.value;
+    }
+    return line;
+  };
+  return { path, data: data as Record<string, unknown>, lineOf };
+};
+
+/** Checks the tenant fixtures beyond their schema: custom field names must be of the right kind. */
+const checkFixtures = (file: ConfigFile, fixtures: Fixtures | undefined): void => {
+  const verdict = validate(FixturesSchema, fixtures ?? {}, 'strict');
   if (!verdict.valid) {
     const e = verdict.errors[0]!;
-    throw new UsageError(`config ${path}: ${e.pointer || '/'} ${e.message}`, 'see README "Real deployments" for the format');
+    const where = ['fixtures', ...e.pointer.split('/').filter(Boolean)];
+    throw configError(file, file.lineOf(where), `${where.join('.')}: /fixtures${e.pointer} ${e.message}`, 'see README "Real deployments" for the format');
   }
-  const config = raw as GateConfig;
   const badKey = (fields: Record<string, unknown> | undefined, want: 'tenant' | 'subtype') =>
     Object.keys(fields ?? {}).find((k) => fragmentOf(k) !== want);
-  const tenantBad = badKey(config.fixtures?.tenantCustomFields, 'tenant');
+  const tenantBad = badKey(fixtures?.tenantCustomFields, 'tenant');
   if (tenantBad !== undefined)
-    throw new UsageError(`config ${path}: tenantCustomFields key ${JSON.stringify(tenantBad)} is not a tnt__ field`, 'name tenant fields tnt__<name>');
-  const subtypeBad = badKey(config.fixtures?.subtype?.fields, 'subtype');
+    throw configError(file, file.lineOf(['fixtures', 'tenantCustomFields', tenantBad]), `tenantCustomFields key ${JSON.stringify(tenantBad)} is not a tnt__ field`, 'name tenant fields tnt__<name>');
+  const subtypeBad = badKey(fixtures?.subtype?.fields, 'subtype');
   if (subtypeBad !== undefined)
-    throw new UsageError(`config ${path}: subtype field ${JSON.stringify(subtypeBad)} is not a ctype__ field`, 'name subtype fields ctype__<name>');
-  return config;
+    throw configError(file, file.lineOf(['fixtures', 'subtype', 'fields', subtypeBad]), `subtype field ${JSON.stringify(subtypeBad)} is not a ctype__ field`, 'name subtype fields ctype__<name>');
+};
+
+/**
+ * The tenant fixtures of the config file (`--config FILE`, else the default one here, if
+ * any). The settings in the same file are validated and applied to the command's options
+ * at start-up (cli/settings); this reads only what the run context needs.
+ */
+export const loadConfig = (file?: string): GateConfig => {
+  const path = file ?? defaultConfigFile();
+  if (!path) return {};
+  const config = readConfigFile(path);
+  const fixtures = config.data['fixtures'] as Fixtures | undefined;
+  checkFixtures(config, fixtures);
+  return fixtures === undefined ? {} : { fixtures };
 };

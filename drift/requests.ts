@@ -5,6 +5,7 @@ import type { HttpRequest } from '../core/http.ts';
 import { type ControlCall, controlCall } from '../core/simulator-control.ts';
 import type { BasisName } from '../core/results.ts';
 import type { Fixtures } from '../core/run-context.ts';
+import { USER_CONFIG_FILES } from '../core/user-repo.ts';
 
 /**
  * The drift check's request set: a view of the case catalogue. Each case names its
@@ -185,6 +186,6 @@ export const skipReason = (c: DriftCase, env: CaseEnv): string | null => {
   if (env.simulator) return null;
   if (c.simulatorOnly) return 'needs the simulator\'s setup routes; the target cannot be set up this way';
   const missing = (c.needs ?? []).filter((n) => env.fixtures[n] === undefined);
-  if (missing.length) return `needs tenant fixtures: ${missing.join(', ')} (devrev-gate.config.json)`;
+  if (missing.length) return `needs tenant fixtures: ${missing.join(', ')} (fixtures: in ${USER_CONFIG_FILES[0]})`;
   return null;
 };

@@ -32,6 +32,7 @@ import {
 import { NO_TOKEN_REJECTED } from './no-token.ts';
 import { PHONE_NEAR_MISSES } from './generators/phone-near-miss.ts';
 import { fieldTypes } from './generators/wrong-type.ts';
+import { USER_CONFIG_FILES } from '../core/user-repo.ts';
 
 /**
  * Every property the pillar checks, and the generator classes each draws its cases from.
@@ -93,7 +94,7 @@ const invalid = (cls: string, endpoint: CreateEndpointName, rule: NonNullable<Js
   arb: invalidCase(cls, endpoint, rule, field, body),
 });
 
-const NO_FIXTURE = 'needs tenant custom fields (tenantCustomFields / subtype) in devrev-gate.config.json';
+const NO_FIXTURE = `needs tenant custom fields (tenantCustomFields / subtype) in the fixtures of ${USER_CONFIG_FILES[0]}`;
 
 export const VALID_ACCEPTED: CaseProperty = {
   kind: 'cases',

@@ -2,7 +2,7 @@ import { UsageError } from '../core/errors.ts';
 import { loadDocument, type OpenApiDocument } from '../api-model/openapi/document.ts';
 import { reachableRefs } from '../api-model/openapi/extract.ts';
 import { at, pointerOf, refTokens } from '../api-model/openapi/pointer.ts';
-import { SLICE_FILE, pinnedSlice, sliceInfo } from '../api-model/openapi/slice.ts';
+import { pinnedSlice, pinnedSliceFile, sliceInfo } from '../api-model/openapi/slice.ts';
 import { SLICE_PATHS } from '../api-model/openapi/slice-paths.ts';
 
 /** One side of a comparison: a DevRev OpenAPI document, whole or the committed slice. */
@@ -28,7 +28,7 @@ export const isObject = (v: unknown): v is Record<string, unknown> => typeof v =
 export const openSide = (arg: string): SpecSide => {
   if (arg === PINNED) {
     const info = sliceInfo();
-    const side = { label: PINNED, file: SLICE_FILE, doc: pinnedSlice(), source: `pinned slice of ${info.source.file} (${info.source.commit ?? `sha256:${info.source.sha256.slice(0, 12)}`}${info.source.date ? `, ${info.source.date}` : ''})` };
+    const side = { label: PINNED, file: pinnedSliceFile(), doc: pinnedSlice(), source: `pinned slice of ${info.source.file} (${info.source.commit ?? `sha256:${info.source.sha256.slice(0, 12)}`}${info.source.date ? `, ${info.source.date}` : ''})` };
     checkRefs(side);
     return side;
   }

@@ -3,12 +3,12 @@ import { basename } from 'node:path';
 import { UsageError } from '../../core/errors.ts';
 import { type LoadedDocument, loadDocument } from './document.ts';
 import { extractSlice, SLICE_KEY, type SliceInfo, type SliceSource } from './extract.ts';
-import { SLICE_FILE, sliceText } from './slice.ts';
+import { pinTarget, sliceText } from './slice.ts';
 import { SLICE_PATHS } from './slice-paths.ts';
 
 /**
  * Pinning: extract the slice of a DevRev OpenAPI document that the suite depends on and
- * write it to the committed slice file. `devrev-gate spec pin FILE` (and `npm run
+ * write it to the pin in force (the user's `devrev-gate/openapi-slice.json` after `init`). `devrev-gate spec pin FILE` (and `npm run
  * spec:pin -- FILE`) shows the classified difference from the current pin first, then
  * calls `writePin`; with `--check` nothing is written and a difference exits 1 (CI uses
  * this to prove the pin is what its script produces).
@@ -17,7 +17,7 @@ export interface PinOptions {
   file: string;
   commit?: string;
   date?: string;
-  /** Where the slice goes (default: the committed slice file). */
+  /** Where the slice goes (default: the user's pin after `init`, else the package's). */
   out?: string;
 }
 
@@ -33,7 +33,7 @@ export interface PinPlan {
 
 export const planPin = (o: PinOptions): PinPlan => {
   if (o.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(o.date)) throw new UsageError(`--date ${JSON.stringify(o.date)}: expected YYYY-MM-DD`);
-  const out = o.out ?? SLICE_FILE;
+  const out = o.out ?? pinTarget();
   const loaded = loadDocument(o.file);
   const previousText = existsSync(out) ? readFileSync(out, 'utf8') : null;
   const previous = previousText ? ((JSON.parse(previousText) as Record<string, unknown>)[SLICE_KEY] as SliceInfo | undefined) : undefined;

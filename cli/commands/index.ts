@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { registerCleanup } from './cleanup.ts';
+import { register as registerConfig } from './config.ts';
 import { register as registerContracts } from './contracts.ts';
 import { register as registerDrift } from './drift.ts';
+import { register as registerInit } from './init.ts';
 import { register as registerLoad } from './load.ts';
 import { register as registerProperties } from './properties.ts';
 import { register as registerReport } from './report.ts';
@@ -24,4 +26,6 @@ export const commands: Array<(program: Command) => void> = [
   registerReport,
   registerServe,
   registerCleanup,
+  registerInit,
+  registerConfig,
 ];

@@ -6,6 +6,7 @@ import { type Counterexample, PROPERTIES_DEFAULTS, type PropertiesOptions, runPr
 import { validateOptions } from '../../properties/options.ts';
 import { type CommonOptions, type GateCliOptions, intOption, numberOption, withCommonOptions, withGateOptions } from '../options.ts';
 import { runSession } from '../session.ts';
+import { withKind } from '../settings/option-kinds.ts';
 
 interface PropertiesCliOptions extends CommonOptions, GateCliOptions {
   runs?: number;
@@ -18,7 +19,7 @@ interface PropertiesCliOptions extends CommonOptions, GateCliOptions {
   path?: string;
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').filter(Boolean)];
+const collect = withKind((value: string, previous: string[] = []) => [...previous, ...value.split(',').filter(Boolean)], { type: 'repeat' });
 
 /** What a person reads after the run: the seed, each property's verdict, each counterexample. */
 export const renderProperties = (p: PillarResult): string => {

@@ -11,6 +11,7 @@ import { type CommonOptions, type GateCliOptions, intOption, withCommonOptions, 
 import { loadContracts, loadLoad, loadSpec } from '../pillars.ts';
 import { authSchemeOption, statesFrom } from './contracts.ts';
 import { type PillarRun, runSession } from '../session.ts';
+import { withKind } from '../settings/option-kinds.ts';
 
 interface RunCliOptions extends CommonOptions, GateCliOptions {
   only?: PillarName[];
@@ -25,7 +26,7 @@ interface RunCliOptions extends CommonOptions, GateCliOptions {
 /** What `run` runs: docs drift compares documents, so it is its own command (`spec`). */
 const RUN_PILLARS = PILLARS.filter((p) => p !== 'spec');
 
-const pillarList = (flag: string) => (raw: string): PillarName[] => {
+const pillarList = (flag: string) => withKind((raw: string): PillarName[] => {
   const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = names.filter((n) => !(RUN_PILLARS as readonly string[]).includes(n));
   if (names.length === 0 || unknown.length > 0) {
@@ -35,7 +36,7 @@ const pillarList = (flag: string) => (raw: string): PillarName[] => {
     );
   }
   return names as PillarName[];
-};
+}, { type: 'list', items: RUN_PILLARS });
 
 /** The pillars in the order `run` runs them: the cheap gates first, load last. */
 const plan = (o: RunCliOptions): PillarRun[] => {

@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import { SetupError, UsageError } from '../../core/errors.ts';
 import { type RateLimitOptions, type RunningSimulator, SimulatorOptionError, startSimulator } from '../../simulator/index.ts';
 import { intOption, numberOption } from '../options.ts';
+import { withKind } from '../settings/option-kinds.ts';
 
 /**
  * `devrev-gate serve`: the embedded simulator as a standalone provider, for pointing other
@@ -26,10 +27,10 @@ interface ServeOptions {
   maxBodyBytes?: number;
 }
 
-const collect = (value: string, previous: string[]) => {
+const collect = withKind((value: string, previous: string[]) => {
   if (value.length === 0) throw new UsageError('--read-only-token needs a non-empty token');
   return [...previous, value];
-};
+}, { type: 'repeat' });
 
 /** Turns the flags into one limiter, naming the flag that does not fit the algorithm. */
 export const rateLimitFrom = (o: ServeOptions): RateLimitOptions => {

@@ -107,7 +107,7 @@ export const register = (program: Command): void => {
     .option('--commit <sha>', 'commit of the docs repository the document comes from')
     .option('--date <yyyy-mm-dd>', 'date it was published')
     .option('--check', 'write nothing; exit 1 when the committed slice differs from what FILE gives')
-    .option('--slice <file>', 'the slice file to compare with and write (default: the committed api-model/openapi/devrev-slice.json)')
+    .option('--slice <file>', 'the slice file to compare with and write (default: devrev-gate/openapi-slice.json in a repository set up by init, else the package pin)')
     .option('--verbose', 'list info changes one by one too')
     .option('--debug', 'show stack traces on errors')
     .action(async (file: string, o: { commit?: string; date?: string; check?: boolean; verbose?: boolean; slice?: string }) => {
@@ -128,7 +128,7 @@ export const register = (program: Command): void => {
       const changes = diffSpecs(current, to);
       process.stdout.write(renderSpecChanges(changes, `changes from the pin to ${file}`, o.verbose));
       if (o.check) {
-        process.stderr.write(`${shown}: differs from the slice of ${file}; run npm run spec:pin -- ${file}\n`);
+        process.stderr.write(`${shown}: differs from the slice of ${file}; run devrev-gate spec pin ${file}\n`);
         process.exitCode = EXIT.FAIL;
         return;
       }

@@ -3,6 +3,7 @@ import { SimulatorControl } from '../../core/simulator-control.ts';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import type { Fixtures } from '../../core/run-context.ts';
+import { allowTypeScriptImport } from '../../core/typescript-imports.ts';
 
 /**
  * Every provider state the contracts use, named once and parameterised (the pact-js
@@ -209,6 +210,7 @@ export const stateChangeUrlStates = (url: string): StateSetter => ({
 export type StatesModule = Partial<Record<string, (params: Record<string, unknown>, ctx: StateContext) => Promise<StateOutcome | null> | StateOutcome | null>>;
 
 export const loadStatesModule = async (file: string): Promise<StateSetter> => {
+  await allowTypeScriptImport(file);
   const mod = (await import(pathToFileURL(resolve(file)).href)) as { default?: StatesModule; states?: StatesModule };
   const handlers = mod.default ?? mod.states;
   if (!handlers || typeof handlers !== 'object') throw new Error(`${file} exports no states (default export or \`states\`)`);

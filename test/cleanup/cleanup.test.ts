@@ -40,12 +40,13 @@ const createBoth = async (ledgerFile: string) => {
 };
 
 // Async on purpose: the simulator lives in this process and must keep answering.
-const cli = (args: string[]) =>
+/** The token goes in the environment, as a user gives it (a --token flag adds a warning to stderr). */
+const cli = (args: string[], token = '') =>
   new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
     execFile(
       process.execPath,
       ['bin/devrev-gate.js', ...args],
-      { encoding: 'utf8', env: { ...process.env, DEVREV_API_URL: '', DEVREV_TOKEN: '' } },
+      { encoding: 'utf8', env: { ...process.env, DEVREV_API_URL: '', DEVREV_TOKEN: token } },
       (err, stdout, stderr) => resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -74,14 +75,14 @@ describe('the cleanup', () => {
     const file = join(dir, 'ledger.jsonl');
     const { revId } = await createBoth(file);
 
-    const first = await cli(['cleanup', '--ledger', file, '--target', sim.url, '--token', 'cleanup-token-1']);
+    const first = await cli(['cleanup', '--ledger', file, '--target', sim.url], 'cleanup-token-1');
     expect(first.stderr).toBe('');
     expect(first.status).toBe(0);
     expect(first.stdout).toMatch(/2 record\(s\) to clean up/);
     expect(first.stdout).toMatch(/removed 1, deactivated 1, failed 0/);
     expect((await users()).rev_users.map((u) => u.id)).not.toContain(revId);
 
-    const second = await cli(['cleanup', '--ledger', file, '--target', sim.url, '--token', 'cleanup-token-1']);
+    const second = await cli(['cleanup', '--ledger', file, '--target', sim.url], 'cleanup-token-1');
     expect(second.status).toBe(0);
     expect(second.stdout).toMatch(/0 record\(s\) to clean up/);
   });
@@ -89,7 +90,7 @@ describe('the cleanup', () => {
   it('refuses a malformed ledger with one line naming the file and line, exit 2', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'gate-cleanup-')), 'ledger.jsonl');
     writeFileSync(file, '{"event":"created","endpoint":"rev-users.create","id":"x"}\nnot json\n');
-    const r = await cli(['cleanup', '--ledger', file, '--target', sim.url, '--token', 't']);
+    const r = await cli(['cleanup', '--ledger', file, '--target', sim.url], 't');
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual([`devrev-gate: ledger ${file} line 2 is not JSON: pass a ledger.jsonl written by devrev-gate`]);
     expect(() => readLedgerFile(join(file, 'missing'))).toThrow(/cannot read ledger/);

@@ -188,6 +188,13 @@ const VALIDATORS: Record<string, (o: Opts, scratch: string) => void> = {
     openSide(o['openapi']);
     ensureOutDir(outInside(scratch, String(o['out'])));
   },
+  // `init` writes only in the folder it runs in: here it checks its options and document.
+  init: (o, scratch) => {
+    if ((o['commit'] || o['date']) && !o['openapi']) throw new UsageError('--commit and --date describe --openapi FILE');
+    if (o['openapi']) planPin({ file: o['openapi'], commit: o['commit'], date: o['date'], out: outInside(scratch, 'slice.json') });
+  },
+  // `config` only prints; the command it names is parsed by that command's own checks.
+  config: () => {},
   'spec pin': (o, scratch) => {
     planPin({ file: o['args'][0], commit: o['commit'], date: o['date'], out: outInside(scratch, o['slice'] ?? 'slice.json') });
   },

@@ -9,6 +9,7 @@ import { main } from '../../cli/main.ts';
 import { loadConfig } from '../../core/config.ts';
 import { GateError } from '../../core/errors.ts';
 import { parseBaseline } from '../../drift/baseline.ts';
+import { errorLines } from '../errors/support.ts';
 import { parseIgnore } from '../../api-model/ignore.ts';
 import { argvs, fileContents } from './generators.ts';
 import { allFlags, flagsOf, hasValidator, leafPaths, validatingProgram } from './validate-only.ts';
@@ -86,7 +87,7 @@ describe('the CLI on arbitrary arguments', () => {
         else {
           seen.refused++;
           expect(r.stderr.trim(), why).not.toBe('');
-          if (r.stderr.startsWith('devrev-gate: ') && !argv.includes('--debug')) expect(r.stderr.trimEnd().split('\n'), why).toHaveLength(1);
+          if (r.stderr.startsWith('devrev-gate: ') && !argv.includes('--debug')) expect(errorLines(r.stderr), why).toHaveLength(1);
         }
         if (!argv.includes('--debug')) expect(r.stderr, why).not.toMatch(/^ {4}at /m);
       }),

@@ -11,7 +11,7 @@ import { buildTimeline, isAllowed, isThrottled, nowMs, type Observation, statusL
 import { type LoadOptions, validateLoadOptions } from './options.ts';
 import { type PacedRequest, type PacerResult, runPacer } from './pacer.ts';
 import { aboutEndpointOf, probeRequestFor } from './probe-request.ts';
-import { ledgerRecorder, loadCurl, loadRequest } from './request.ts';
+import { keepCreatedBody, ledgerRecorder, loadCurl, loadRequest } from './request.ts';
 import { preparePhase } from './safety.ts';
 
 /**
@@ -201,7 +201,7 @@ export const probeCapacity = async (
       return estimateSettled(estimate(obs), elapsed, nowMs() - lastSuccessMs(obs));
     },
     checkEveryMs: 100,
-    keepBody: (status) => ctx.target.kind !== 'simulator' && status === 201,
+    keepBody: keepCreatedBody(ctx),
     onObservation: record,
     onTick: (obs, start, inFlight) => progress?.update(hold && nowMs() < hold.untilMs ? `${statusLine(obs, start, inFlight)}; ${holdNote}` : `${statusLine(obs, start, inFlight)}, ${Math.round(rate)} req/s`),
   });
@@ -261,6 +261,8 @@ const measureBurst = async (
       if (!firstNo) return false;
       return after.some((x) => x.sentMs > firstNo.sentMs && isAllowed(x)) || nowMs() > firstNo.sentMs + heldLimitMs;
     },
+    // Its creates are recorded like the probing's: the ledger needs the ids in their bodies.
+    keepBody: keepCreatedBody(ctx),
     onObservation: record,
     onTick: () => progress?.update(`letting the bucket fill until ${until} UTC, then measuring its burst`),
   });

@@ -6,6 +6,7 @@ import { type Algorithm, checkAnswers, checkOverload, checkRemainingMonotonic, c
 import { estimate } from './estimate.ts';
 import { buildTimeline, keepHeaders, nowMs, type Observation, statusLine } from './observe.ts';
 import { type LoadOptions, validateLoadOptions } from './options.ts';
+import { nonCreatingRequest } from './probe-request.ts';
 import { ledgerRecorder, loadCurl, loadRequest } from './request.ts';
 import { loadCheck } from './result.ts';
 import { preparePhase } from './safety.ts';
@@ -22,6 +23,8 @@ export interface ProbeObservations {
   observations: Observation[];
   startMs: number;
   endMs: number;
+  /** Requests sent, the closing ones that create nothing included. */
+  sent: number;
 }
 
 export const overload = (ctx: RunContext, o: LoadOptions, cap: number, token: string, progress?: Progress): Promise<ProbeObservations> =>
@@ -33,14 +36,29 @@ export const overload = (ctx: RunContext, o: LoadOptions, cap: number, token: st
     const startMs = nowMs();
     let stopInstance = () => {};
     const onAbort = () => stopInstance();
+    // Stopping autocannon cuts the requests in flight: creates the target may have made
+    // with no answer to name them. On a target that keeps records, the probe instead ends
+    // by switching each connection to the request that creates nothing once its last
+    // create is answered (a connection sends its next request only after an answer), and
+    // stops when every connection has switched: what is cut then created nothing.
+    const keeps = ctx.target.kind !== 'simulator';
+    const connections = Math.max(1, Math.min(o.concurrency, cap));
+    let winding = false;
+    let switched = 0;
+    const windDown = () => {
+      winding = true;
+      if (switched >= connections) stopInstance();
+    };
+    const closing = nonCreatingRequest(token);
     const instance = autocannon(
       {
         url: ctx.target.url + req.path,
         method: 'POST',
         headers: req.headers,
         body: req.body,
-        connections: Math.max(1, Math.min(o.concurrency, cap)),
-        duration: o.probeDurationS,
+        connections,
+        // With records kept the probe's own timer ends it (windDown); autocannon's is a backstop.
+        duration: keeps ? o.probeDurationS + Math.ceil(o.timeoutMs / 1000) + 1 : o.probeDurationS,
         maxOverallRequests: Math.max(1, cap),
         timeout: Math.max(1, Math.round(o.timeoutMs / 1000)),
         // No rate option, so no coordinated-omission correction (with a rate it uses a wrong
@@ -52,7 +70,20 @@ export const overload = (ctx: RunContext, o: LoadOptions, cap: number, token: st
             path: new URL(ctx.target.url + req.path).pathname,
             headers: req.headers,
             body: req.body,
+            ...(keeps
+              ? {
+                  setupRequest: (r: Record<string, unknown>) => {
+                    if (!winding) return r;
+                    switched++;
+                    if (switched >= connections) setImmediate(stopInstance);
+                    return { ...r, path: new URL(ctx.target.url + closing.path).pathname, body: closing.body };
+                  },
+                }
+              : {}),
             onResponse: (status: number, body: string, _context: unknown, headers: Record<string, unknown>) => {
+              // Winding down, a 400 or 429 may answer a closing request: not the probe's (it
+              // overloads with creates); a 201 is a create's, and the ledger needs it.
+              if (winding && switched > 0 && (status === 400 || status === 429)) return;
               const ok = status >= 200 && status < 300;
               const keep = status === 429 || (ok && successes++ % o.sampleEvery === 0) || (ok && ctx.target.kind !== 'simulator');
               let parsed: unknown;
@@ -71,10 +102,11 @@ export const overload = (ctx: RunContext, o: LoadOptions, cap: number, token: st
           },
         ],
       } as autocannon.Options,
-      (err) => {
+      (err, result) => {
         ctx.signal.removeEventListener('abort', onAbort);
+        clearTimeout(windTimer);
         if (err) reject(err);
-        else resolve({ observations, startMs, endMs: nowMs() });
+        else resolve({ observations, startMs, endMs: nowMs(), sent: Math.max(observations.length, result?.requests?.sent ?? 0) });
       },
     );
     // `response` follows onResponse synchronously: it carries the latency of the same answer.
@@ -90,6 +122,7 @@ export const overload = (ctx: RunContext, o: LoadOptions, cap: number, token: st
     instance.on('tick', () => progress?.update(statusLine(observations, startMs)));
     stopInstance = () => instance.stop();
     ctx.signal.addEventListener('abort', onAbort);
+    const windTimer = keeps ? setTimeout(windDown, o.probeDurationS * 1000) : undefined;
   });
 
 export const runLoadProbe = async (ctx: RunContext, given: Partial<LoadOptions> = {}): Promise<PillarResult> => {
@@ -100,7 +133,7 @@ export const runLoadProbe = async (ctx: RunContext, given: Partial<LoadOptions> 
   const progress = new Progress('load probe', { quiet: ctx.quiet });
   const run = await overload(ctx, o, cap, token, progress);
   const obs = run.observations;
-  ctx.budget.takeUpTo(obs.length);
+  ctx.budget.takeUpTo(run.sent);
   progress.done(statusLine(obs, run.startMs));
   return { ...probeResult(ctx, o, obs, run), startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime() };
 };
@@ -158,7 +191,7 @@ export const probeResult = (ctx: RunContext, o: LoadOptions, obs: Observation[],
     pillar: 'load',
     startedAt: new Date(run.startMs).toISOString(),
     durationMs: run.endMs - run.startMs,
-    requestsSent: obs.length,
+    requestsSent: 'sent' in run && typeof run.sent === 'number' ? run.sent : obs.length,
     checks,
     data: { timelines: { probe: buildTimeline(obs, run.startMs) } },
   };

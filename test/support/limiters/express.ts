@@ -1,6 +1,16 @@
+import { createRequire } from 'node:module';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
 import { rateLimit } from 'express-rate-limit';
+
+// express ships no types (and @types/express is not installed): the little used here.
+type Req = IncomingMessage & { originalUrl: string; path: string; body: unknown };
+type Res = ServerResponse & { status(code: number): Res; send(body: string): void; json(body: unknown): void };
+interface ExpressApp {
+  use(handler: unknown): void;
+  listen(port: number, host: string, ready: () => void): Server;
+}
+const express = createRequire(import.meta.url)('express') as (() => ExpressApp) & { raw(o: { type: () => boolean; limit: string }): unknown };
 
 /**
  * express-rate-limit (a real, widely deployed Node limiter nobody here wrote) in a small
@@ -36,11 +46,11 @@ export const startExpressLimiter = async (upstream: string, l: ExpressLimit): Pr
       limit: l.limit,
       standardHeaders: l.headers === 'ietf' ? 'draft-8' : false,
       legacyHeaders: l.headers !== 'ietf',
-      keyGenerator: (req) => String(req.headers.authorization ?? 'anonymous'),
+      keyGenerator: (req: IncomingMessage) => String(req.headers.authorization ?? 'anonymous'),
     }),
   );
   app.use(express.raw({ type: () => true, limit: '1mb' }));
-  app.use(async (req, res) => {
+  app.use(async (req: Req, res: Res) => {
     const w = l.workMs;
     if (w) await pause('constant' in w ? w.constant : Math.random() * w.varyingUpTo);
     try {
@@ -49,7 +59,7 @@ export const startExpressLimiter = async (upstream: string, l: ExpressLimit): Pr
         const v = req.headers[name];
         if (typeof v === 'string') headers[name] = v;
       }
-      const body = Buffer.isBuffer(req.body) && req.body.length > 0 ? req.body : undefined;
+      const body = Buffer.isBuffer(req.body) && req.body.length > 0 ? req.body.toString('utf8') : undefined;
       const r = await fetch(upstream + req.originalUrl, { method: req.method, headers, body });
       const text = await r.text();
       if (req.path === '/rev-users.create' && r.status === 201) creates++;
@@ -61,7 +71,7 @@ export const startExpressLimiter = async (upstream: string, l: ExpressLimit): Pr
       res.status(502).json({ type: 'bad_gateway', message: (err as Error).message });
     }
   });
-  const server = await new Promise<ReturnType<typeof app.listen>>((done) => {
+  const server = await new Promise<Server>((done) => {
     const s = app.listen(0, '127.0.0.1', () => done(s));
   });
   return {

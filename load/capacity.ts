@@ -6,6 +6,7 @@ import type { RunContext } from '../core/run-context.ts';
 import { parsePolicyField, parseRetryAfter, wholeField } from '../api-model/rate-limit/index.ts';
 import { advertisedLimit, checkOverload, sinkFor } from './checks.ts';
 import { loadCheck } from './result.ts';
+import { CAPACITY_CHECKS } from './check-ids.ts';
 import { bucketCannotExplainGap, type Estimate, equivalentPair, estimate, periodOf, toSamples } from './estimate.ts';
 import { buildTimeline, isAllowed, isThrottled, nowMs, type Observation, statusLine } from './observe.ts';
 import { type LoadOptions, validateLoadOptions } from './options.ts';
@@ -364,22 +365,22 @@ export const runLoadCapacity = async (ctx: RunContext, given: Partial<LoadOption
 
   const checks: CheckResult[] = [];
   checks.push({
-    id: 'load.capacity.estimate',
+    id: CAPACITY_CHECKS.estimate.id,
     pillar: 'load',
-    name: 'the limiter is identified from observed answers (algorithm and parameters)',
+    name: CAPACITY_CHECKS.estimate.name,
     endpoint: 'rev-users.create',
     outcome: c.algorithm ? 'pass' : 'inconclusive',
     durationMs: run.pacer.endMs - run.pacer.startMs,
     reason: c.algorithm ? undefined : run.estimate.reason,
     findings: [],
   });
-  const sink = sinkFor(ctx, 'load.capacity.advertised-limit', loadCurl(ctx, token));
+  const sink = sinkFor(ctx, CAPACITY_CHECKS.advertisedLimit.id, loadCurl(ctx, token));
   const { outcome, reason } = compareAdvertised(c, run.estimate, run.pacer.observations, sink);
   const findings = sink.findings();
   checks.push({
-    id: 'load.capacity.advertised-limit',
+    id: CAPACITY_CHECKS.advertisedLimit.id,
     pillar: 'load',
-    name: 'X-Ratelimit-Limit (and RateLimit-Policy, when sent) match the observed quota or burst',
+    name: CAPACITY_CHECKS.advertisedLimit.name,
     endpoint: 'rev-users.create',
     outcome: findings.length > 0 ? 'pass' : outcome,
     durationMs: 0,
@@ -388,9 +389,9 @@ export const runLoadCapacity = async (ctx: RunContext, given: Partial<LoadOption
   });
   // Capacity drives the target past its limit too: a 5xx or a dropped connection there is
   // as much an answer to overload as in the probe (which a small budget may never reach).
-  const ov = sinkFor(ctx, 'load.capacity.overload', loadCurl(ctx, token));
+  const ov = sinkFor(ctx, CAPACITY_CHECKS.overload.id, loadCurl(ctx, token));
   checkOverload(run.pacer.observations, ov);
-  checks.push(loadCheck('load.capacity.overload', 'no 5xx, timeouts or connection errors while probing capacity', ov.findings()));
+  checks.push(loadCheck(CAPACITY_CHECKS.overload.id, CAPACITY_CHECKS.overload.name, ov.findings()));
   return pillarResult('load', startedAt, ctx.budget.sent - sentBefore, checks.map(aboutEndpointOf(choice)), {
     timelines: { capacity: buildTimeline(run.pacer.observations, run.pacer.startMs) },
     capacity: {

@@ -3,12 +3,13 @@ import { Progress } from '../core/progress.ts';
 import type { CheckResult, PillarResult } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
 import { type Algorithm, checkAnswers, checkOverload, checkRemainingMonotonic, checkSampled2xx, sinkFor } from './checks.ts';
-import { estimate } from './estimate.ts';
+import { limiterFor } from './known.ts';
 import { buildTimeline, keepHeaders, nowMs, type Observation, statusLine } from './observe.ts';
 import { type LoadOptions, validateLoadOptions } from './options.ts';
 import { nonCreatingRequest } from './probe-request.ts';
 import { ledgerRecorder, loadCurl, loadRequest } from './request.ts';
 import { loadCheck } from './result.ts';
+import { PROBE_CHECKS } from './check-ids.ts';
 import { preparePhase } from './safety.ts';
 
 /**
@@ -145,44 +146,43 @@ export const probeResult = (ctx: RunContext, o: LoadOptions, obs: Observation[],
   const sink = (checkId: string) => sinkFor(ctx, checkId, reproduction);
   const throttled = obs.filter((x) => x.status === 429).length;
   const noThrottle = throttled === 0 ? { outcome: 'inconclusive' as const, reason: `no 429 in ${obs.length} requests: the limit was not reached` } : null;
-  const e = estimate(obs);
-  const algorithm: Algorithm = o.algorithm === 'auto' ? e.algorithm : o.algorithm;
+  const judged = limiterFor(o, obs);
+  const algorithm: Algorithm = judged.algorithm;
 
   const checks: CheckResult[] = [];
-  checks.push(loadCheck('load.probe.throttled', 'the target throttles past its limit', [], { undecided: noThrottle }));
+  checks.push(loadCheck(PROBE_CHECKS.throttled.id, PROBE_CHECKS.throttled.name, [], { undecided: noThrottle }));
 
-  const body = sink('load.probe.429-body');
-  const ra = sink('load.probe.retry-after');
-  const hd = sink('load.probe.rate-limit-headers');
+  const body = sink(PROBE_CHECKS.body429.id);
+  const ra = sink(PROBE_CHECKS.retryAfter.id);
+  const hd = sink(PROBE_CHECKS.headers.id);
   checkAnswers(obs, { fixedWindow: algorithm === 'fixed_window', remote }, { body429: body, retryAfter: ra, headers: hd });
-  checks.push(loadCheck('load.probe.429-body', 'every 429 body is too_many_requests with an integer retry_after', body.findings(), { undecided: noThrottle }));
+  checks.push(loadCheck(PROBE_CHECKS.body429.id, PROBE_CHECKS.body429.name, body.findings(), { undecided: noThrottle }));
 
-  checks.push(loadCheck('load.probe.retry-after', 'Retry-After is whole seconds and equals retry_after', ra.findings(), { undecided: noThrottle }));
+  checks.push(loadCheck(PROBE_CHECKS.retryAfter.id, PROBE_CHECKS.retryAfter.name, ra.findings(), { undecided: noThrottle }));
 
   checks.push(
-    loadCheck('load.probe.rate-limit-headers', 'X-Ratelimit-* on every answer; Remaining 0 when throttled; Reset ahead and matching Retry-After', hd.findings()),
+    loadCheck(PROBE_CHECKS.headers.id, PROBE_CHECKS.headers.name, hd.findings()),
   );
 
-  const mono = sink('load.probe.remaining-monotonic');
+  const mono = sink(PROBE_CHECKS.remainingMonotonic.id);
   let monoUndecided: { outcome: 'skipped' | 'inconclusive'; reason: string } | null = null;
   if (algorithm !== 'fixed_window') {
-    monoUndecided = { outcome: 'skipped', reason: `applies to fixed windows only; the estimator found ${algorithm ?? 'no algorithm'} (${e.reason})` };
+    monoUndecided = { outcome: 'skipped', reason: `applies to fixed windows only; ${judged.said}` };
   } else {
-    const fw = e.fixedWindow;
     // Fewer than two window starts seen: the window's length is unknown, so is where one ends.
-    if (fw?.windowMs) checkRemainingMonotonic(obs, { windowMs: fw.windowMs }, mono);
+    if (judged.windowMs) checkRemainingMonotonic(obs, { windowMs: judged.windowMs }, mono);
     else monoUndecided = { outcome: 'inconclusive', reason: 'fewer than two window starts seen: the window length is unknown (probe longer, --duration)' };
   }
-  checks.push(loadCheck('load.probe.remaining-monotonic', 'X-Ratelimit-Remaining never rises within a window', mono.findings(), { undecided: monoUndecided }));
+  checks.push(loadCheck(PROBE_CHECKS.remainingMonotonic.id, PROBE_CHECKS.remainingMonotonic.name, mono.findings(), { undecided: monoUndecided }));
 
-  const ov = sink('load.probe.overload');
+  const ov = sink(PROBE_CHECKS.overload.id);
   checkOverload(obs, ov);
-  checks.push(loadCheck('load.probe.overload', 'no 5xx, timeouts or connection errors under overload', ov.findings()));
+  checks.push(loadCheck(PROBE_CHECKS.overload.id, PROBE_CHECKS.overload.name, ov.findings()));
 
-  const s2 = sink('load.probe.sampled-2xx');
+  const s2 = sink(PROBE_CHECKS.sampled2xx.id);
   const sampled = checkSampled2xx(obs, s2);
   checks.push(
-    loadCheck('load.probe.sampled-2xx', 'successes sampled under load are the documented 201 body', s2.findings(), {
+    loadCheck(PROBE_CHECKS.sampled2xx.id, PROBE_CHECKS.sampled2xx.name, s2.findings(), {
       undecided: sampled === 0 ? { outcome: 'inconclusive', reason: 'no success was sampled' } : null,
     }),
   );

@@ -4,6 +4,7 @@ import { Progress } from '../core/progress.ts';
 import { type CapacityEstimate, type CheckResult, type PillarResult, pillarResult } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
 import { parsePolicyField, parseRetryAfter, wholeField } from '../api-model/rate-limit/index.ts';
+import { spendText } from '../reports/capacity.ts';
 import { advertisedLimit, checkOverload, sinkFor } from './checks.ts';
 import { loadCheck } from './result.ts';
 import { CAPACITY_CHECKS } from './check-ids.ts';
@@ -63,6 +64,24 @@ export interface LongWindow {
   windowS: number | null;
 }
 
+/**
+ * The fewest requests that could establish an answer (issue 22): a window or a concurrency
+ * limit of L needs L admitted and one refused; a bucket of B needs its burst and one
+ * refused, then two refills timed (the interval between them is the rate). Null for no
+ * answer, or one (shaping) not priced in requests.
+ */
+export const requestsMinimum = (c: Pick<CapacityEstimate, 'algorithm' | 'limit' | 'burst'>): number | null => {
+  if ((c.algorithm === 'fixed_window' || c.algorithm === 'sliding_window' || c.algorithm === 'concurrency') && c.limit !== null) return c.limit + 1;
+  if (c.algorithm === 'token_bucket' && c.burst !== null) return c.burst + 1 + 2;
+  return null;
+};
+
+/** What the estimate cost against its minimum. */
+export const spendOf = (c: Pick<CapacityEstimate, 'algorithm' | 'limit' | 'burst'>, spent: number) => {
+  const minimum = requestsMinimum(c);
+  return { requests_spent: spent, requests_minimum: minimum, spent_ratio: minimum ? round(spent / minimum, 1) : null };
+};
+
 /** The saved estimate: null where a field does not apply to the model found. */
 export const toCapacity = (e: Estimate, advertised: number | null, sent: number, durationS: number, long: LongWindow | null = null, simulator = false) => {
   const fw = e.algorithm === 'fixed_window' ? e.fixedWindow : null;
@@ -113,6 +132,7 @@ export const toCapacity = (e: Estimate, advertised: number | null, sent: number,
     scores: e.scores,
     /** What the prober sent: creates (each recorded in the ledger) or a request that creates nothing. */
     probe_request: 'rev-users.create' as string,
+    ...spendOf(capacity, sent),
   };
 };
 
@@ -186,8 +206,9 @@ export const probeCapacity = async (
         const first = obs.find(isThrottled);
         const wait = first ? advertisedWaitS(first) : null;
         if (!first || wait === null || wait < HOLD_FROM_S) return null;
-        hold = { from: first, untilMs: first.recvMs + wait * 1000 - 300 };
-        const until = new Date(hold.untilMs + 300).toISOString().slice(11, 19);
+        // Until the advertised reset itself: a check sent before it proves nothing about it.
+        hold = { from: first, untilMs: first.recvMs + wait * 1000 };
+        const until = new Date(hold.untilMs).toISOString().slice(11, 19);
         holdNote = `waiting out the window: the 429 advertised ${Math.round(wait)} s, until ${until} UTC`;
         if (hold.untilMs > deadlineMs) holdNote += ` (beyond --duration ${o.maxDurationS} s: pass --duration ${Math.ceil((hold.untilMs - startedMs) / 1000) + 10})`;
       }
@@ -211,7 +232,7 @@ export const probeCapacity = async (
   const refill = e.algorithm === 'token_bucket' && ctx.target.kind !== 'simulator' && !ctx.signal.aborted ? await measureBurst(ctx, o, e, cap - pacer.sent, deadlineMs, () => request(ctx, token), record, progress) : null;
   if (refill) pacer.sent += refill.sent;
   const durationS = (nowMs() - pacer.startMs) / 1000;
-  const long = hold ? judgeLongWindow(pacer.observations, hold, e) : null;
+  const long = hold ? judgeLongWindow(pacer.observations, hold, e, pacer.endMs) : null;
   if (hold && long) {
     const h: { from: Observation; untilMs: number } = hold;
     if (h.untilMs > deadlineMs) e.reason = `${holdNote}; ${e.reason}`;
@@ -316,11 +337,17 @@ export const judgeFilledBucket = (observations: readonly Observation[], holdUnti
  * length comes from X-Ratelimit-Reset before and after the recovery, which the observed
  * recovery confirms (a success within a second of the advertised end).
  */
-const judgeLongWindow = (obs: readonly Observation[], hold: { from: Observation; untilMs: number }, e: Estimate): LongWindow => {
-  const endMs = hold.untilMs + 300;
-  const after = obs.filter((x) => x.sentMs >= hold.untilMs).sort((a, b) => a.sentMs - b.sentMs);
+export const judgeLongWindow = (obs: readonly Observation[], hold: { from: Observation; untilMs: number }, e: Estimate, endedMs: number): LongWindow => {
+  const resetMs = hold.untilMs;
+  const sorted = [...obs].sort((a, b) => a.sentMs - b.sentMs);
+  const after = sorted.filter((x) => x.sentMs >= resetMs);
+  // What was really waited: from the last request before the silence to the first after
+  // it, or to the end of the run when it ended first (never the advertised time unwaited).
+  const lastBefore = sorted.filter((x) => x.sentMs < resetMs).reduce((m, x) => Math.max(m, x.sentMs), hold.from.sentMs);
+  const waitedS = round(Math.max(0, (after[0]?.sentMs ?? endedMs) - lastBefore) / 1000, 1);
+  const advertisedS = Math.round((resetMs - hold.from.recvMs) / 1000);
   const firstOk = after.find(isAllowed);
-  const recoveredOnTime = after.length === 0 ? null : !!firstOk && Math.abs(firstOk.sentMs - endMs) <= 1000;
+  const recoveredOnTime = after.length === 0 ? null : !!firstOk && Math.abs(firstOk.sentMs - resetMs) <= 1000;
   const resetBefore = wholeField(hold.from.headers?.['x-ratelimit-reset']);
   const resetAfter = firstOk ? wholeField(firstOk.headers?.['x-ratelimit-reset']) : null;
   const windowS = recoveredOnTime && resetBefore !== null && resetAfter !== null && resetAfter > resetBefore ? resetAfter - resetBefore : null;
@@ -342,11 +369,14 @@ const judgeLongWindow = (obs: readonly Observation[], hold: { from: Observation;
       windows: 1,
       mismatches: 0,
     };
-    e.reason = `long window: spent ${e.quotaBeforeFirst429} requests, waited ${Math.round((endMs - hold.from.recvMs) / 1000)} s for the advertised reset, and the quota came back whole on time${windowS === null ? ' (window length unknown: one window start seen)' : ''}; the quota is a lower bound if others spent part of it`;
+    e.reason = `long window: spent ${e.quotaBeforeFirst429} requests, waited ${waitedS} s until the advertised reset (${advertisedS} s after the 429), and the quota came back whole on time${windowS === null ? ' (window length unknown: one window start seen)' : ''}; the quota is a lower bound if others spent part of it`;
+  } else if (after.length === 0) {
+    e.reason = `long window: the 429 advertised ${advertisedS} s; the run ended after ${waitedS} s of waiting, before the reset, so nothing was checked after it`;
   } else {
-    e.reason = `long window: waited ${Math.round((endMs - hold.from.recvMs) / 1000)} s for the advertised reset; ${recoveredOnTime === null ? 'no request after it' : recoveredOnTime ? `only ${run} success(es) after it` : 'still throttled after it'}`;
+    const throttled = after.filter(isThrottled).length;
+    e.reason = `long window: waited ${waitedS} s until the advertised reset (${advertisedS} s after the 429); ${recoveredOnTime ? `only ${run} success(es) after it` : `${throttled} of ${after.length} request(s) sent after it still throttled`}`;
   }
-  return { waitedS: round((endMs - hold.from.recvMs) / 1000, 1), recoveredOnTime, windowS };
+  return { waitedS, recoveredOnTime, windowS };
 };
 
 export const runLoadCapacity = async (ctx: RunContext, given: Partial<LoadOptions> = {}): Promise<PillarResult> => {
@@ -359,8 +389,10 @@ export const runLoadCapacity = async (ctx: RunContext, given: Partial<LoadOption
   const choice = await probeRequestFor(ctx, o, 'load capacity', token);
   const run = await probeCapacity(ctx, o, Math.max(0, cap - choice.sent), token, progress, choice.request);
   run.capacity.probe_request = choice.label;
+  // The phase's whole spend: asking whether a create-less request counts is part of it.
+  Object.assign(run.capacity, spendOf(run.capacity, choice.sent + run.capacity.requests_sent));
   const c = run.capacity;
-  progress.done(`${statusLine(run.pacer.observations, run.pacer.startMs)}; ${describeCapacity(c)}`);
+  progress.done(`${statusLine(run.pacer.observations, run.pacer.startMs)}; ${describeCapacity(c)}; ${spendText(c)}`);
   writeFileSync(join(ctx.outDir, CAPACITY_FILE), `${JSON.stringify(c, null, 2)}\n`);
 
   const checks: CheckResult[] = [];
@@ -407,6 +439,11 @@ export const runLoadCapacity = async (ctx: RunContext, given: Partial<LoadOption
       fit: c.fit,
       second_limit: c.second_limit,
       reason: c.reason,
+      limit_at_least: c.limit_at_least,
+      burst_at_least: c.burst_at_least,
+      requests_spent: c.requests_spent,
+      requests_minimum: c.requests_minimum,
+      spent_ratio: c.spent_ratio,
     },
   });
 };

@@ -134,6 +134,8 @@ export const PillarData = Type.Object(
     /** load: status counts and latency per 100 ms, per load phase. */
     timelines: Type.Optional(Type.Record(Type.String(), Type.Array(TimelineBucket))),
     capacity: Type.Optional(CapacityEstimate),
+    /** load: per phase, the limiter its algorithm-specific checks judged by and where it came from. */
+    limiter_used: Type.Optional(Type.Record(Type.String(), Type.Object({ algorithm: Type.Union([Type.String(), Type.Null()]), source: Type.String() }))),
     recovery: Type.Optional(
       Type.Array(Type.Object({ advertisedS: Type.Number(), actualS: nullableNumber }), {
         description: 'advertised against observed recovery time, per trial',

@@ -45,6 +45,7 @@ export const runLoad = async (ctx: RunContext, o: Partial<LoadOptions> = {}): Pr
     checksInOrder,
     Object.assign({}, ...parts.map((p) => p.data ?? {}), {
       timelines: Object.assign({}, ...parts.map((p) => p.data?.timelines ?? {})),
+      limiter_used: Object.assign({}, ...parts.map((p) => p.data?.limiter_used ?? {})),
     }),
   );
 };

@@ -3,7 +3,7 @@ import { Progress } from '../core/progress.ts';
 import type { CheckResult, PillarResult } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
 import { type Algorithm, checkAnswers, checkOverload, checkRemainingMonotonic, checkSampled2xx, sinkFor } from './checks.ts';
-import { limiterFor } from './known.ts';
+import { judgedData, limiterFor } from './known.ts';
 import { buildTimeline, keepHeaders, nowMs, type Observation, statusLine } from './observe.ts';
 import { type LoadOptions, validateLoadOptions } from './options.ts';
 import { nonCreatingRequest } from './probe-request.ts';
@@ -193,6 +193,6 @@ export const probeResult = (ctx: RunContext, o: LoadOptions, obs: Observation[],
     durationMs: run.endMs - run.startMs,
     requestsSent: 'sent' in run && typeof run.sent === 'number' ? run.sent : obs.length,
     checks,
-    data: { timelines: { probe: buildTimeline(obs, run.startMs) } },
+    data: { timelines: { probe: buildTimeline(obs, run.startMs) }, limiter_used: { probe: judgedData(judged) } },
   };
 };

@@ -2,7 +2,7 @@ import { Progress } from '../core/progress.ts';
 import { type CheckResult, type PillarResult, pillarResult, type TimelineBucket } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
 import { type Algorithm, sinkFor } from './checks.ts';
-import { limiterFor } from './known.ts';
+import { judgedData, limiterFor } from './known.ts';
 import { advertisedWaitS } from './capacity.ts';
 import { buildTimeline, isThrottled, nowMs, type Observation, statusLine } from './observe.ts';
 import { type LoadOptions, validateLoadOptions } from './options.ts';
@@ -172,6 +172,7 @@ export const runLoadRecovery = async (ctx: RunContext, given: Partial<LoadOption
   return pillarResult('load', startedAt, ctx.budget.sent - sentBefore, checks.map(on), {
     timelines,
     recovery: trials.map((t) => ({ advertisedS: t.advertisedS, actualS: t.actualS })),
+    limiter_used: { recovery: judgedData(judged) },
   });
 };
 

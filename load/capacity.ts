@@ -155,6 +155,15 @@ const CHECK_REQUESTS = 4;
  * three can look alike.
  */
 const RATE_PATTERN = [1, 0.5, 1.5, 0.7, 1.3, 0.6, 1.4, 1];
+/**
+ * Once throttled, hammering at the ramp's rate spends quota on refusals that teach nothing
+ * new (a window of 10/s answered 200/s with 95% 429s): after a second of being throttled the
+ * prober follows what the limiter lets through, this many times its success rate since the
+ * first 429 (never above the ramp's rate, never below the floor), still fast enough to time
+ * each recovery to a fraction of the interval between admissions.
+ */
+const FOLLOW_SUCCESS_RATE = 4;
+const MIN_THROTTLED_RATE = 20;
 
 /** The wait a 429 advertises, seconds: Retry-After (seconds or HTTP-date), else the body's retry_after. */
 export const advertisedWaitS = (o: Observation): number | null => {
@@ -177,6 +186,12 @@ export const probeCapacity = async (
   let rampedAt = 0;
   let throttled = false;
   const record = ledgerRecorder(ctx);
+  let firstNoMs: number | null = null;
+  let admittedSince = 0;
+  const throttledRate = () => {
+    const s = firstNoMs === null ? 0 : (nowMs() - firstNoMs) / 1000;
+    return s < 1 ? rate : Math.min(rate, Math.max(MIN_THROTTLED_RATE, (FOLLOW_SUCCESS_RATE * admittedSince) / s));
+  };
   // Long windows: after the first 429 that advertises a long wait, nothing is sent until
   // it is nearly over, then a handful of requests time the recovery.
   let hold: { from: Observation; untilMs: number } | null = null;
@@ -193,7 +208,7 @@ export const probeCapacity = async (
         rate = Math.min(o.maxRate, rate * 2);
         rampedAt = elapsed;
       }
-      return throttled ? rate * RATE_PATTERN[Math.floor(elapsed / 150) % RATE_PATTERN.length]! : rate;
+      return throttled ? throttledRate() * RATE_PATTERN[Math.floor(elapsed / 150) % RATE_PATTERN.length]! : rate;
     },
     next: () => request(ctx, token),
     concurrency: o.concurrency,
@@ -224,8 +239,13 @@ export const probeCapacity = async (
     },
     checkEveryMs: 100,
     keepBody: keepCreatedBody(ctx),
-    onObservation: record,
-    onTick: (obs, start, inFlight) => progress?.update(hold && nowMs() < hold.untilMs ? `${statusLine(obs, start, inFlight)}; ${holdNote}` : `${statusLine(obs, start, inFlight)}, ${Math.round(rate)} req/s`),
+    onObservation: (ob) => {
+      record(ob);
+      if (firstNoMs === null) {
+        if (isThrottled(ob)) firstNoMs = ob.sentMs;
+      } else if (isAllowed(ob) && ob.sentMs > firstNoMs) admittedSince++;
+    },
+    onTick: (obs, start, inFlight) => progress?.update(hold && nowMs() < hold.untilMs ? `${statusLine(obs, start, inFlight)}; ${holdNote}` : `${statusLine(obs, start, inFlight)}, ${Math.round(throttled ? throttledRate() : rate)} req/s`),
   });
   ctx.budget.takeUpTo(pacer.sent);
   const e = estimate(pacer.observations);

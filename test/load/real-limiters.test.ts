@@ -28,10 +28,10 @@ interface Outcome {
   ledgerCreated: number;
 }
 
-const load = async (command: 'capacity' | 'probe', url: string, durationS: number): Promise<Outcome> => {
+const load = async (command: 'capacity' | 'probe' | 'recovery', url: string, durationS: number, extra: string[] = []): Promise<Outcome> => {
   const out = join(scratch('real-limiter'), 'out');
   const token = `tok-real-${Math.random().toString(36).slice(2)}`;
-  const r = await runCli(['load', command, '--target', url, '--token', token, '--duration', String(durationS), '--max-requests', '100000', '--out', out]);
+  const r = await runCli(['load', command, '--target', url, '--token', token, '--duration', String(durationS), '--max-requests', '100000', '--out', out, ...extra]);
   const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
   const capFile = join(out, 'capacity.json');
   const ledgerFile = join(out, 'ledger.jsonl');
@@ -113,6 +113,16 @@ describe('the estimator against express-rate-limit (a fixed window per user)', (
     expect(o.capacity!.probe_request).toMatch(/without its required fields/);
     accounted(o, e.createsForwarded());
     expect(e.createsForwarded()).toBe(0);
+  });
+
+  it('only Retry-After, no quota headers: load recovery falls back to creates, and every one is in the ledger and removed', async () => {
+    const e = await startExpressLimiter(await upstream(), { limit: 10, windowMs: 2000, headers: 'retry-after' });
+    closers.push(() => e.close());
+    const o = await load('recovery', e.url, 6, ['--trials', '2']);
+    expect([0, 1], o.stderr).toContain(o.code);
+    expect(o.stderr).toContain('probing with creates, recorded in the ledger');
+    expect(e.createsForwarded()).toBeGreaterThan(0);
+    accounted(o, e.createsForwarded());
   });
 
   it('IETF RateLimit headers only (draft-8), 0-150 ms of varying API work: still no user is made', async () => {

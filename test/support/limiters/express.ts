@@ -25,7 +25,8 @@ export interface ExpressLimit {
   limit: number;
   windowMs: number;
   workMs?: { constant: number } | { varyingUpTo: number };
-  headers?: 'ietf' | 'legacy';
+  /** `retry-after`: no quota headers at all, only Retry-After (and a DevRev-like body) on a 429. */
+  headers?: 'ietf' | 'legacy' | 'retry-after';
 }
 
 export interface RunningExpress {
@@ -45,8 +46,17 @@ export const startExpressLimiter = async (upstream: string, l: ExpressLimit): Pr
       windowMs: l.windowMs,
       limit: l.limit,
       standardHeaders: l.headers === 'ietf' ? 'draft-8' : false,
-      legacyHeaders: l.headers !== 'ietf',
+      legacyHeaders: l.headers === undefined || l.headers === 'legacy',
       keyGenerator: (req: IncomingMessage) => String(req.headers.authorization ?? 'anonymous'),
+      ...(l.headers === 'retry-after'
+        ? {
+            handler: (req: IncomingMessage & { rateLimit?: { resetTime?: Date } }, res: Res) => {
+              const wait = Math.max(1, Math.ceil(((req.rateLimit?.resetTime?.getTime() ?? Date.now() + l.windowMs) - Date.now()) / 1000));
+              res.setHeader('retry-after', String(wait));
+              res.status(429).json({ type: 'too_many_requests', message: 'Too many requests', retry_after: wait });
+            },
+          }
+        : {}),
     }),
   );
   app.use(express.raw({ type: () => true, limit: '1mb' }));

@@ -6,7 +6,7 @@ import { type Algorithm, checkAnswers, checkOverload, checkRemainingMonotonic, c
 import { judgedData, limiterFor } from './known.ts';
 import { buildTimeline, keepHeaders, nowMs, type Observation, statusLine } from './observe.ts';
 import { type LoadOptions, validateLoadOptions } from './options.ts';
-import { nonCreatingRequest } from './probe-request.ts';
+import { nonCreatingRequest, probeRequestFor } from './probe-request.ts';
 import { ledgerRecorder, loadCurl, loadRequest } from './request.ts';
 import { loadCheck } from './result.ts';
 import { PROBE_CHECKS } from './check-ids.ts';
@@ -16,9 +16,10 @@ import { preparePhase } from './safety.ts';
  * `load probe`: autocannon drives the target past its limit (closed loop, as fast as the
  * connections allow; its rate option is not used: it bursts at each second's start), and
  * every answer is kept with its rate-limit headers; 429 bodies and one success in
- * `sampleEvery` are kept whole. The checks then run over what was observed. Unlike capacity
- * and recovery it always sends creates: "successes sampled under load are the documented
- * 201 body" needs successes.
+ * `sampleEvery` are kept whole. The checks then run over what was observed. On a target
+ * that keeps records, where the limiter counts a request that creates nothing (asked as
+ * capacity and recovery ask), only one request in `sampleEvery` is a create: "successes
+ * sampled under load are the documented 201 body" needs some successes, not thousands.
  */
 export interface ProbeObservations {
   observations: Observation[];
@@ -28,7 +29,7 @@ export interface ProbeObservations {
   sent: number;
 }
 
-export const overload = (ctx: RunContext, o: LoadOptions, cap: number, token: string, progress?: Progress): Promise<ProbeObservations> =>
+export const overload = (ctx: RunContext, o: LoadOptions, cap: number, token: string, progress?: Progress, creatingEvery = 1): Promise<ProbeObservations> =>
   new Promise((resolve, reject) => {
     const req = loadRequest(ctx, token);
     const observations: Observation[] = [];
@@ -51,6 +52,11 @@ export const overload = (ctx: RunContext, o: LoadOptions, cap: number, token: st
       if (switched >= connections) stopInstance();
     };
     const closing = nonCreatingRequest(token);
+    const closingPath = new URL(ctx.target.url + closing.path).pathname;
+    // Where the limiter counts the request that creates nothing, only one request in
+    // `creatingEvery` is a create (the successes the 201 check samples); the rest overload
+    // the limiter just as well and leave nothing behind.
+    let built = 0;
     const instance = autocannon(
       {
         url: ctx.target.url + req.path,
@@ -74,10 +80,10 @@ export const overload = (ctx: RunContext, o: LoadOptions, cap: number, token: st
             ...(keeps
               ? {
                   setupRequest: (r: Record<string, unknown>) => {
-                    if (!winding) return r;
+                    if (!winding) return built++ % creatingEvery === 0 ? r : { ...r, path: closingPath, body: closing.body };
                     switched++;
                     if (switched >= connections) setImmediate(stopInstance);
-                    return { ...r, path: new URL(ctx.target.url + closing.path).pathname, body: closing.body };
+                    return { ...r, path: closingPath, body: closing.body };
                   },
                 }
               : {}),
@@ -131,8 +137,9 @@ export const runLoadProbe = async (ctx: RunContext, given: Partial<LoadOptions> 
   const startedAt = new Date();
   const cap = preparePhase(ctx, o, 'load probe', o.probeDurationS);
   const token = ctx.token ?? '';
+  const choice = await probeRequestFor(ctx, o, 'load probe', token);
   const progress = new Progress('load probe', { quiet: ctx.quiet });
-  const run = await overload(ctx, o, cap, token, progress);
+  const run = await overload(ctx, o, Math.max(0, cap - choice.sent), token, progress, choice.creates ? 1 : o.sampleEvery);
   const obs = run.observations;
   ctx.budget.takeUpTo(run.sent);
   progress.done(statusLine(obs, run.startMs));

@@ -115,6 +115,18 @@ describe('the estimator against express-rate-limit (a fixed window per user)', (
     expect(e.createsForwarded()).toBe(0);
   });
 
+  it('load probe where the limiter counts the request that creates nothing: one request in ten is a create, each in the ledger', async () => {
+    const e = await startExpressLimiter(await upstream(), { limit: 30, windowMs: 3000, headers: 'legacy' });
+    closers.push(() => e.close());
+    const o = await load('probe', e.url, 2);
+    expect([0, 1], o.stderr).toContain(o.code);
+    expect(o.stderr).toContain('load probe: the limiter counts a dev-users.create without its required fields');
+    // Two windows' quota (about 60 let through) at most; one in ten of the requests a create.
+    expect(e.createsForwarded()).toBeGreaterThan(0);
+    expect(e.createsForwarded()).toBeLessThan(30);
+    accounted(o, e.createsForwarded());
+  });
+
   it('only Retry-After, no quota headers: load recovery falls back to creates, and every one is in the ledger and removed', async () => {
     const e = await startExpressLimiter(await upstream(), { limit: 10, windowMs: 2000, headers: 'retry-after' });
     closers.push(() => e.close());

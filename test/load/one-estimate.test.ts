@@ -6,7 +6,7 @@ import type { Estimate } from '../../load/estimate.ts';
 import type { Observation } from '../../load/observe.ts';
 import { runCli, scratch } from '../errors/support.ts';
 import { capacityViaCli } from '../support/limiters/cli.ts';
-import { fixedWindow, type RunningZoo, startZoo } from '../support/limiters/zoo.ts';
+import { fixedWindow, type RunningZoo, startZoo, type ZooLimiter } from '../support/limiters/zoo.ts';
 
 // One load run, one story: probe and recovery judge by the capacity phase's estimate, the
 // set of check ids is the same on every run, and the saved figures say only what happened.
@@ -78,5 +78,42 @@ describe('a wait that was not waited is not saved as one', () => {
     expect(long.waitedS).toBeCloseTo((resetMs + 10 - (t0 + 150)) / 1000, 1);
     expect(long.recoveredOnTime).toBe(false);
     expect(e.reason).toMatch(/waited [\d.]+ s until the advertised reset \(5 s after the 429\); 2 of 2 request\(s\) sent after it still throttled/);
+  });
+});
+
+/**
+ * A lockout written for this test: `limit` requests, then everything is refused for
+ * `lockMs` from the moment the limit was exceeded (Retry-After the time left, rounded up);
+ * then a fresh quota. Refusals during the lockout do not extend it.
+ */
+const lockout = (limit: number, lockMs: number): ZooLimiter => {
+  let used = 0;
+  let lockedUntil = 0;
+  return {
+    admit(now) {
+      if (now < lockedUntil) return { allowed: false, retryAfterS: Math.ceil((lockedUntil - now) / 1000) };
+      if (lockedUntil !== 0) [used, lockedUntil] = [0, 0];
+      if (used < limit) {
+        used++;
+        return { allowed: true };
+      }
+      lockedUntil = now + lockMs;
+      return { allowed: false, retryAfterS: Math.ceil(lockMs / 1000) };
+    },
+  };
+};
+
+describe('a lockout waited out', () => {
+  it('checks only after the advertised reset, and sees the quota back (never "still throttled" from checks sent before it)', async () => {
+    const zoo = await startZoo({ limiter: () => lockout(10, 6000) });
+    zoos.push(zoo);
+    const r = await capacityViaCli(zoo.url, { durationS: 12 });
+    const c = r.capacity as unknown as { long_window: { waitedS: number; recoveredOnTime: boolean | null } | null; reason: string; duration_s: number };
+    expect(c, r.stderr).not.toBeNull();
+    expect(c.long_window, c.reason).not.toBeNull();
+    expect(c.long_window!.recoveredOnTime, c.reason).toBe(true);
+    expect(c.reason).not.toMatch(/still throttled/);
+    expect(c.long_window!.waitedS).toBeGreaterThan(4);
+    expect(c.long_window!.waitedS).toBeLessThanOrEqual(c.duration_s);
   });
 });

@@ -64,7 +64,7 @@ export const expiredIgnoreCheck = (pillar: PillarName, ignore: IgnoreFile, now: 
       pointer: ignore.pointers[i] ?? '',
       expected: `an expiry after ${new Date(now).toISOString().slice(0, 10)}`,
       actual: e.expires,
-      message: `ignore entry for ${e.rule}${e.path ? ` at ${e.path}` : ''} expired on ${e.expires} (${e.reason})`,
+      message: `ignore entry for ${e.rule ?? `fingerprint ${e.fingerprint}`}${e.path ? ` at ${e.path}` : ''} expired on ${e.expires} (${e.reason})`,
       reproduction: null,
     });
   });

@@ -2,6 +2,7 @@ import { accessSync, constants, existsSync, mkdirSync, rmSync, statSync, writeFi
 import { dirname, join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { UsageError } from '../core/errors.ts';
+import { REQUIRE_LEVELS, type RequireLevelName } from '../core/results.ts';
 import { parseTarget, type Target } from '../core/target.ts';
 
 /** Options every subcommand shares, with their environment fallbacks. */
@@ -14,13 +15,24 @@ export interface CommonOptions {
   config?: string;
 }
 
-export const DEFAULT_OUT = 'reports/out';
+/** Every command's reports live under here, each in its own folder (see defaultOutFor). */
+export const REPORTS_ROOT = 'reports/devrev-gate';
+
+/**
+ * A command's own default output folder, named from its path: `run` → reports/devrev-gate/run,
+ * `spec check` → reports/devrev-gate/spec-check. One command never overwrites another's reports.
+ */
+export const defaultOutFor = (cmd: Command): string => {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return `${REPORTS_ROOT}/${names.join('-')}`;
+};
 
 export const withCommonOptions = (cmd: Command): Command =>
   cmd
     .addOption(new Option('--target <url>', 'base URL of the DevRev API to check (default: the embedded simulator)').env('DEVREV_API_URL'))
     .addOption(new Option('--token <token>', 'API token sent as Authorization (never written to any artifact)').env('DEVREV_TOKEN'))
-    .option('--out <dir>', 'folder for results and reports', DEFAULT_OUT)
+    .option('--out <dir>', 'folder for results and reports', defaultOutFor(cmd))
     .option('--config <file>', 'tenant fixtures for real targets (default: devrev-gate.config.json here, if present)')
     .option('--quiet', 'no progress output')
     .option('--debug', 'show stack traces on errors');
@@ -28,12 +40,18 @@ export const withCommonOptions = (cmd: Command): Command =>
 /** The gate's options, the same for every command that judges a provider. */
 export interface GateCliOptions {
   failOn: 'error' | 'warning';
+  require: RequireLevelName;
   ignore?: string;
 }
 
 export const withGateOptions = (cmd: Command): Command =>
   cmd
     .addOption(new Option('--fail-on <severity>', 'lowest finding severity that fails the run').choices(['error', 'warning']).default('error'))
+    .addOption(
+      new Option('--require <level>', 'complete: a skipped or inconclusive check, or a record left on the target, fails the run as incomplete')
+        .choices([...REQUIRE_LEVELS])
+        .default('none'),
+    )
     .option('--ignore <file>', 'ignore file for findings of any pillar (default: devrev-gate.ignore.json/.yaml/.yml here, if present)');
 
 /** Parses a whole number option; names the option and the fix when it is not one. */

@@ -1,4 +1,6 @@
-import { DEV_USERS_CREATE } from '../api-model/shapes/endpoints.ts';
+import { DEV_USERS_CREATE, type EndpointSpec, REV_USERS_CREATE } from '../api-model/shapes/endpoints.ts';
+import { RouteNotFound } from '../api-model/shapes/errors.ts';
+import { validate } from '../api-model/shapes/validate.ts';
 import { SetupError } from '../core/errors.ts';
 import { HttpClient, type HttpResponse, TransportError } from '../core/http.ts';
 import type { RunContext } from '../core/run-context.ts';
@@ -6,12 +8,33 @@ import type { RunContext } from '../core/run-context.ts';
 /**
  * One harmless request before any pillar runs against a target that is not the embedded
  * simulator: a dev-users.create without its required fields, which the docs answer with a
- * 400 and which creates nothing. It turns the usual set-up mistakes into one line and
- * exit 2 instead of a page of failed checks: nothing listening, a DNS or TLS failure, a
- * rejected token, or a URL that is not the DevRev API at all.
+ * 400 and which creates nothing (a second attempt only after a 429 or 503). It turns the
+ * usual set-up mistakes into one line and exit 2 instead of a page of failed checks: nothing
+ * listening, a DNS or TLS failure, a rejected token, or a URL where DevRev's endpoint is not.
+ *
+ * "The endpoint is there" is read from what DevRev documents, not from any server's quirks:
+ * an answer with a status the endpoint documents, as a JSON object. The create endpoints
+ * document no 404 (a 404 is the errors page's route-not-found), and no 3xx or HTML answer.
+ * At most two requests: the second only when the first got an answer DevRev does not document.
  */
+const ATTEMPTS = { max429Retries: 1, max503Retries: 1 } as const;
+
+const excerpt = (text: string): string => {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 80 ? `${flat.slice(0, 80)}…` : flat;
+};
+
+/** What the answer was, in a few words: status, content type, and the body or redirect. */
+const described = (res: HttpResponse, redact: (s: string) => string): string => {
+  const type = (res.headers['content-type'] ?? '').split(';')[0]!.trim() || 'no content type';
+  if (res.status >= 300 && res.status < 400)
+    return `HTTP ${res.status}, a redirect to ${res.headers['location'] ? redact(res.headers['location']) : 'nowhere'}`;
+  if (validate(RouteNotFound, res.json).valid) return `HTTP ${res.status} ${type}, DevRev's route-not-found answer`;
+  return `HTTP ${res.status} ${type}${res.text ? ` ${JSON.stringify(redact(excerpt(res.text)))}` : ', empty'}`;
+};
+
 export const preflight = async (ctx: RunContext): Promise<void> => {
-  const http = new HttpClient(ctx, { max429Retries: 1, max503Retries: 1 });
+  const http = new HttpClient(ctx, ATTEMPTS);
   let res: HttpResponse;
   try {
     res = await http.send({ path: DEV_USERS_CREATE.path, body: {} });
@@ -30,12 +53,26 @@ export const preflight = async (ctx: RunContext): Promise<void> => {
   if (res.status === 401) {
     throw new SetupError(`${ctx.target.url} rejected the token (401 on the first request)`, 'check --token / DEVREV_TOKEN');
   }
-  const type = res.headers['content-type'] ?? '';
+  const first = wrongAnswer(res, DEV_USERS_CREATE);
+  if (!first) return;
+  // The one endpoint may be all that is missing (a provider that lost it: the pillars report
+  // that). A rev-users.create that cannot create anything (no token, a display_name of the
+  // wrong type: 401 or 400 by the docs) tells the API from a wrong base URL.
+  const other = await http
+    .send({ path: REV_USERS_CREATE.path, body: { display_name: 0 }, auth: 'none', retry429: false, retry503: false })
+    .catch(() => null);
+  if (other && !wrongAnswer(other, REV_USERS_CREATE)) return;
+  const url = `${ctx.target.url}${DEV_USERS_CREATE.path}`;
+  throw new SetupError(
+    `${ctx.target.url} is not the DevRev API: POST ${url} answered ${described(res, (s) => ctx.redactor.text(s))}, where ${first}`,
+    'check --target / DEVREV_API_URL is the API base URL with no path after it, e.g. https://api.devrev.ai',
+  );
+};
+
+/** Why an answer is not one DevRev documents for the endpoint, or null when it is. */
+const wrongAnswer = (res: HttpResponse, endpoint: EndpointSpec): string | null => {
+  if (!Object.hasOwn(endpoint.responses, res.status)) return `DevRev documents ${Object.keys(endpoint.responses).join(', ')} for it`;
   const isObject = res.json !== null && typeof res.json === 'object' && !Array.isArray(res.json);
-  if (!/^application\/([\w.+-]+\+)?json\b/i.test(type) || !isObject) {
-    throw new SetupError(
-      `${ctx.target.url} does not answer like the DevRev API (HTTP ${res.status}, ${type || 'no content type'}, ${isObject ? 'JSON' : 'not a JSON object'})`,
-      'check --target is the API base URL, e.g. https://api.devrev.ai',
-    );
-  }
+  const json = /^application\/([\w.+-]+\+)?json\b/i.test(res.headers['content-type'] ?? '');
+  return isObject && json ? null : 'DevRev answers it with a JSON object';
 };

@@ -4,15 +4,18 @@ import { type GateOptions, gatePillar, isRealTarget, suiteFailed } from '../api-
 import type { IgnoreFile } from '../api-model/ignore.ts';
 import { PINNED_SNAPSHOT } from '../api-model/shapes/endpoints.ts';
 import { loadConfig } from '../core/config.ts';
-import { EXIT, GateError, UsageError } from '../core/errors.ts';
+import { GateError, UsageError } from '../core/errors.ts';
 import { shownPath } from '../core/shown-path.ts';
 import {
+  EXIT_CODE_OF,
   type PillarName,
   type PillarResult,
+  type RequireLevelName,
   RESULTS_SCHEMA_VERSION,
   type RunResults,
+  runOutcome,
   type SeverityName,
-  verdictOf,
+  verdictOfOutcome,
 } from '../core/results.ts';
 import { abortOnSignals, createRunContext, type Fixtures, type RunContext } from '../core/run-context.ts';
 import type { Target } from '../core/target.ts';
@@ -49,6 +52,8 @@ export interface SessionOptions {
   maxRequests?: number;
   allowRemote?: boolean;
   failOn?: SeverityName;
+  /** `complete`: a skipped or inconclusive check, or a record left behind, fails the run. */
+  require?: RequireLevelName;
   /** The ignore file: it covers findings of any rule of any pillar. */
   ignore?: IgnoreFile | null;
   fixtures?: Fixtures;
@@ -148,6 +153,17 @@ export const runSession = async (o: SessionOptions): Promise<number> => {
       for (const line of describeRemaining(report)) say(line);
     }
     const counts = ctx.ledger.counts();
+    const left = ctx.ledger.leftBehind();
+    const require = o.require ?? 'none';
+    // The one outcome: the exit code below and every writer read it, never recompute it.
+    const outcome = runOutcome({
+      pillars,
+      records: { remaining: left.length, left },
+      require,
+      interrupted: ctx.signal.aborted,
+      setupError: failure instanceof GateError,
+      toolFault: suiteFailed(pillars) || (failure !== null && !(failure instanceof GateError)),
+    });
     const results: RunResults = ctx.redactor.deep({
       schemaVersion: RESULTS_SCHEMA_VERSION,
       tool: { name: 'devrev-gate', version: '0.1.0' },
@@ -157,12 +173,14 @@ export const runSession = async (o: SessionOptions): Promise<number> => {
       startedAt: startedAt.toISOString(),
       durationMs: Date.now() - startedAt.getTime(),
       failOn: o.failOn ?? 'error',
+      require,
+      outcome,
       // A run that could not finish (a setup error, an interrupt) proves nothing: never a pass.
-      verdict: failure || ctx.signal.aborted ? 'fail' : verdictOf(pillars),
+      verdict: verdictOfOutcome(outcome),
       ...(failure ? { error: errorLine(failure) } : {}),
       interrupted: ctx.signal.aborted,
       requests: { sent: ctx.budget.sent, budget: ctx.budget.max },
-      records: { ...counts, remaining: ctx.ledger.remaining().length },
+      records: { ...counts, remaining: left.length, ...(left.length > 0 ? { left } : {}) },
       pillars,
     });
     mkdirSync(outDir, { recursive: true });
@@ -171,9 +189,7 @@ export const runSession = async (o: SessionOptions): Promise<number> => {
     for (const hook of hooks) await hook(results, ctx);
     // After a setup error its one line, printed next, is the whole story.
     if (!failure) say(renderVerdictLine(results));
-    if (ctx.signal.aborted) process.exitCode = EXIT.INTERRUPTED;
-    else if (suiteFailed(pillars)) process.exitCode = EXIT.SUITE;
-    else process.exitCode = results.verdict === 'pass' ? EXIT.PASS : EXIT.FAIL;
+    process.exitCode = EXIT_CODE_OF[results.outcome];
   } finally {
     // Whatever failed above, the simulator must not hold the process open.
     await simulator?.close();

@@ -73,6 +73,16 @@ export class Ledger {
     return this.unsettled((e) => e.event === 'removed');
   }
 
+  /** The remaining records, each with the last word on it: why it is still on the target. */
+  leftBehind(): Array<{ endpoint: string; id: string; displayId?: string; why: string; deactivated?: true }> {
+    return this.remaining().map((e) => {
+      const last = this.entries.findLast((x) => x.event !== 'created' && x.endpoint === e.endpoint && x.id === e.id);
+      const why = last ? (last.note ?? last.event) : 'not removed: the cleanup did not reach it';
+      const deactivated = last?.event === 'deactivated' ? { deactivated: true as const } : {};
+      return { endpoint: e.endpoint, id: e.id, ...(e.displayId ? { displayId: e.displayId } : {}), why, ...deactivated };
+    });
+  }
+
   /** created = removed + remaining, always: the summary, the terminal and the file agree. */
   counts(): { created: number; removed: number } {
     const created = this.entries.filter((e) => e.event === 'created').length;

@@ -1,11 +1,19 @@
 /**
- * Keeps secrets out of every artifact. The token itself, and any header or field whose
- * name suggests a secret, is replaced by a fixed marker in pact files, reports, logs,
- * curl reproductions and saved results.
+ * Keeps secrets out of every artifact. By value: the token (and any configured secret) is
+ * replaced by a fixed marker wherever it appears, in pact files, reports, logs, curl
+ * reproductions and saved results. By name only where names mean secrets: headers
+ * (`Authorization`, `Cookie`, `X-Api-Key`) and settings (`token`, `password`). Data keys are
+ * never judged by name: a property class called `rev.no-token` keeps its count.
  */
 export const REDACTED = '[REDACTED]';
 
 export const SECRET_NAME = /token|key|secret|password|passwd|auth|cookie|session|credential/i;
+
+/** Environment variables that configure a secret besides the token: their values are redacted wherever they appear. */
+export const SECRET_ENV = ['DEVREV_TOKEN', 'PACT_BROKER_TOKEN', 'PACT_BROKER_PASSWORD'] as const;
+
+export const secretsFromEnv = (env: NodeJS.ProcessEnv): string[] =>
+  SECRET_ENV.map((name) => env[name]).filter((v): v is string => typeof v === 'string' && v.length > 0);
 
 export class Redactor {
   private readonly secrets: string[];
@@ -40,15 +48,33 @@ export class Redactor {
     return out;
   }
 
-  /** Any JSON-like value: secret-named keys are masked, strings scrubbed of known secrets. */
+  /** Any JSON-like value (results, baselines): every string and key scrubbed of known secrets; numbers stay numbers. */
   deep<T>(value: T): T {
     const walk = (node: unknown): unknown => {
       if (typeof node === 'string') return this.text(node);
       if (Array.isArray(node)) return node.map(walk);
       if (node && typeof node === 'object') {
         const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(node)) out[this.text(k)] = walk(v);
+        return out;
+      }
+      return node;
+    };
+    return walk(value) as T;
+  }
+
+  /**
+   * Settings (a config file's values, `devrev-gate config`'s table): a secret-named key's
+   * scalar value is masked at any depth, the rest scrubbed by value.
+   */
+  config<T>(value: T): T {
+    const walk = (node: unknown): unknown => {
+      if (typeof node === 'string') return this.text(node);
+      if (Array.isArray(node)) return node.map(walk);
+      if (node && typeof node === 'object') {
+        const out: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(node)) {
-          out[this.text(k)] = SECRET_NAME.test(k) && (typeof v === 'string' || typeof v === 'number') ? REDACTED : walk(v);
+          out[this.text(k)] = SECRET_NAME.test(k) && v !== null && typeof v !== 'object' ? REDACTED : walk(v);
         }
         return out;
       }

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { EXIT } from './errors.ts';
 
 /**
  * The one results model. Every pillar (contracts, drift, properties, load) emits
@@ -72,6 +73,12 @@ export const CheckResult = Type.Object(
     durationMs: Type.Number({ minimum: 0 }),
     /** Why a check was skipped or inconclusive. */
     reason: Type.Optional(Type.String()),
+    /**
+     * Skipped by design: the check cannot apply to this kind of target or limiter (a state
+     * only the simulator can be put in, a fixed-window check on a bucket). Listed with its
+     * reason like every skip, but not a gap: `--require complete` does not count it.
+     */
+    notApplicable: Type.Optional(Type.Literal(true)),
     /** How many times part of the check was run again after a known transient failure. */
     retries: Type.Optional(Type.Integer({ minimum: 0 })),
     findings: Type.Array(Finding),
@@ -109,8 +116,7 @@ export const CapacityEstimate = Type.Object(
     requests_sent: Type.Integer(),
     duration_s: Type.Number(),
     uncertainty: Type.Optional(Type.Record(Type.String(), Type.Number())),
-    /** Share of recoveries each candidate model explains (null: nothing to judge). A list, not a
-     *  record: a key like `token_bucket` would read as a secret's name to the redactor. */
+    /** Share of recoveries each candidate model explains (null: nothing to judge), one entry per model. */
     fit: Type.Optional(Type.Array(Type.Object({ model: Type.String(), fit: nullableNumber }))),
     /** A limit over a longer scale that held the client throttled. */
     second_limit: Type.Optional(Type.Union([Type.Object({ throttled_for_s: Type.Number(), successes_before: Type.Integer() }), Type.Null()])),
@@ -184,7 +190,50 @@ export const outcomeOf = (findings: Finding[], failOn: SeverityName, fallback: O
 export const capForBasis = (severity: SeverityName, basis: BasisName, realTarget: boolean): SeverityName =>
   realTarget && basis === 'assumed' && severity === 'error' ? 'warning' : severity;
 
-export const RESULTS_SCHEMA_VERSION = 1;
+/**
+ * How a run ends: exactly one of these, computed once (runOutcome) and read by the exit code
+ * and by every writer. `failed` is the provider's (or the completeness policy's); a
+ * `tool-fault` is devrev-gate's own bug; a `setup-error` is the user's environment.
+ */
+export const RUN_OUTCOMES = ['passed', 'failed', 'setup-error', 'tool-fault', 'interrupted'] as const;
+export const RunOutcome = lit(RUN_OUTCOMES);
+export type RunOutcomeName = Static<typeof RunOutcome>;
+
+export const EXIT_CODE_OF: Record<RunOutcomeName, number> = {
+  passed: EXIT.PASS,
+  failed: EXIT.FAIL,
+  'setup-error': EXIT.USAGE,
+  'tool-fault': EXIT.SUITE,
+  interrupted: EXIT.INTERRUPTED,
+};
+
+/** The tool ran to the end and judged (SARIF's `executionSuccessful`). */
+export const executionSuccessful = (outcome: RunOutcomeName): boolean => outcome === 'passed' || outcome === 'failed';
+
+/**
+ * `--require`: what a run must cover to pass. `none` lets a run pass with skipped or
+ * inconclusive checks and records left on the target (it says so: "PASS with gaps");
+ * `complete` fails such a run as "incomplete", never as a provider finding.
+ */
+export const REQUIRE_LEVELS = ['none', 'complete'] as const;
+export const RequireLevel = lit(REQUIRE_LEVELS);
+export type RequireLevelName = Static<typeof RequireLevel>;
+
+export const RESULTS_SCHEMA_VERSION = 2;
+
+/** A record the run created on the target and could not remove, and why. */
+export const LeftRecord = Type.Object(
+  {
+    endpoint: Type.String(),
+    id: Type.String(),
+    displayId: Type.Optional(Type.String()),
+    why: Type.String(),
+    /** Deactivated: DevRev documents no delete for it, so this is as far as a cleanup can go (listed, not a gap). */
+    deactivated: Type.Optional(Type.Literal(true)),
+  },
+  { title: 'left-record' },
+);
+export type LeftRecord = Static<typeof LeftRecord>;
 
 /** Everything one run produced: what report writers read and `report --from` reloads. */
 export const RunResults = Type.Object(
@@ -198,22 +247,105 @@ export const RunResults = Type.Object(
     startedAt: Type.String({ format: 'date-time' }),
     durationMs: Type.Number({ minimum: 0 }),
     failOn: Severity,
+    require: RequireLevel,
+    /** How the run ended; the exit code is EXIT_CODE_OF[outcome]. */
+    outcome: RunOutcome,
+    /** `pass` exactly when the outcome is `passed` (for readers that want two values). */
     verdict: lit(['pass', 'fail']),
     /** True when Ctrl-C/SIGTERM cut the run short. */
     interrupted: Type.Boolean(),
-    /** The setup error that ended the run early (the verdict is then `fail`). */
+    /** The setup error or internal error that ended the run early. */
     error: Type.Optional(Type.String()),
     requests: Type.Object({ sent: Type.Integer(), budget: Type.Integer() }),
-    records: Type.Object({ created: Type.Integer(), removed: Type.Integer(), remaining: Type.Integer() }),
+    records: Type.Object({
+      created: Type.Integer(),
+      removed: Type.Integer(),
+      remaining: Type.Integer(),
+      /** The records still on the target (`remaining` of them), with the reason each is there. */
+      left: Type.Optional(Type.Array(LeftRecord)),
+    }),
     pillars: Type.Array(PillarResult),
   },
   { title: 'devrev-gate-results' },
 );
 export type RunResults = Static<typeof RunResults>;
 
-/** The run fails when any check failed; skipped and inconclusive checks do not fail it. */
-export const verdictOf = (pillars: PillarResult[]): 'pass' | 'fail' =>
-  pillars.some((p) => p.checks.some((c) => c.outcome === 'fail')) ? 'fail' : 'pass';
+/** True when any check failed; skipped and inconclusive checks fail nothing by themselves. */
+export const anyCheckFailed = (pillars: readonly PillarResult[]): boolean =>
+  pillars.some((p) => p.checks.some((c) => c.outcome === 'fail'));
+
+/** The checks' verdict alone, before the run's outcome is known (spec diff's own use). */
+export const verdictOf = (pillars: PillarResult[]): 'pass' | 'fail' => (anyCheckFailed(pillars) ? 'fail' : 'pass');
+
+/** What did not run to a verdict: checks skipped or inconclusive, and records left on the target. */
+export interface Gaps {
+  skipped: number;
+  inconclusive: number;
+  recordsLeft: number;
+}
+
+/** The records a run leaves: how many, and which (when known) with why. */
+export interface RecordsLeft {
+  remaining: number;
+  left?: readonly LeftRecord[];
+}
+
+/**
+ * Skips by design (`notApplicable`) and dev users deactivated because DevRev documents no
+ * delete are listed everywhere but are not gaps: a run can have none of them.
+ */
+export const gapsOf = (r: { pillars: readonly PillarResult[]; records: RecordsLeft }): Gaps => {
+  const checks = r.pillars.flatMap((p) => p.checks);
+  return {
+    skipped: checks.filter((c) => c.outcome === 'skipped' && !c.notApplicable).length,
+    inconclusive: checks.filter((c) => c.outcome === 'inconclusive').length,
+    recordsLeft: r.records.left ? r.records.left.filter((x) => !x.deactivated).length : r.records.remaining,
+  };
+};
+
+export const hasGaps = (g: Gaps): boolean => g.skipped + g.inconclusive + g.recordsLeft > 0;
+
+/** "11 skipped, 23 inconclusive, 15 records left" (zeros left out). */
+export const gapsText = (g: Gaps): string =>
+  [
+    g.skipped > 0 ? `${g.skipped} skipped` : '',
+    g.inconclusive > 0 ? `${g.inconclusive} inconclusive` : '',
+    g.recordsLeft > 0 ? `${g.recordsLeft} record${g.recordsLeft === 1 ? '' : 's'} left` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+
+/** The policy's judgement: under `--require complete`, a run with gaps is incomplete. */
+export const incompleteness = (r: { pillars: readonly PillarResult[]; records: RecordsLeft; require: RequireLevelName }): string | null => {
+  const g = gapsOf(r);
+  return r.require === 'complete' && hasGaps(g) ? `incomplete: ${gapsText(g)}` : null;
+};
+
+export interface OutcomeInput {
+  pillars: readonly PillarResult[];
+  records: RecordsLeft;
+  require: RequireLevelName;
+  interrupted: boolean;
+  /** A setup error the user can fix ended the run (exit 2). */
+  setupError: boolean;
+  /** devrev-gate itself failed: a suite-rule finding or an internal error (exit 3). */
+  toolFault: boolean;
+}
+
+/**
+ * The one outcome of a run. An interrupt wins (nothing after it is trusted), then a setup
+ * error, then the suite's own fault (never blamed on the provider), then a failed check,
+ * then the completeness policy.
+ */
+export const runOutcome = (o: OutcomeInput): RunOutcomeName => {
+  if (o.interrupted) return 'interrupted';
+  if (o.setupError) return 'setup-error';
+  if (o.toolFault) return 'tool-fault';
+  if (anyCheckFailed(o.pillars)) return 'failed';
+  return incompleteness(o) ? 'failed' : 'passed';
+};
+
+export const verdictOfOutcome = (outcome: RunOutcomeName): 'pass' | 'fail' => (outcome === 'passed' ? 'pass' : 'fail');
 
 /** Closes a pillar's run: timing and requests sent are measured the same way by every pillar. */
 export const pillarResult = (

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { RequestBudget } from './budget.ts';
 import type { Fixtures } from './config.ts';
 import { Ledger } from './ledger.ts';
-import { Redactor } from './redact.ts';
+import { Redactor, secretsFromEnv } from './redact.ts';
 import type { Target } from './target.ts';
 
 /**
@@ -56,7 +56,7 @@ export const createRunContext = (o: RunContextOptions): RunContext => {
     token: o.token,
     outDir: o.outDir,
     budget: new RequestBudget(o.maxRequests ?? DEFAULT_BUDGET[o.target.kind]),
-    redactor: new Redactor([o.token]),
+    redactor: new Redactor([o.token, ...secretsFromEnv(process.env)]),
     ledger: new Ledger(simulator ? null : join(o.outDir, 'ledger.jsonl'), runId, !simulator),
     signal: o.signal ?? new AbortController().signal,
     fixtures: o.fixtures ?? {},

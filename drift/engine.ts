@@ -1,5 +1,7 @@
 import { valueAt } from '../core/pointer.ts';
 import { evidenceOf, targetDownCheck } from '../core/evidence.ts';
+import { INTERRUPTED } from '../core/interrupt.ts';
+import { stillAnswers } from '../core/still-answers.ts';
 import { HttpClient, type HttpResponse, TransportError } from '../core/http.ts';
 import { Progress } from '../core/progress.ts';
 import { controlPath } from '../core/simulator-control.ts';
@@ -145,45 +147,64 @@ export const runDrift = async (ctx: RunContext, options: Partial<DriftOptions> =
   const shapes: BaselineAnswer[] = [];
   let answered = 0;
   let noAnswer: string | null = null;
+  // Set once the target stopped answering: the one check saying so, added after the cases.
+  let down: CheckResult | null = null;
 
   for (const [i, c] of o.cases.entries()) {
-    if (ctx.signal.aborted) break;
-    progress.update(`${i + 1}/${o.cases.length} ${c.endpoint.name} ${c.name}`);
     const base = {
       id: caseId(c),
       pillar: 'drift' as const,
       name: `${c.endpoint.name} ${c.name}: ${c.summary} → ${c.expected.status}`,
       endpoint: c.endpoint.name,
     };
+    // After Ctrl-C/SIGTERM nothing more is sent; every case not answered says so.
+    if (ctx.signal.aborted) {
+      checks.push({ ...base, outcome: 'skipped', durationMs: 0, reason: INTERRUPTED, findings: [] });
+      continue;
+    }
+    if (down) {
+      checks.push({ ...base, outcome: 'inconclusive', durationMs: 0, reason: 'not sent: the target stopped answering', findings: [] });
+      continue;
+    }
+    progress.update(`${i + 1}/${o.cases.length} ${c.endpoint.name} ${c.name}`);
     const skip = skipReason(c, env);
     if (skip) {
-      checks.push({ ...base, outcome: 'skipped', durationMs: 0, reason: skip, findings: [] });
+      // A case only the simulator can be set up for cannot apply here: listed, not a gap.
+      const byDesign = c.simulatorOnly ? { notApplicable: true as const } : {};
+      checks.push({ ...base, outcome: 'skipped', durationMs: 0, reason: skip, ...byDesign, findings: [] });
       continue;
     }
     const t0 = performance.now();
     const sentAtMs = Date.now();
     const prepared = c.prepare(env);
+    const stopped = (failure: string, where: string, reproduction: string) => {
+      down = targetDownCheck({ pillar: 'drift', endpoint: c.endpoint.name, where, failure, reproduction });
+      checks.push({ ...base, outcome: 'inconclusive', durationMs: performance.now() - t0, reason: `no answer: the target stopped answering (${failure})`, findings: [] });
+    };
     let outcome: CaseOutcome;
     try {
       outcome = await send(http, ctx, c, prepared);
     } catch (err) {
+      // Cut short by an interrupt: skipped like the cases after it.
+      if (ctx.signal.aborted) {
+        checks.push({ ...base, outcome: 'skipped', durationMs: 0, reason: INTERRUPTED, findings: [] });
+        continue;
+      }
       // Nothing listening after earlier answers: the target died mid-run. One finding, the
       // request that met the dead port as its reproduction, and no more traffic.
       if (!(err instanceof TransportError) || err.failure !== 'refused' || answered === 0) throw err;
       // The input sent just before is the one the process died on, when it got no answer.
-      checks.push(
-        targetDownCheck({
-          pillar: 'drift',
-          endpoint: c.endpoint.name,
-          where: `at ${c.endpoint.name} ${c.name}, after answering earlier cases`,
-          failure: err.message,
-          reproduction: noAnswer ?? http.curlFor(prepared.request),
-        }),
-      );
-      break;
+      stopped(err.message, `at ${c.endpoint.name} ${c.name}, after answering earlier cases`, noAnswer ?? http.curlFor(prepared.request));
+      continue;
     }
     if (outcome.kind === 'answered') answered++;
-    noAnswer = outcome.kind === 'inconclusive' && outcome.reason.startsWith('no answer') ? http.curlFor(prepared.request) : null;
+    const unanswered = outcome.kind === 'inconclusive' && outcome.reason.startsWith('no answer');
+    noAnswer = unanswered ? http.curlFor(prepared.request) : null;
+    // No answer (a reset, a timeout): one input the provider choked on, or a target gone?
+    if (unanswered && !(await stillAnswers(http))) {
+      stopped((outcome as { reason: string }).reason.replace(/^no answer: /, ''), `at ${c.endpoint.name} ${c.name}`, noAnswer!);
+      continue;
+    }
     const durationMs = performance.now() - t0;
     if (outcome.kind === 'inconclusive') {
       checks.push({ ...base, outcome: 'inconclusive', durationMs, reason: outcome.reason, findings: [] });
@@ -211,7 +232,10 @@ export const runDrift = async (ctx: RunContext, options: Partial<DriftOptions> =
     });
   }
 
-  if (o.recordBaseline) writeBaseline(o.recordBaseline, ctx.redactor.deep(newBaseline(ctx.target.url, shapes)));
+  if (down) checks.push(down);
+
+  // An interrupted run's baseline would lack the cases it never sent: none is written.
+  if (o.recordBaseline && !ctx.signal.aborted) writeBaseline(o.recordBaseline, ctx.redactor.deep(newBaseline(ctx.target.url, shapes)));
 
   // The one gate step (the session applies it again with the run's options; it is idempotent).
   const gated = gatePillar(

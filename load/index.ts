@@ -13,20 +13,26 @@ import { runLoadCapacity as capacity } from './capacity.ts';
 import type { LoadOptions } from './options.ts';
 import { runLoadProbe as probe } from './probe.ts';
 import { runLoadRecovery as recovery } from './recovery.ts';
+import { unlessInterrupted } from './result.ts';
+import { unlessTargetDown } from './target-down.ts';
 
 type LoadEntry = (ctx: RunContext, o?: Partial<LoadOptions>) => Promise<PillarResult>;
 
 // Each entry point returns its result through the one gate step (defaults: --fail-on
 // error, no ignore file); a session gates it again with the run's options.
+// A single phase an interrupt stopped has its checks skipped; the whole pillar does that per phase.
+// So does a phase whose target stopped answering (load/target-down.ts).
 const gated =
-  (entry: LoadEntry): LoadEntry =>
-  async (ctx, o = {}) =>
-    gateWithDefaults(await entry(ctx, o), ctx.target);
+  (entry: LoadEntry, phase: string | null): LoadEntry =>
+  async (ctx, o = {}) => {
+    const r = await entry(ctx, o);
+    return gateWithDefaults(phase ? await unlessTargetDown(ctx, unlessInterrupted(ctx, r), phase) : r, ctx.target);
+  };
 
-export const runLoadCapacity = gated(capacity);
-export const runLoadProbe = gated(probe);
-export const runLoadRecovery = gated(recovery);
-export const runLoad = gated(runAll);
+export const runLoadCapacity = gated(capacity, 'load capacity');
+export const runLoadProbe = gated(probe, 'load probe');
+export const runLoadRecovery = gated(recovery, 'load recovery');
+export const runLoad = gated(runAll, null);
 export { CAPACITY_FILE } from './capacity.ts';
 export { estimate } from './estimate.ts';
 export { LOAD_DEFAULTS, LOAD_SIMULATOR, type LoadOptions, REMOTE_LOAD_MAX_REQUESTS, validateLoadOptions } from './options.ts';

@@ -37,7 +37,13 @@ export const overload = (ctx: RunContext, o: LoadOptions, cap: number, token: st
     let successes = 0;
     const startMs = nowMs();
     let stopInstance = () => {};
-    const onAbort = () => stopInstance();
+    // autocannon's stop() takes effect at its next one-second tick; until then every answer
+    // starts the next request. On an interrupt its clients are closed at once instead.
+    const clients = new Set<{ destroy: () => void }>();
+    const onAbort = () => {
+      for (const c of clients) c.destroy();
+      stopInstance();
+    };
     // Stopping autocannon cuts the requests in flight: creates the target may have made
     // with no answer to name them. On a target that keeps records, the probe instead ends
     // by switching each connection to the request that creates nothing once its last
@@ -117,7 +123,11 @@ export const overload = (ctx: RunContext, o: LoadOptions, cap: number, token: st
       },
     );
     // `response` follows onResponse synchronously: it carries the latency of the same answer.
-    instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
+    instance.on('response', (client: autocannon.Client, _status: number, _bytes: number, responseTime: number) => {
+      // Not in the typings: the client's destroy() closes its connection.
+      const closable = client as unknown as { destroy: () => void };
+      clients.add(closable);
+      if (ctx.signal.aborted) closable.destroy();
       const last = observations[observations.length - 1];
       if (last && last.sentMs === last.recvMs) last.sentMs = last.recvMs - responseTime;
     });

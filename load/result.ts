@@ -1,4 +1,6 @@
-import type { CheckResult, Finding, OutcomeName } from '../core/results.ts';
+import { cutShort } from '../core/interrupt.ts';
+import type { CheckResult, Finding, OutcomeName, PillarResult } from '../core/results.ts';
+import type { RunContext } from '../core/run-context.ts';
 import { LOAD_ENDPOINT } from './request.ts';
 
 /**
@@ -23,3 +25,11 @@ export const loadCheck = (
     findings,
   };
 };
+
+/**
+ * A phase an interrupt stopped judged a cut-off stream: the requests in flight when it
+ * stopped end as connection errors and the figures cover part of a window. Its checks are
+ * skipped ("interrupted"), none of them a finding; what the phase measured stays in data.
+ */
+export const unlessInterrupted = (ctx: Pick<RunContext, 'signal'>, r: PillarResult): PillarResult =>
+  ctx.signal.aborted ? { ...r, checks: r.checks.map(cutShort) } : r;

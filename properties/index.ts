@@ -1,4 +1,5 @@
 import { targetDownCheck } from '../core/evidence.ts';
+import { cutShort } from '../core/interrupt.ts';
 import { HttpClient } from '../core/http.ts';
 import { Progress } from '../core/progress.ts';
 import { gatePillar, isRealTarget } from '../api-model/gate.ts';
@@ -39,6 +40,10 @@ const cutReason = (stopped: PillarEnv['stopped'], capped: boolean): string =>
         ? 'the request budget capped the runs'
         : "a property's time share ran out";
 
+/** The cause named wherever 429s kept the pillar from covering what it must. */
+export const throttleCause = (throttled: number, sent: number): string =>
+  `throttled: ${throttled} of ${sent} requests got 429; raise the quota or lower --max-requests/--runs`;
+
 export const runProperties = async (ctx: RunContext, options: Partial<PropertiesOptions> = {}): Promise<PillarResult> => {
   const o = validateOptions({ ...PROPERTIES_DEFAULTS, ...options });
   const seed = o.seed ?? newSeed();
@@ -55,6 +60,8 @@ export const runProperties = async (ctx: RunContext, options: Partial<Properties
     deadline: Date.now() + o.timeBudgetS * 1000,
     stopped: null,
     counts: {},
+    answered: {},
+    throttled: 0,
     progress,
     seq: 0,
     sent: 0,
@@ -87,18 +94,34 @@ export const runProperties = async (ctx: RunContext, options: Partial<Properties
     const numRuns = replaying ? 1 : Math.max(1, Math.min(p.numRuns, affordable));
     if (numRuns < p.numRuns) cappedByBudget = true;
     if (env.stopped) {
-      const why = env.stopped === 'target-down' ? 'the target stopped answering' : `the ${env.stopped} budget ran out first`;
-      checks.push({ id: `properties.${p.def.name}`, pillar: 'properties', name: p.def.title, endpoint: 'both', outcome: 'inconclusive', durationMs: 0, reason: `not run: ${why}`, findings: [] });
+      const notRun = { id: `properties.${p.def.name}`, pillar: 'properties' as const, name: p.def.title, endpoint: 'both', durationMs: 0, findings: [] };
+      if (env.stopped === 'interrupted') checks.push(cutShort({ ...notRun, outcome: 'skipped' }));
+      else {
+        const why = env.stopped === 'target-down' ? 'the target stopped answering' : `the ${env.stopped} budget ran out first`;
+        checks.push({ ...notRun, outcome: 'inconclusive', reason: `not run: ${why}` });
+      }
       continue;
     }
     const settings = { seed, numRuns, timeLimitMs, ...(o.replayPath ? { path: o.replayPath } : {}) };
+    const before = { sent: env.sent, throttled: env.throttled };
     const outcome =
       p.def.kind === 'stateful'
         ? await runStatefulProperty(env, p.def, settings, o.maxCommands)
         : await runCaseProperty(env, p.def, p.classes, settings, o.classes);
     outcomes.push(outcome);
-    if (env.stopped === 'target-down' && outcome.check.outcome === 'pass') {
+    const undecided = outcome.check.findings.length === 0;
+    if (env.stopped === 'target-down' && undecided) {
       outcome.check = { ...outcome.check, outcome: 'inconclusive', reason: `stopped after ${outcome.casesRun} cases: the target stopped answering` };
+    } else if (env.stopped === 'interrupted' && undecided) {
+      outcome.check = cutShort(outcome.check);
+    } else if (undecided && env.throttled > before.throttled) {
+      // 429s are the provider's quota, not the property's answer: a class that got no
+      // answer was not checked, and the cause is named, never a generator bug.
+      const classes = p.def.kind === 'stateful' ? [...p.def.classNames] : p.classes.map((c) => c.name);
+      const unanswered = classes.filter((c) => !env.answered[c]);
+      const cause = throttleCause(env.throttled - before.throttled, env.sent - before.sent);
+      if (unanswered.length > 0 || outcome.check.outcome === 'inconclusive')
+        outcome.check = { ...outcome.check, outcome: 'inconclusive', reason: `${unanswered.length} of ${classes.length} class(es) got no answer to judge; ${cause}` };
     }
     checks.push(outcome.check);
     if (outcome.counterexample) counterexamples.push(outcome.counterexample);
@@ -144,26 +167,37 @@ export const runProperties = async (ctx: RunContext, options: Partial<Properties
   // A property whose time share ran out (or a budget, or a target that died) never had the
   // chance to draw every class: that is inconclusive, not a coverage failure.
   const cut = env.stopped !== null || cappedByBudget || outcomes.some((x) => x.cut);
-  checks.push({
+  // 429s explain a class that was generated but never answered, and a stateful command never
+  // drawn: it runs only when the answers before it allow (a taken ref needs a created one).
+  // A stateless class's draw does not depend on answers, so its absence is still the generator's.
+  const throttled = env.throttled > 0 ? throttleCause(env.throttled, env.sent) : null;
+  const stateful = new Set(plan.flatMap((p) => (p.def.kind === 'stateful' ? [...p.def.classNames] : [])));
+  const unanswered = expected.filter((c) => classCounts[c]! > 0 && !env.answered[c]);
+  const neverDrawn = cut ? [] : never.filter((c) => !(throttled && stateful.has(c)));
+  const cause = throttled ?? (cut ? cutReason(env.stopped, cappedByBudget) : null);
+  // Unanswered classes count only where a cause explains them (a mislabelled case is not sent either).
+  const gaps = [...(never.length ? [`never generated: ${never.join(', ')}`] : []), ...(unanswered.length && cause ? [`never answered: ${unanswered.join(', ')}`] : [])];
+  const skip = replaying || counterexamples.length > 0;
+  const coverage: CheckResult = {
     id: 'properties.class-coverage',
     pillar: 'properties',
     name: 'every generator class was hit at least once',
     endpoint: 'both',
-    outcome: replaying || counterexamples.length ? 'skipped' : never.length === 0 || !cut ? 'pass' : 'inconclusive',
+    outcome: skip ? 'skipped' : gaps.length === 0 || neverDrawn.length > 0 || !cause ? 'pass' : 'inconclusive',
     durationMs: 0,
     ...(replaying
       ? { reason: 'replay runs one case' }
       : counterexamples.length
         ? { reason: 'a property failed: its cases stopped at the counterexample' }
-        : never.length
-          ? { reason: `never generated: ${never.join(', ')}${cut ? ` (${cutReason(env.stopped, cappedByBudget)}: not a coverage failure)` : '; raise --runs'}` }
+        : gaps.length
+          ? { reason: `${gaps.join('; ')}${neverDrawn.length ? '; raise --runs' : cause ? ` (${cause}: not a coverage failure)` : ''}` }
           : {}),
-    // A class never generated in a run that was not cut short is a generator bug (exit 3).
-    findings:
-      replaying || counterexamples.length || cut
-        ? []
-        : never.map((c) => suiteFinding('properties.class-coverage', 'suite-class-never-generated', `generator bug: class ${c} was never generated; raise --runs`, c)),
-  });
+    // A stateless class never generated in a run that was not cut short is a generator bug (exit 3).
+    findings: skip
+      ? []
+      : neverDrawn.map((c) => suiteFinding('properties.class-coverage', 'suite-class-never-generated', `generator bug: class ${c} was never generated; raise --runs`, c)),
+  };
+  checks.push(env.stopped === 'interrupted' && coverage.findings.length === 0 ? cutShort(coverage) : coverage);
   if (unavailable.length)
     checks.push({
       id: 'properties.unavailable-classes',

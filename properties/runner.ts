@@ -9,6 +9,7 @@ import { severityOfRule } from '../api-model/rulebook/index.ts';
 import { evidenceOf } from '../core/evidence.ts';
 import type { CheckResult, Evidence, Finding } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
+import { stillAnswers } from '../core/still-answers.ts';
 import { type Case, isRawCase, type RawCase, uniquify } from './case.ts';
 import type { CaseProperty, ClassDef } from './catalog.ts';
 import { judge, type Problem } from './judge.ts';
@@ -32,6 +33,10 @@ export interface PillarEnv {
   /** The property running now. */
   property?: string;
   counts: Record<string, number>;
+  /** Cases per class that got an answer to judge: what coverage means (a 429 judges nothing). */
+  answered: Record<string, number>;
+  /** Cases still 429 after the bounded retries. */
+  throttled: number;
   progress: Progress;
   /** Unique-value tags: run id + sequence. */
   seq: number;
@@ -136,7 +141,12 @@ export const sendCase = async (env: PillarEnv, c: Case, tagUnique = true): Promi
   try {
     const res = await env.client.send(request);
     env.sent++;
-    return res.throttled ? { res: null, skipped: 'throttled', body } : { res, skipped: null, body };
+    if (res.throttled) {
+      env.throttled++;
+      return { res: null, skipped: 'throttled', body };
+    }
+    env.answered[c.cls] = (env.answered[c.cls] ?? 0) + 1;
+    return { res, skipped: null, body };
   } catch (err) {
     if (err instanceof BudgetExhaustedError) {
       env.stopped = 'budget';
@@ -149,7 +159,7 @@ export const sendCase = async (env: PillarEnv, c: Case, tagUnique = true): Promi
     if (err instanceof TransportError) {
       // The target may have died (on this input or on its own): then nothing more is sent,
       // and no shrinking runs against a dead port. The input sent just before is the evidence.
-      if (!(await stillAnswers(env))) {
+      if (!(await stillAnswers(env.client))) {
         env.stopped = 'target-down';
         env.targetDown = { property: env.property ?? '', cls: c.cls, curl: env.client.curlFor(request), failure: err.message };
         return { res: null, skipped: 'stopped', body };
@@ -164,21 +174,6 @@ export const sendCase = async (env: PillarEnv, c: Case, tagUnique = true): Promi
       );
     }
     throw err;
-  }
-};
-
-/**
- * After a request got no answer: does the target answer a harmless request (the
- * preflight's create without its required fields, which creates nothing)?
- */
-const stillAnswers = async (env: PillarEnv): Promise<boolean> => {
-  await new Promise((r) => setTimeout(r, 250));
-  try {
-    await env.client.send({ path: endpointByName('dev-users.create')!.path, body: {}, timeoutMs: 5_000, retry429: false, retry503: false });
-    return true;
-  } catch (err) {
-    // A spent budget or an interrupt says nothing about the target.
-    return !(err instanceof TransportError) || err.failure === 'aborted';
   }
 };
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CheckResult, Finding, OutcomeName, PillarResult, RunResults } from '../core/results.ts';
 import { pointerLabel } from '../core/pointer.ts';
+import { type OutcomeView, outcomeView } from './outcome.ts';
 import { caseOf } from './summary.ts';
 import { valueText } from './text.ts';
 
@@ -41,7 +42,25 @@ const messageOf = (c: CheckResult): string | undefined => {
   return c.findings.length > 0 ? `${c.findings.length} finding(s) below --fail-on or ignored` : undefined;
 };
 
-const testOf = (p: PillarResult, c: CheckResult, start: number) => {
+/** One CTRF test, as this writer fills it. */
+interface CtrfTest {
+  name: string;
+  status: 'passed' | 'failed' | 'skipped' | 'other';
+  duration: number;
+  start: number;
+  stop: number;
+  suite: string[];
+  message?: string;
+  trace?: string;
+  rawStatus: string;
+  tags: string[];
+  type: string;
+  retries?: number;
+  flaky?: boolean;
+  extra: { checkId: string; findings: unknown[]; [key: string]: unknown };
+}
+
+const testOf = (p: PillarResult, c: CheckResult, start: number): CtrfTest => {
   const message = messageOf(c);
   return {
     name: c.name.includes(c.endpoint) ? c.name : `${c.name} [${c.endpoint}]`,
@@ -71,10 +90,30 @@ const testOf = (p: PillarResult, c: CheckResult, start: number) => {
   };
 };
 
+/** The run itself as the last test: its status is the run's outcome (rawStatus names it). */
+const runTest = (results: RunResults, view: OutcomeView): CtrfTest => {
+  const start = Date.parse(results.startedAt);
+  const duration = Math.round(results.durationMs);
+  return {
+    name: `run outcome: ${view.headline}`,
+    status: view.outcome === 'passed' ? 'passed' : 'failed',
+    duration,
+    start,
+    stop: start + duration,
+    suite: ['devrev-gate', 'run'],
+    message: view.why,
+    rawStatus: view.outcome,
+    tags: ['run'],
+    type: 'run',
+    extra: { checkId: 'run.outcome', exitCode: view.exitCode, gaps: view.gaps, findings: [] },
+  };
+};
+
 export const buildCtrf = (results: RunResults) => {
   const start = Date.parse(results.startedAt);
   const stop = start + Math.round(results.durationMs);
-  const tests = results.pillars.flatMap((p) => p.checks.map((c) => testOf(p, c, Date.parse(p.startedAt))));
+  const view = outcomeView(results);
+  const tests = [...results.pillars.flatMap((p) => p.checks.map((c) => testOf(p, c, Date.parse(p.startedAt)))), runTest(results, view)];
   const count = (status: string) => tests.filter((t) => t.status === status).length;
   return {
     reportFormat: 'CTRF' as const,
@@ -102,10 +141,22 @@ export const buildCtrf = (results: RunResults) => {
       environment: {
         reportName: `devrev-gate ${results.runId}`,
         testEnvironment: results.target.kind,
-        healthy: !results.error && !results.interrupted,
+        healthy: view.executionSuccessful,
         extra: { target: results.target.url },
       },
-      extra: { verdict: results.verdict, failOn: results.failOn, pinned: results.pinned, interrupted: results.interrupted, ...(results.error ? { error: results.error } : {}) },
+      extra: {
+        outcome: view.outcome,
+        exitCode: view.exitCode,
+        verdict: results.verdict,
+        failOn: results.failOn,
+        require: results.require,
+        gaps: view.gaps,
+        ...(view.incomplete ? { incomplete: view.incomplete } : {}),
+        recordsLeft: results.records.left ?? [],
+        pinned: results.pinned,
+        interrupted: results.interrupted,
+        ...(results.error ? { error: results.error } : {}),
+      },
     },
   };
 };

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { pointerLabel } from '../core/pointer.ts';
 import type { CapacityEstimate, CheckResult, RunResults, TimelineBucket } from '../core/results.ts';
 import { comparisonText, estimatedLimitText, estimateText, spendText } from './capacity.ts';
+import { type NotRun, outcomeView } from './outcome.ts';
 import { buildSummary, caseOf, type SummaryFinding } from './summary.ts';
 import { html, scriptJson, valueText } from './text.ts';
 
@@ -37,7 +38,7 @@ const STYLE = `
   body { margin: 0 auto; max-width: 1200px; padding: 24px; }
   h1 { margin: 0 0 8px; font-size: 24px; } h2 { margin: 32px 0 8px; font-size: 19px; } h3 { font-size: 16px; margin: 20px 0 6px; }
   .verdict { display: inline-block; padding: 4px 14px; border-radius: 4px; font-weight: 700; color: #fff; letter-spacing: .05em; }
-  .verdict.pass { background: #2e7d32; } .verdict.fail { background: #c62828; }
+  .verdict.pass { background: #2e7d32; } .verdict.fail { background: #c62828; } .verdict.gaps { background: #b26a00; }
   .facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 12px 0; font-size: 14px; }
   .facts dt { color: #5b6475; } .facts dd { margin: 0; }
   table { border-collapse: collapse; width: 100%; background: #fff; font-size: 13px; }
@@ -121,6 +122,26 @@ ${checks
   .join('\n')}
 </table>`;
 
+/** What did not run to a verdict and what the run left on the target: nothing of a gap is hidden. */
+const gapsHtml = (rows: NotRun[], results: RunResults): string => {
+  const left = results.records.left ?? [];
+  if (rows.length === 0 && results.records.remaining === 0) return '';
+  const parts: string[] = [];
+  if (rows.length > 0) {
+    parts.push(`<h2 id="not-run">Did not run to a verdict (${rows.length})</h2>
+<table class="not-run"><tr><th>outcome</th><th>pillar</th><th>check</th><th>endpoint</th><th>reason</th></tr>
+${rows.map((r) => `<tr><td class="outcome ${r.outcome}">${r.outcome}</td><td>${r.pillar}</td><td>${html(r.name)}</td><td>${html(r.endpoint)}</td><td>${html(r.reason)}</td></tr>`).join('\n')}
+</table>`);
+  }
+  if (results.records.remaining > 0) {
+    parts.push(`<h2 id="records-left">Records left on the target (${results.records.remaining})</h2>
+<table class="records-left"><tr><th>endpoint</th><th>record</th><th>why it is still there</th></tr>
+${left.map((r) => `<tr><td>${html(r.endpoint)}</td><td><code>${html(r.displayId ?? r.id)}</code></td><td>${html(r.why)}</td></tr>`).join('\n')}
+</table>`);
+  }
+  return `${parts.join('\n')}\n`;
+};
+
 export const renderHtml = (results: RunResults): string => {
   const s = buildSummary(results);
   const phases: Phase[] = [];
@@ -143,7 +164,10 @@ export const renderHtml = (results: RunResults): string => {
   classCounts.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const classTotal = classCounts.reduce((n, [, c]) => n + c, 0);
 
+  const view = outcomeView(results);
+  const verdictClass = view.outcome !== 'passed' ? 'fail' : view.label === 'PASS' ? 'pass' : 'gaps';
   const facts: Array<[string, string]> = [
+    ['outcome', `<strong id="outcome">${html(view.outcome)}</strong> (exit ${view.exitCode}): ${html(view.why)}`],
     ['target', `${html(s.target.url)} <span class="muted">(${s.target.kind})</span>`],
     ['run', `${html(s.runId)}, started ${html(s.startedAt)}, took ${ms(s.durationMs)}${s.interrupted ? ' — <strong>interrupted</strong>' : ''}`],
     ...(s.error ? ([['stopped early', `<strong>${html(s.error)}</strong>`]] as Array<[string, string]>) : []),
@@ -191,12 +215,12 @@ ${classCounts.map(([name, n]) => `<tr><td>${html(name)}</td><td class="num">${n}
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${CSP}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>devrev-gate: ${s.verdict.toUpperCase()} — ${html(s.target.url)}</title>
+<title>devrev-gate: ${html(view.label)} — ${html(s.target.url)}</title>
 <style>${STYLE}</style>
 </head>
 <body>
 <header>
-<h1>devrev-gate report <span class="verdict ${s.verdict}" id="verdict">${s.verdict.toUpperCase()}</span></h1>
+<h1>devrev-gate report <span class="verdict ${verdictClass}" id="verdict">${html(view.label)}</span></h1>
 <dl class="facts">${facts.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>
 </header>
 
@@ -214,6 +238,7 @@ ${s.findings.map(findingRow).join('\n')}
 </table>`
 }
 
+${gapsHtml(s.notRun, results)}
 <h2 id="load">Rate limit and load</h2>
 ${loadHtml}
 

@@ -1,5 +1,6 @@
 import { pointerLabel } from '../core/pointer.ts';
-import type { CheckResult, Finding, PillarResult, RunResults } from '../core/results.ts';
+import { anyCheckFailed, type CheckResult, type Finding, gapsText, hasGaps, type PillarResult, type RunResults } from '../core/results.ts';
+import { outcomeView } from './outcome.ts';
 import { valueText, xmlAttr, xmlText } from './text.ts';
 
 /**
@@ -52,6 +53,49 @@ const suiteCounts = (checks: CheckResult[]) => ({
   skipped: checks.filter((c) => c.outcome === 'skipped' || c.outcome === 'inconclusive').length,
 });
 
+/**
+ * The run itself as the last suite: one testcase whose result is the run's outcome, so a
+ * reader that sees only test results still sees a tool fault, a setup error, an interrupt
+ * or an incomplete run (an <error>, or a <failure> of type "incomplete"), and what a pass
+ * left undone.
+ */
+const runSuite = (results: RunResults): { xml: string; failures: number; errors: number } => {
+  const view = outcomeView(results);
+  const failures = view.outcome === 'failed' ? 1 : 0;
+  const errors = view.executionSuccessful ? 0 : 1;
+  const props = [
+    ['outcome', view.outcome],
+    ['exit_code', String(view.exitCode)],
+    ['require', results.require],
+    ['skipped', String(view.gaps.skipped)],
+    ['inconclusive', String(view.gaps.inconclusive)],
+    ['records_left', String(view.gaps.recordsLeft)],
+  ]
+    .map(([k, v]) => `      <property name="${k}" value="${xmlAttr(v!)}"/>`)
+    .join('\n');
+  const attrs = `name="${xmlAttr(`run outcome: ${view.headline}`)}" classname="devrev-gate.run" time="${seconds(results.durationMs)}"`;
+  const body: string[] = [];
+  if (view.outcome === 'failed') {
+    body.push(`      <failure message="${xmlAttr(view.why)}" type="${view.incomplete && !anyCheckFailed(results.pillars) ? 'incomplete' : 'provider-failed'}"/>`);
+  } else if (!view.executionSuccessful) {
+    body.push(`      <error message="${xmlAttr(view.why)}" type="${view.outcome}"/>`);
+  }
+  const left = (results.records.left ?? []).map((r) => `left on the target: ${r.endpoint} ${r.displayId ?? r.id}: ${r.why}`);
+  const gaps = [hasGaps(view.gaps) ? `did not run to a verdict or left behind: ${gapsText(view.gaps)}` : '', ...left].filter(Boolean);
+  if (gaps.length > 0) body.push(`      <system-out>${xmlText(gaps.join('\n'))}</system-out>`);
+  const testcase = body.length === 0 ? `    <testcase ${attrs}/>` : `    <testcase ${attrs}>\n${body.join('\n')}\n    </testcase>`;
+  return {
+    failures,
+    errors,
+    xml: [
+      `  <testsuite name="run" tests="1" failures="${failures}" errors="${errors}" skipped="0" time="${seconds(results.durationMs)}" timestamp="${xmlAttr(results.startedAt.replace(/Z$/, ''))}" hostname="${xmlAttr(results.target.kind)}">`,
+      `    <properties>\n${props}\n    </properties>`,
+      testcase,
+      '  </testsuite>',
+    ].join('\n'),
+  };
+};
+
 export const renderJunit = (results: RunResults): string => {
   const suites = results.pillars.map((p) => {
     const n = suiteCounts(p.checks);
@@ -70,10 +114,12 @@ export const renderJunit = (results: RunResults): string => {
     ].join('\n');
   });
   const all = suiteCounts(results.pillars.flatMap((p) => p.checks));
+  const run = runSuite(results);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${xmlAttr(`devrev-gate ${results.runId} against ${results.target.url}`)}" tests="${all.tests}" failures="${all.failures}" errors="0" skipped="${all.skipped}" time="${seconds(results.durationMs)}">`,
+    `<testsuites name="${xmlAttr(`devrev-gate ${results.runId} against ${results.target.url}`)}" tests="${all.tests + 1}" failures="${all.failures + run.failures}" errors="${run.errors}" skipped="${all.skipped}" time="${seconds(results.durationMs)}">`,
     ...suites,
+    run.xml,
     '</testsuites>',
     '',
   ].join('\n');

@@ -1,5 +1,6 @@
 import { pointerLabel } from '../core/pointer.ts';
 import type { RunResults } from '../core/results.ts';
+import { type NotRun, outcomeView } from './outcome.ts';
 import { buildSummary, caseOf } from './summary.ts';
 import { mdCell, valueText } from './text.ts';
 
@@ -13,12 +14,39 @@ export const MD_FINDINGS_CAP = 50;
 
 const ms = (n: number) => (n >= 10_000 ? `${(n / 1000).toFixed(0)} s` : n >= 1000 ? `${(n / 1000).toFixed(1)} s` : `${Math.round(n)} ms`);
 
+/** Skipped and inconclusive checks with their reasons: a pass with these is not a clean pass. */
+const notRunSection = (rows: NotRun[]): string[] => {
+  if (rows.length === 0) return [];
+  const out = ['', `### Did not run to a verdict (${rows.length})`, '', '| outcome | pillar | check | endpoint | reason |', '| --- | --- | --- | --- | --- |'];
+  for (const r of rows.slice(0, MD_FINDINGS_CAP)) {
+    out.push(`| ${r.outcome} | ${r.pillar} | ${mdCell(r.name, 80)} | ${mdCell(r.endpoint)} | ${mdCell(r.reason, 200)} |`);
+  }
+  if (rows.length > MD_FINDINGS_CAP) out.push('', `…and ${rows.length - MD_FINDINGS_CAP} more: see summary.json (notRun).`);
+  return out;
+};
+
+/** Records the run created on the target and could not remove. */
+const leftSection = (results: RunResults): string[] => {
+  const left = results.records.left ?? [];
+  if (results.records.remaining === 0) return [];
+  const out = ['', `### Records left on the target (${results.records.remaining})`, ''];
+  if (left.length > 0) {
+    out.push('| endpoint | record | why it is still there |', '| --- | --- | --- |');
+    for (const r of left.slice(0, MD_FINDINGS_CAP)) out.push(`| ${mdCell(r.endpoint)} | ${mdCell(r.displayId ?? r.id, 100)} | ${mdCell(r.why, 200)} |`);
+    if (left.length > MD_FINDINGS_CAP) out.push('', `…and ${left.length - MD_FINDINGS_CAP} more: see summary.json (records.left) and ledger.jsonl.`);
+  }
+  out.push('', 'A removal that failed can be retried: `devrev-gate cleanup --ledger ledger.jsonl --target URL`. Dev users stay deactivated: DevRev documents no delete for them.');
+  return out;
+};
+
 export const renderMarkdown = (results: RunResults): string => {
   const s = buildSummary(results);
-  const icon = s.verdict === 'pass' ? '✅' : '❌';
+  const view = outcomeView(results);
+  const icon = view.label === 'PASS' ? '✅' : view.outcome === 'passed' ? '⚠️' : view.outcome === 'failed' ? '❌' : view.outcome === 'interrupted' ? '⏹️' : '⛔';
   const out: string[] = [];
-  out.push(`## ${icon} devrev-gate: ${s.verdict.toUpperCase()}${s.interrupted ? ' (interrupted)' : ''}`);
+  out.push(`## ${icon} devrev-gate: ${mdCell(view.headline, 300)}`);
   out.push('');
+  out.push(`Outcome **${view.outcome}** (exit ${view.exitCode}): ${mdCell(view.why, 500)}.`, '');
   if (s.error) out.push(`**The run stopped early:** ${mdCell(s.error, 500)}`, '');
   out.push(
     `Target ${mdCell(s.target.url, 200)} (${s.target.kind}) · run ${mdCell(s.runId)} · ${ms(s.durationMs)} · ` +
@@ -51,6 +79,7 @@ export const renderMarkdown = (results: RunResults): string => {
       out.push(`…and ${s.findings.length - MD_FINDINGS_CAP} more: see summary.json or index.html.`);
     }
   }
+  out.push(...notRunSection(s.notRun), ...leftSection(results));
   out.push('');
   out.push('Full report: `index.html` (opens offline), machine-readable: `summary.json`, `junit.xml`, `results.sarif`, `ctrf.json`.');
   out.push('');

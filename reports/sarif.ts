@@ -1,28 +1,38 @@
-import { createHash } from 'node:crypto';
-import type { Log, ReportingDescriptor, Result } from 'sarif';
+import type { Log, Notification, ReportingDescriptor, Result } from 'sarif';
+import { isSuiteRule } from '../api-model/rulebook/index.ts';
+import { PACT_FILE } from '../contracts/pact/names.ts';
+import { caseOf, FINGERPRINT_KEY, fingerprintOf } from '../core/finding-id.ts';
 import { pointerLabel, segmentsOf } from '../core/pointer.ts';
-import type { Finding, RunResults, SeverityName } from '../core/results.ts';
+import { type Finding, hasGaps, type RunResults, type SeverityName } from '../core/results.ts';
+import { findUserRepo, type UserRepo } from '../core/user-repo.ts';
+import { alertFiles, placeAlert, type RepoFile, toolPointer } from './alert-locations.ts';
+import { type OutcomeView, outcomeView } from './outcome.ts';
 import { ruleMeta } from './rule-info.ts';
-import { locateFinding, type SourceFile, sliceFile } from './source-location.ts';
-import { caseOf } from './summary.ts';
 import { valueText } from './text.ts';
 
 /**
  * results.sarif (SARIF 2.1.0): what GitHub code scanning and other SARIF readers show. One
- * run; the tool's rules with the reason for their severity; one result per finding, placed
- * on the line of the committed OpenAPI slice (or pact file) that defines the shape the
- * provider broke, with the endpoint and JSON pointer as its logical location. Ignored
- * findings stay in, as suppressions carrying the ignore file's reason and expiry.
+ * run; the tool's rules with the reason for their severity; one result per provider
+ * finding, placed on a line of a file of the user's repository (alert-locations.ts), with
+ * the endpoint and JSON pointer, and the tool's own definition, as logical locations.
+ * Ignored findings stay in, as suppressions carrying the ignore file's reason and expiry.
+ * The run's outcome is the invocation's; a finding of a suite rule (devrev-gate's own
+ * bug) and the completeness policy are notifications, never results blaming the provider.
  */
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 const BASE_ID = 'SRCROOT';
 
+const ARTIFACT_ROLE: Record<RepoFile['role'], string> = {
+  slice: 'your pinned slice of DevRev\'s OpenAPI document (devrev-gate init): where the shape the provider broke is defined',
+  pact: 'your pact with DevRev: the interaction the provider broke',
+  config: 'your devrev-gate config: the target the run checked',
+};
+
 const LEVEL: Record<SeverityName, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 
 const words = (id: string) => id.replace(/[._-]+/g, ' ').trim();
 
-const exitCodeOf = (r: RunResults): number => (r.interrupted ? 130 : r.error ? 2 : r.verdict === 'pass' ? 0 : 1);
 
 const ruleOf = (id: string, first: Finding): ReportingDescriptor => {
   const meta = ruleMeta(id);
@@ -36,7 +46,8 @@ const ruleOf = (id: string, first: Finding): ReportingDescriptor => {
     fullDescription: { text: `${words(id)}: ${reason}` },
     help: { text: `${reason}. Default severity ${severity}; basis ${basis} (spec: the OpenAPI document states it; prose: the docs' text does; assumed: the docs are silent).` },
     defaultConfiguration: { level: LEVEL[severity] },
-    properties: { tags: [first.pillar, basis], basis },
+    // A set: the spec pillar's rules have the basis spec too, and SARIF's tags are unique.
+    properties: { tags: [...new Set([first.pillar, basis])], basis },
   };
 };
 
@@ -54,11 +65,25 @@ const messageOf = (f: Finding): string => {
   return parts.join(' — ');
 };
 
-const fingerprint = (f: Finding) =>
-  createHash('sha256').update([f.ruleId, f.endpoint, String(f.status), f.pointer, caseOf(f)].join('\u0000')).digest('hex').slice(0, 32);
+const notificationsOf = (results: RunResults, view: OutcomeView, suite: Finding[]): Notification[] => {
+  const out: Notification[] = suite.map((f) => ({
+    level: 'error',
+    message: { text: `devrev-gate itself failed (${f.ruleId}, a bug to report, not the provider's fault): ${f.message}` },
+    descriptor: { id: f.ruleId },
+  }));
+  if (view.outcome === 'passed' && hasGaps(view.gaps)) {
+    out.push({ level: 'warning', message: { text: `PASS with gaps: ${view.why}` } });
+  } else if (view.outcome !== 'passed' && !(view.outcome === 'tool-fault' && suite.length > 0 && !results.error)) {
+    out.push({ level: view.outcome === 'failed' && !view.incomplete ? 'note' : 'error', message: { text: view.why } });
+  }
+  return out;
+};
 
-export const buildSarif = (results: RunResults): Log => {
-  const findings = results.pillars.flatMap((p) => p.checks.flatMap((c) => c.findings));
+export const buildSarif = (results: RunResults, repo: UserRepo | null = findUserRepo()): Log => {
+  const all = results.pillars.flatMap((p) => p.checks.flatMap((c) => c.findings));
+  const findings = all.filter((f) => !isSuiteRule(f.ruleId));
+  const view = outcomeView(results);
+  const files = alertFiles(repo);
   const rules: ReportingDescriptor[] = [];
   const ruleIndex = new Map<string, number>();
   for (const f of findings) {
@@ -66,15 +91,16 @@ export const buildSarif = (results: RunResults): Log => {
     ruleIndex.set(f.ruleId, rules.length);
     rules.push(ruleOf(f.ruleId, f));
   }
-  const artifacts: SourceFile[] = [sliceFile()];
-  const artifactIndex = (file: SourceFile) => {
-    let i = artifacts.indexOf(file);
+  const artifacts: RepoFile[] = [];
+  const artifactIndex = (file: RepoFile) => {
+    let i = artifacts.findIndex((a) => a.uri === file.uri);
     if (i < 0) i = artifacts.push(file) - 1;
     return i;
   };
 
   const sarifResults: Result[] = findings.map((f) => {
-    const where = locateFinding(f);
+    const place = placeAlert(files, f);
+    const tool = toolPointer(f);
     const result: Result = {
       ruleId: f.ruleId,
       ruleIndex: ruleIndex.get(f.ruleId)!,
@@ -82,16 +108,29 @@ export const buildSarif = (results: RunResults): Log => {
       message: { text: messageOf(f) },
       locations: [
         {
-          physicalLocation: {
-            artifactLocation: { uri: where.file.uri, uriBaseId: BASE_ID, index: artifactIndex(where.file) },
-            region: { startLine: where.line, startColumn: where.column },
-          },
+          // Only a file that exists in the user's repository; else the location is logical.
+          ...(place
+            ? {
+                physicalLocation: {
+                  artifactLocation: { uri: place.file.uri, uriBaseId: BASE_ID, index: artifactIndex(place.file) },
+                  region: { startLine: place.line, startColumn: place.column },
+                },
+              }
+            : {}),
           logicalLocations: [
             { name: pointerLabel(f.pointer), fullyQualifiedName: `${f.endpoint}${f.status === null ? '' : ` ${f.status}`} ${pointerLabel(f.pointer)}`, kind: logicalKind(f.pointer) },
           ],
         },
       ],
-      partialFingerprints: { 'devrevGateFinding/v1': fingerprint(f) },
+      // The tool's own pointer: where devrev-gate's pinned documents define the shape.
+      relatedLocations: [
+        {
+          id: 1,
+          message: { text: `defined at ${tool.pointer || '/'} in devrev-gate's pinned ${tool.uri.endsWith(PACT_FILE) ? 'pact' : 'OpenAPI slice'} (${results.pinned.commit})` },
+          logicalLocations: [{ name: tool.pointer || '/', fullyQualifiedName: `devrev-gate:${tool.uri}#${tool.pointer}`, kind: 'element' }],
+        },
+      ],
+      partialFingerprints: { [FINGERPRINT_KEY]: fingerprintOf(f) },
       properties: {
         pillar: f.pillar,
         checkId: f.checkId,
@@ -100,7 +139,8 @@ export const buildSarif = (results: RunResults): Log => {
         status: f.status,
         pointer: f.pointer,
         basis: f.basis,
-        definedAt: `${where.file.uri}#${where.pointer}`,
+        ...(place?.pointer != null ? { definedAt: `${place.file.uri}#${place.pointer}` } : place ? { definedAt: `${place.file.uri}:${place.line}` } : {}),
+        pinnedDefinition: `devrev-gate:${tool.uri}#${tool.pointer}`,
         ...(f.expected !== undefined ? { expected: f.expected } : {}),
         ...(f.actual !== undefined ? { actual: f.actual } : {}),
         ...(f.reproduction ? { reproduction: f.reproduction } : {}),
@@ -120,7 +160,7 @@ export const buildSarif = (results: RunResults): Log => {
   });
 
   const ended = new Date(Date.parse(results.startedAt) + results.durationMs).toISOString();
-  const slice = sliceFile();
+  const notifications = notificationsOf(results, view, all.filter((f) => isSuiteRule(f.ruleId)));
   return {
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0',
@@ -137,40 +177,38 @@ export const buildSarif = (results: RunResults): Log => {
         automationDetails: { id: `devrev-gate/${results.runId}` },
         invocations: [
           {
-            executionSuccessful: !results.error && !results.interrupted,
-            exitCode: exitCodeOf(results),
+            executionSuccessful: view.executionSuccessful,
+            exitCode: view.exitCode,
+            ...(view.executionSuccessful ? {} : { exitCodeDescription: view.why }),
             startTimeUtc: results.startedAt,
             endTimeUtc: ended,
-            ...(results.error || results.interrupted
-              ? {
-                  toolExecutionNotifications: [
-                    { level: 'error', message: { text: results.error ?? 'the run was interrupted (Ctrl-C or SIGTERM)' } },
-                  ],
-                }
-              : {}),
+            ...(notifications.length > 0 ? { toolExecutionNotifications: notifications } : {}),
             properties: {
+              outcome: view.outcome,
               target: results.target,
               failOn: results.failOn,
+              require: results.require,
+              gaps: view.gaps,
+              ...(view.incomplete ? { incomplete: view.incomplete } : {}),
               verdict: results.verdict,
               requests: results.requests,
               records: results.records,
             },
           },
         ],
-        originalUriBaseIds: { [BASE_ID]: { description: { text: 'the root of the devrev-gate repository' } } },
-        artifacts: artifacts.map((a) => ({
-          location: { uri: a.uri, uriBaseId: BASE_ID },
-          mimeType: 'application/json',
-          length: Buffer.byteLength(a.text),
-          hashes: { 'sha-256': a.sha256 },
-          description: {
-            text:
-              a === slice
-                ? `DevRev's OpenAPI document, the slice the endpoints depend on, pinned at ${results.pinned.source} ${results.pinned.commit} (${results.pinned.date})`
-                : 'the consumer pact (through the official SDK) the provider was verified against',
-          },
-          roles: ['analysisTarget'],
-        })),
+        ...(files
+          ? {
+              originalUriBaseIds: { [BASE_ID]: { description: { text: 'the root of your repository' } } },
+              artifacts: artifacts.map((a) => ({
+                location: { uri: a.uri, uriBaseId: BASE_ID },
+                mimeType: a.role === 'config' && !a.uri.endsWith('.json') ? 'application/yaml' : 'application/json',
+                length: Buffer.byteLength(a.text),
+                hashes: { 'sha-256': a.sha256 },
+                description: { text: ARTIFACT_ROLE[a.role] },
+                roles: ['analysisTarget'],
+              })),
+            }
+          : {}),
         columnKind: 'utf16CodeUnits',
         results: sarifResults,
         properties: { runId: results.runId, pinned: results.pinned },
@@ -179,4 +217,4 @@ export const buildSarif = (results: RunResults): Log => {
   };
 };
 
-export const renderSarif = (results: RunResults): string => `${JSON.stringify(buildSarif(results), null, 2)}\n`;
+export const renderSarif = (results: RunResults, repo: UserRepo | null = findUserRepo()): string => `${JSON.stringify(buildSarif(results, repo), null, 2)}\n`;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { at, pointerOf, refTokens } from '../api-model/openapi/pointer.ts';
 import { SLICE_FILE } from '../api-model/openapi/slice.ts';
@@ -9,10 +9,9 @@ import type { Finding } from '../core/results.ts';
 import { jsonPositions, type Position } from './json-positions.ts';
 
 /**
- * Where the shape a finding is about is defined, in a file of this repository: the
- * committed OpenAPI slice for what DevRev documents, the committed pact file for a Pact
- * mismatch. Code scanning shows an alert on that line, so a reviewer lands on the
- * documented definition the provider broke.
+ * Where the shape a finding is about is defined in a JSON document: an OpenAPI slice for
+ * what DevRev documents, a pact file for a Pact mismatch. For devrev-gate's own pinned
+ * documents it gives the tool's pointer; alert-locations.ts applies it to the user's files.
  */
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -34,22 +33,26 @@ export interface SourceLocation extends Position {
 
 const cache = new Map<string, SourceFile | null>();
 
-const sourceFile = (path: string): SourceFile | null => {
-  if (!cache.has(path)) {
+/** A JSON file with its positions, its URI relative to `root`; null when absent or not JSON. */
+export const sourceFile = (path: string, root: string = ROOT): SourceFile | null => {
+  const key = `${root}\u0000${path}`;
+  if (!cache.has(key)) {
     let file: SourceFile | null = null;
-    if (existsSync(path)) {
+    try {
       const text = readFileSync(path, 'utf8');
       file = {
-        uri: relative(ROOT, path).split('\\').join('/'),
+        uri: relative(root, path).split('\\').join('/'),
         text,
         doc: JSON.parse(text) as unknown,
         sha256: createHash('sha256').update(text).digest('hex'),
         positions: jsonPositions(text),
       };
+    } catch {
+      // Missing or not JSON: nothing to place an alert in.
     }
-    cache.set(path, file);
+    cache.set(key, file);
   }
-  return cache.get(path)!;
+  return cache.get(key)!;
 };
 
 export const sliceFile = (): SourceFile => sourceFile(SLICE_FILE)!;
@@ -119,7 +122,7 @@ export const sliceTokens = (doc: unknown, endpoint: string, status: number | nul
 };
 
 /** The pact's recorded answer for the interaction a contracts finding is about, down to `pointer`. */
-const pactTokens = (doc: unknown, f: Finding): string[] | null => {
+export const pactTokens = (doc: unknown, f: Finding): string[] | null => {
   const interactions = (obj(doc)?.['interactions'] ?? []) as Array<{ description?: string }>;
   const index = interactions.findIndex((i) => i.description !== undefined && (i.description === f.caseId || f.message.startsWith(`${i.description}: `)));
   if (index < 0) return null;
@@ -138,7 +141,7 @@ const pactTokens = (doc: unknown, f: Finding): string[] | null => {
   return loc;
 };
 
-const located = (file: SourceFile, tokens: string[]): SourceLocation => {
+export const located = (file: SourceFile, tokens: string[]): SourceLocation => {
   // Every prefix of a path that exists has a position; walk up only if a token was odd.
   for (let n = tokens.length; n >= 0; n--) {
     const pointer = pointerOf(tokens.slice(0, n));

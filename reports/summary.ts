@@ -9,6 +9,7 @@ import {
   SEVERITIES,
   type SeverityName,
 } from '../core/results.ts';
+import { notRun, outcomeView } from './outcome.ts';
 
 /**
  * summary.json: the verdict and every finding of one run, flat enough for a CI step to
@@ -67,15 +68,36 @@ export const PillarSummary = Type.Object(
 
 const R = RunResults.properties;
 
+export const NotRunEntry = Type.Object(
+  {
+    pillar: Pillar,
+    checkId: Type.String(),
+    name: Type.String(),
+    endpoint: Type.String(),
+    outcome: Type.Union([Type.Literal('skipped'), Type.Literal('inconclusive')]),
+    reason: Type.String(),
+  },
+  { additionalProperties: false, title: 'not-run' },
+);
+
 export const Summary = Type.Object(
   {
     summaryVersion: Type.Literal(SUMMARY_SCHEMA_VERSION),
     tool: R.tool,
     runId: R.runId,
+    outcome: R.outcome,
+    exitCode: Type.Integer({ description: 'the exit code of the run: 0 passed, 1 failed, 2 setup error, 3 tool fault, 130 interrupted' }),
     verdict: R.verdict,
     interrupted: R.interrupted,
     error: R.error,
     failOn: R.failOn,
+    require: R.require,
+    gaps: Type.Object(
+      { skipped: count(), inconclusive: count(), recordsLeft: count() },
+      { additionalProperties: false, description: 'what did not run to a verdict: checks skipped or inconclusive, records left on the target' },
+    ),
+    incomplete: Type.Optional(Type.String({ description: 'why --require complete failed the run' })),
+    notRun: Type.Array(NotRunEntry, { description: 'every skipped or inconclusive check, with its reason' }),
     target: R.target,
     pinned: R.pinned,
     startedAt: R.startedAt,
@@ -147,9 +169,10 @@ export const orderedFindings = (results: RunResults): SummaryFinding[] => {
 };
 
 /** The case (catalogue case, generated class, probe phase) that produced a finding; its check when the pillar names none. */
-export const caseOf = (f: { caseId?: string; checkId: string }): string => f.caseId ?? f.checkId;
+export { caseOf } from '../core/finding-id.ts';
 
 export const buildSummary = (results: RunResults): Summary => {
+  const view = outcomeView(results);
   const totals = { checks: zeroChecks(), findings: zeroFindings() };
   const pillars = results.pillars.map((p) => {
     const counts = countPillar(p);
@@ -161,10 +184,16 @@ export const buildSummary = (results: RunResults): Summary => {
     summaryVersion: SUMMARY_SCHEMA_VERSION,
     tool: results.tool,
     runId: results.runId,
+    outcome: view.outcome,
+    exitCode: view.exitCode,
     verdict: results.verdict,
     interrupted: results.interrupted,
     ...(results.error ? { error: results.error } : {}),
     failOn: results.failOn,
+    require: results.require,
+    gaps: view.gaps,
+    ...(view.incomplete ? { incomplete: view.incomplete } : {}),
+    notRun: notRun(results),
     target: results.target,
     pinned: results.pinned,
     startedAt: results.startedAt,

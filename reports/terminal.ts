@@ -1,6 +1,7 @@
 import { TARGET_DOWN_RULE } from '../core/evidence.ts';
 import { pointerLabel } from '../core/pointer.ts';
 import type { PillarResult, RunResults } from '../core/results.ts';
+import { outcomeView, reasonShown } from './outcome.ts';
 import { buildSummary, caseOf } from './summary.ts';
 
 /**
@@ -29,7 +30,7 @@ export const renderVerdictLine = (results: RunResults): string => {
   const findings = [plural(total('error'), 'error'), plural(total('warning'), 'warning'), `${total('info')} info`];
   if (total('ignored') > 0) findings.push(`${total('ignored')} ignored`);
   const down = results.pillars.find(targetDown);
-  const head = `verdict: ${s.verdict.toUpperCase()}${s.interrupted ? ' (interrupted)' : ''}${down ? ` (the target stopped answering during ${down.pillar})` : ''} in ${seconds(s.durationMs)}`;
+  const head = `verdict: ${outcomeView(results).headline}${down ? ` (the target stopped answering during ${down.pillar})` : ''} in ${seconds(s.durationMs)}`;
   return [head, pillars.join('; ') || 'no pillar ran', findings.join(', '), plural(s.requests.sent, 'request')].join(' · ');
 };
 
@@ -64,8 +65,11 @@ export const renderFindingsTable = (results: RunResults): string => {
   }
   for (const p of results.pillars) {
     for (const c of p.checks.filter((x) => x.outcome === 'skipped' || x.outcome === 'inconclusive')) {
-      lines.push(oneLine(`${c.outcome}: ${p.pillar} ${c.name}${c.reason ? `: ${c.reason}` : ''}`));
+      lines.push(oneLine(`${c.outcome}: ${p.pillar} ${c.name}: ${reasonShown(c)}`));
     }
   }
+  const left = results.records.left ?? [];
+  for (const r of left.slice(0, 10)) lines.push(oneLine(`left on the target: ${r.endpoint} ${r.displayId ?? r.id}: ${r.why}`));
+  if (left.length > 10) lines.push(`… ${left.length - 10} more records left on the target: see summary.md or summary.json`);
   return `${lines.join('\n')}\n`;
 };

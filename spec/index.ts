@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { gatePillar } from '../api-model/gate.ts';
+import type { IgnoreFile } from '../api-model/ignore.ts';
 import { SLICE_PATHS } from '../api-model/openapi/slice-paths.ts';
 import { SPEC_DIFF_RULES } from '../api-model/rulebook/spec-diff.ts';
 import { type CheckResult, type Finding, outcomeOf, type PillarName, type PillarResult, pillarResult, type SeverityName } from '../core/results.ts';
@@ -72,6 +74,8 @@ export const diffChecks = (changes: SpecChange[], from: SpecSide, to: SpecSide, 
 
 export interface SpecRunOptions {
   failOn?: SeverityName;
+  /** The ignore file, applied by the one gate step as in every pillar. */
+  ignore?: IgnoreFile | null;
   /** Check the pact against the newer document too (default true). */
   pact?: boolean;
   pactFile?: string;
@@ -81,12 +85,25 @@ export interface SpecRun {
   from: SpecSide;
   to: SpecSide;
   changes: SpecChange[];
+  /** The changes an ignore entry covers (their findings are marked `ignored`). */
+  ignored: ReadonlySet<SpecChange>;
   result: PillarResult;
 }
 
+const json = (v: unknown) => (v === undefined ? '' : JSON.stringify(v));
+/** The finding `findingOf` made of a change: the same rule, pointers and values. */
+const isFindingOf = (f: Finding, c: SpecChange) =>
+  f.ruleId === c.ruleId &&
+  f.specPointers?.from === c.from &&
+  f.specPointers?.to === c.to &&
+  json(f.expected) === json(c.before) &&
+  json(f.actual) === json(c.after);
+
 /**
  * `spec diff`: both documents opened (and proven whole) before anything is compared; a
- * caller that must know they open before it does anything else passes them opened.
+ * caller that must know they open before it does anything else passes them opened. The
+ * pact is judged against the newer document relative to the older one, and the result
+ * goes through the one gate step (`--fail-on`, the ignore file) like every pillar's.
  */
 export const runSpecDiff = async (fromArg: string | SpecSide, toArg: string | SpecSide, options: SpecRunOptions = {}): Promise<SpecRun> => {
   const startedAt = new Date();
@@ -96,9 +113,14 @@ export const runSpecDiff = async (fromArg: string | SpecSide, toArg: string | Sp
   const t0 = Date.now();
   const changes = diffSpecs(from, to);
   const checks = diffChecks(changes, from, to, 'spec', failOn, Date.now() - t0);
-  if (options.pact !== false) checks.push(await checkPactAgainst(to, { pillar: 'spec', failOn, pactFile: options.pactFile ?? COMMITTED_PACT }));
-  const result = pillarResult('spec', startedAt, 0, checks, { from: from.source, to: to.source } as PillarResult['data']);
-  return { from, to, changes, result };
+  if (options.pact !== false) checks.push(await checkPactAgainst(to, { pillar: 'spec', failOn, pactFile: options.pactFile ?? COMMITTED_PACT, relativeTo: from }));
+  const raw = pillarResult('spec', startedAt, 0, checks, { from: from.source, to: to.source } as PillarResult['data']);
+  // Two documents are no target: nothing here is capped as on a real one.
+  const ignore = options.ignore ?? null;
+  const result = gatePillar(raw, { failOn, ignore, realTarget: false, now: Date.now() }, ignore !== null);
+  const silenced = result.checks.flatMap((c) => c.findings).filter((f) => f.ignored);
+  const ignored = new Set(changes.filter((c) => silenced.some((f) => isFindingOf(f, c))));
+  return { from, to, changes, ignored, result };
 };
 
 /**

@@ -146,7 +146,25 @@ export interface PactCheckOptions {
   pactFile?: string;
   /** Shown as the document in findings and the check's name. */
   label?: string;
+  /**
+   * The older document (`spec diff --from`): a mismatch the pact already had against it is
+   * no news about the newer one, and is reported as pre-existing, at info.
+   */
+  relativeTo?: SpecSide;
 }
+
+type Comparator = { compare(pact: unknown): AsyncIterable<OpcResult> };
+
+/** What names one mismatch whatever the document: the comparator's code and where in the pact it is. */
+const mismatchKey = (r: OpcResult) => `${r.code}|${r.mockDetails?.interactionDescription ?? ''}|${r.mockDetails?.location ?? ''}`;
+
+const compare = async (side: SpecSide, pact: unknown): Promise<OpcResult[]> => {
+  // Its type declarations re-export through a folder import that NodeNext does not follow.
+  const { Comparator } = (await import('@pactflow/openapi-pact-comparator')) as unknown as { Comparator: new (o: { oas: unknown }) => Comparator };
+  const out: OpcResult[] = [];
+  for await (const r of new Comparator({ oas: comparatorView(side) }).compare(pact)) if (r.type !== 'info') out.push(r);
+  return out;
+};
 
 /**
  * The committed pact against a DevRev OpenAPI document, through PactFlow's comparator
@@ -163,11 +181,9 @@ export const checkPactAgainst = async (side: SpecSide, options: PactCheckOptions
   } catch (e) {
     throw new UsageError(`${pactFile}: cannot read the pact (${String((e as Error).message).split('\n')[0]})`);
   }
-  // Its type declarations re-export through a folder import that NodeNext does not follow.
-  const { Comparator } = (await import('@pactflow/openapi-pact-comparator')) as unknown as {
-    Comparator: new (o: { oas: unknown }) => { compare(pact: unknown): AsyncIterable<OpcResult> };
-  };
-  const comparator = new Comparator({ oas: comparatorView(side) });
+  const label = options.label ?? side.label;
+  const older = options.relativeTo;
+  const already = older ? new Set((await compare(older, pact)).map(mismatchKey)) : new Set<string>();
   const interactions = isObject(pact) && Array.isArray(pact['interactions']) ? (pact['interactions'] as Array<Record<string, unknown>>) : [];
   const endpointOf = (description: string | null | undefined) => {
     const i = interactions.find((x) => x['description'] === description);
@@ -181,26 +197,28 @@ export const checkPactAgainst = async (side: SpecSide, options: PactCheckOptions
   };
   const id = `${options.pillar}.pact-vs-document`;
   const findings: Finding[] = [];
-  for await (const r of comparator.compare(pact)) {
-    if (r.type === 'info') continue;
+  for (const r of await compare(side, pact)) {
     const ruleId: SpecDiffRuleId = r.type === 'warning' ? 'pact-unverifiable' : ruleOf(r.code);
     const description = r.mockDetails?.interactionDescription ?? null;
     const pointer = bodyPointer(r.mockDetails?.location ?? '', r.message);
     const docPointer = documentPointer(r.specDetails);
     const isResponse = r.code.startsWith('response.');
+    const old = older !== undefined && already.has(mismatchKey(r));
     findings.push({
       checkId: id,
       pillar: options.pillar,
       endpoint: endpointOf(description),
       status: isResponse ? statusOf(description) : null,
       ruleId,
-      severity: SPEC_DIFF_RULES[ruleId].severity,
+      // Old news is still said, but only a mismatch the newer document brought can fail.
+      severity: old ? 'info' : SPEC_DIFF_RULES[ruleId].severity,
       basis: 'spec',
       pointer,
-      expected: docPointer ? `what ${options.label ?? side.label} documents at ${docPointer}` : `what ${options.label ?? side.label} documents`,
+      // The document's name stays out (it is in the check's name): a fingerprint must not change with a file's path.
+      expected: docPointer ? `what the document states at ${docPointer}` : 'what the document states',
       actual: r.mockDetails?.value ?? null,
-      message: `${description ?? 'an interaction'}: ${r.message} (${r.code}${pointer ? ` at ${isResponse ? 'response' : 'request'} ${pointer}` : ''}${docPointer ? `; document ${docPointer}` : ''})`,
-      reproduction: `npx opc --oas ${options.label ?? side.label} ${pactFile}`,
+      message: `${old ? `pre-existing (already so against ${older.label}): ` : ''}${description ?? 'an interaction'}: ${r.message} (${r.code}${pointer ? ` at ${isResponse ? 'response' : 'request'} ${pointer}` : ''}${docPointer ? `; document ${docPointer}` : ''})`,
+      reproduction: `npx opc --oas ${label} ${pactFile}`,
       ...(description ? { caseId: description } : {}),
       specPointers: { from: docPointer, to: null },
     });
@@ -208,7 +226,7 @@ export const checkPactAgainst = async (side: SpecSide, options: PactCheckOptions
   return {
     id,
     pillar: options.pillar,
-    name: `the pact fits the OpenAPI document (${options.label ?? side.label})`,
+    name: `the pact fits the OpenAPI document (${label})`,
     endpoint: '*',
     outcome: outcomeOf(findings, options.failOn ?? 'error'),
     durationMs: Date.now() - started,

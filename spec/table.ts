@@ -13,11 +13,13 @@ const short = (v: unknown) => {
   return s.length > 60 ? `${s.slice(0, 59)}…` : s;
 };
 
-export const renderSpecChanges = (changes: SpecChange[], title: string, verbose = false): string => {
+/** Ignored changes are counted apart and marked, as every report shows them. */
+export const renderSpecChanges = (changes: SpecChange[], title: string, verbose = false, ignored: ReadonlySet<SpecChange> = new Set()): string => {
   const out: string[] = [];
   const by = { error: 0, warning: 0, info: 0 };
-  for (const c of changes) by[SPEC_DIFF_RULES[c.ruleId].severity]++;
-  out.push(`${title}: ${changes.length === 0 ? 'no change' : `${by.error} error(s), ${by.warning} warning(s), ${by.info} info`}`);
+  for (const c of changes) if (!ignored.has(c)) by[SPEC_DIFF_RULES[c.ruleId].severity]++;
+  const apart = ignored.size ? `, ${ignored.size} ignored` : '';
+  out.push(`${title}: ${changes.length === 0 ? 'no change' : `${by.error} error(s), ${by.warning} warning(s), ${by.info} info${apart}`}`);
   const infoByRule = new Map<string, number>();
   for (const c of changes) {
     const sev = SPEC_DIFF_RULES[c.ruleId].severity;
@@ -26,7 +28,8 @@ export const renderSpecChanges = (changes: SpecChange[], title: string, verbose 
       continue;
     }
     const more = c.places.length > 1 ? ` (+${c.places.length - 1} more)` : '';
-    out.push(`  ${sev.toUpperCase().padEnd(7)} ${c.ruleId}  ${c.endpoints.join(', ')}  ${c.places[0]}${more}: ${c.summary}`);
+    const label = ignored.has(c) ? `${sev} (ignored)` : sev.toUpperCase().padEnd(7);
+    out.push(`  ${label} ${c.ruleId}  ${c.endpoints.join(', ')}  ${c.places[0]}${more}: ${c.summary}`);
     out.push(`          ${c.from ?? '—'} → ${c.to ?? '—'}   ${short(c.before)} → ${short(c.after)}`);
   }
   if (infoByRule.size > 0) {
@@ -35,8 +38,11 @@ export const renderSpecChanges = (changes: SpecChange[], title: string, verbose 
   return `${out.join('\n')}\n`;
 };
 
+/** Mismatches the older document already had are info (`spec diff`); they are counted apart. */
 export const renderPactCheck = (check: CheckResult): string => {
-  const out = [`${check.name}: ${check.findings.length === 0 ? 'fits' : `${check.findings.length} mismatch(es)`}`];
-  for (const f of check.findings) out.push(`  ${f.severity.toUpperCase().padEnd(7)} ${f.ruleId}  ${f.message}`);
+  const old = check.findings.filter((f) => f.severity === 'info').length;
+  const n = check.findings.length;
+  const out = [`${check.name}: ${n === 0 ? 'fits' : `${n} mismatch(es)${old ? `, ${n - old} new, ${old} pre-existing (info)` : ''}`}`];
+  for (const f of check.findings) out.push(`  ${f.ignored ? `${f.severity} (ignored)` : f.severity.toUpperCase().padEnd(7)} ${f.ruleId}  ${f.message}`);
   return `${out.join('\n')}\n`;
 };

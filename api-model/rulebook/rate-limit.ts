@@ -139,6 +139,13 @@ export const RATE_LIMIT_RULES = {
     basis: 'prose',
     reason: 'still throttled once the advertised wait is over: clients that obey Retry-After are throttled again',
   },
+  // The rate-limits page: a throttled user gets "HTTP/1.1 429 Too Many Requests" with
+  // "Retry-After: 30". A 503 that stays 503 through the bounded retries breaks that promise.
+  'rate-limit-503-instead-of-429': {
+    severity: 'error',
+    basis: 'prose',
+    reason: 'the rate-limits page answers a throttled user with 429 Too Many Requests and Retry-After; a 503 instead tells a client nothing of when to come back',
+  },
   'rate-limit-unfair': {
     severity: 'error',
     basis: 'prose',

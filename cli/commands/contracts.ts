@@ -80,6 +80,7 @@ export const register = (program: Command): void => {
     await runSession({
       common: o,
       failOn: o.failOn,
+      require: o.require,
       ignore,
       pillars: [
         {

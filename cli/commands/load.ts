@@ -121,6 +121,7 @@ const act = (command: 'probe' | 'capacity' | 'recovery', pick: (m: LoadModule) =
     await runSession({
       common: o,
       failOn: o.failOn,
+      require: o.require,
       ignore,
       simulator: simulatorFor(o),
       maxRequests: o.maxRequests,

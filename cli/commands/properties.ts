@@ -70,6 +70,7 @@ export const register = (program: Command): void => {
     await runSession({
       common: o,
       failOn: o.failOn,
+      require: o.require,
       ignore,
       pillars: [{ pillar: 'properties', run: (ctx) => runProperties(ctx, options) }],
       afterRun: [

@@ -2,9 +2,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { validate } from '../../api-model/shapes/validate.ts';
-import { EXIT, UsageError } from '../../core/errors.ts';
+import { UsageError } from '../../core/errors.ts';
 import { shownPath } from '../../core/shown-path.ts';
-import { RunResults } from '../../core/results.ts';
+import { EXIT_CODE_OF, RunResults } from '../../core/results.ts';
 import { writeReports } from '../../reports/index.ts';
 import { ensureOutDir } from '../options.ts';
 import { RESULTS_FILE } from '../session.ts';
@@ -62,7 +62,7 @@ export const register = (program: Command): void => {
         for (const f of written) process.stdout.write(`${shownPath(f)}\n`);
         process.stdout.write(`verdict: ${results.verdict}${results.interrupted ? ' (interrupted run)' : ''}\n`);
       }
-      // The exit code is the saved run's, so a CI step can gate on a re-rendered report.
-      process.exitCode = results.verdict === 'pass' ? EXIT.PASS : EXIT.FAIL;
+      // The exit code is the saved run's outcome's, so a CI step can gate on a re-rendered report.
+      process.exitCode = EXIT_CODE_OF[results.outcome];
     });
 };

@@ -88,6 +88,7 @@ export const registerRun = (program: Command): void => {
     await runSession({
       common: o,
       failOn: o.failOn,
+      require: o.require,
       ignore,
       maxRequests: o.maxRequests,
       allowRemote: o.allowRemote,

@@ -1,18 +1,18 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
+import { loadIgnore } from '../../api-model/ignore.ts';
 import { planPin, writePin } from '../../api-model/openapi/pin.ts';
 import { sliceInfo } from '../../api-model/openapi/slice.ts';
 import { EXIT } from '../../core/errors.ts';
-import { RESULTS_SCHEMA_VERSION, type RunResults, type SeverityName, verdictOf } from '../../core/results.ts';
+import { EXIT_CODE_OF, RESULTS_SCHEMA_VERSION, type RunResults, runOutcome, verdictOfOutcome } from '../../core/results.ts';
 import { writeReports } from '../../reports/index.ts';
 import { renderVerdictLine } from '../../reports/terminal.ts';
-import { DEFAULT_OUT, ensureOutDir } from '../options.ts';
+import { defaultOutFor, ensureOutDir, type GateCliOptions, withGateOptions } from '../options.ts';
 import { loadSpec } from '../pillars.ts';
 import { RESULTS_FILE } from '../session.ts';
 
-interface SpecCliOptions {
-  failOn: SeverityName;
+interface SpecCliOptions extends GateCliOptions {
   out: string;
   pact: boolean;
   verbose?: boolean;
@@ -23,27 +23,29 @@ interface SpecCliOptions {
 const loadTable = () => import('../../spec/table.ts');
 
 const common = (cmd: Command): Command =>
-  cmd
-    .addOption(new Option('--fail-on <severity>', 'lowest change severity that fails (exit 1)').choices(['error', 'warning']).default('error'))
-    .option('--out <dir>', 'folder for results.json and the reports', DEFAULT_OUT)
+  withGateOptions(cmd)
+    .option('--out <dir>', 'folder for results.json and the reports', defaultOutFor(cmd))
     .option('--no-pact', 'do not check the committed pact against the newer document')
     .option('--verbose', 'list info changes one by one too')
     .option('--quiet', 'print nothing but errors')
     .option('--debug', 'show stack traces on errors');
 
 /**
- * Opens both documents, compares, prints, then writes results.json and the reports, each
- * file whole. A document that cannot be used ends the run before --out is made, so it
- * leaves nothing behind, not even an empty folder.
+ * Reads the ignore file and opens both documents, compares, prints, then writes
+ * results.json and the reports, each file whole. A document or ignore file that cannot be
+ * used ends the run before --out is made, so it leaves nothing behind, not even an empty
+ * folder.
  */
 const diffAndReport = async (fromArg: string, toArg: string, o: SpecCliOptions): Promise<void> => {
   const started = new Date();
+  const ignore = loadIgnore(o.ignore);
   const { openSide, runSpecDiff } = await loadSpec();
   const from = openSide(fromArg);
   const to = openSide(toArg);
   const outDir = ensureOutDir(o.out);
-  const run = await runSpecDiff(from, to, { failOn: o.failOn, pact: o.pact });
+  const run = await runSpecDiff(from, to, { failOn: o.failOn, pact: o.pact, ignore });
   const pin = sliceInfo();
+  const outcome = runOutcome({ pillars: [run.result], records: { remaining: 0 }, require: o.require, interrupted: false, setupError: false, toolFault: false });
   const results: RunResults = {
     schemaVersion: RESULTS_SCHEMA_VERSION,
     tool: { name: 'devrev-gate', version: '0.1.0' },
@@ -53,7 +55,9 @@ const diffAndReport = async (fromArg: string, toArg: string, o: SpecCliOptions):
     startedAt: started.toISOString(),
     durationMs: Date.now() - started.getTime(),
     failOn: o.failOn,
-    verdict: verdictOf([run.result]),
+    require: o.require,
+    outcome,
+    verdict: verdictOfOutcome(outcome),
     interrupted: false,
     requests: { sent: 0, budget: 0 },
     records: { created: 0, removed: 0, remaining: 0 },
@@ -65,13 +69,14 @@ const diffAndReport = async (fromArg: string, toArg: string, o: SpecCliOptions):
   const files = await writeReports(results, outDir);
   if (!o.quiet) {
     const { renderPactCheck, renderSpecChanges } = await loadTable();
-    process.stdout.write(renderSpecChanges(run.changes, `docs drift ${run.from.source} → ${run.to.source}`, o.verbose));
+    process.stdout.write(renderSpecChanges(run.changes, `docs drift ${run.from.source} → ${run.to.source}`, o.verbose, run.ignored));
     const pact = run.result.checks.find((c) => c.id === 'spec.pact-vs-document');
     if (pact) process.stdout.write(renderPactCheck(pact));
+    for (const f of run.result.checks.find((c) => c.id === 'spec.ignore-file')?.findings ?? []) process.stdout.write(`  ERROR   ${f.ruleId}  ${f.message}\n`);
     process.stderr.write(`reports: ${[join(outDir, RESULTS_FILE), ...files].map((f) => relative(process.cwd(), f) || f).join(', ')}\n`);
     process.stderr.write(`${renderVerdictLine(results)}\n`);
   }
-  process.exitCode = results.verdict === 'pass' ? EXIT.PASS : EXIT.FAIL;
+  process.exitCode = EXIT_CODE_OF[results.outcome];
 };
 
 /** `devrev-gate spec`: docs drift between DevRev OpenAPI documents, and the pin. */

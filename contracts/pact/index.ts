@@ -4,9 +4,10 @@ import { join, resolve } from 'node:path';
 import { DEV_USERS_CREATE } from '../../api-model/shapes/endpoints.ts';
 import { evidenceOf, targetDownCheck } from '../../core/evidence.ts';
 import { SetupError } from '../../core/errors.ts';
+import { cutShort, INTERRUPTED } from '../../core/interrupt.ts';
 import { ECHO_BASIS, ECHOED_FIELDS, type EchoField } from '../../api-model/cases/catalogue.ts';
 import { gatePillar, isRealTarget } from '../../api-model/gate.ts';
-import { severityOfRule } from '../../api-model/rulebook/index.ts';
+import { ruleInfo, severityOfRule } from '../../api-model/rulebook/index.ts';
 import { type AuthStyle, HttpClient } from '../../core/http.ts';
 import { shownPath } from '../../core/shown-path.ts';
 import { type BasisName, type CheckResult, type Evidence, type Finding, type PillarResult, pillarResult, type SeverityName } from '../../core/results.ts';
@@ -24,7 +25,7 @@ import {
 import { MOCK_SERVER_RETRIES, PACT_FILE, runConsumer } from './consumer.ts';
 import { type ContractInteraction, INTERACTIONS } from './interactions.ts';
 import { detailsOfError } from './mismatch.ts';
-import { fixtureStates, simulatorStates, type StateSetter } from './states.ts';
+import { FIXTURE_STATES, fixtureStates, simulatorStates, type StateSetter } from './states.ts';
 import { type CapturedAnswer, type ContractAuth, VERIFIER_LOG, type VerifyOutcome, verifyPact } from './verify.ts';
 
 /**
@@ -100,6 +101,32 @@ const transientReason = (i: ContractInteraction, a: CapturedAnswer): string | nu
   if (a.status === 429 && i.status !== 429) return `still throttled (429) after ${a.attempts} attempt(s) within the retry budget`;
   if (a.status === 503 && i.status !== 503) return `still unavailable (503) after ${a.attempts} attempt(s) within the retry budget`;
   return null;
+};
+
+/**
+ * The interaction promises a throttled caller 429 with Retry-After (the rate-limits page);
+ * a 503 still there after the bounded retries breaks it: a finding, not a transient answer.
+ */
+const UNAVAILABLE_RULE = 'rate-limit-503-instead-of-429';
+const unavailableForThrottle = (ctx: RunContext, i: ContractInteraction, a: CapturedAnswer): Finding | null => {
+  if (i.status !== 429 || a.status !== 503) return null;
+  const retryAfter = a.headers['retry-after'];
+  return {
+    checkId: checkIdOf(i),
+    caseId: i.description,
+    pillar: 'contracts',
+    endpoint: i.endpoint.name,
+    status: 503,
+    ruleId: UNAVAILABLE_RULE,
+    severity: severityOfRule(UNAVAILABLE_RULE),
+    basis: ruleInfo(UNAVAILABLE_RULE)!.basis!,
+    pointer: '/status',
+    expected: '429 with Retry-After',
+    actual: `503${retryAfter === undefined ? ' without Retry-After' : ` with Retry-After ${retryAfter}`}`,
+    message: `${i.description}: a throttled caller got 503 after ${a.attempts} attempt(s), where the rate-limits page promises 429 with Retry-After`,
+    reproduction: a.curl,
+    evidence: evidenceOf(a, ctx.redactor),
+  };
 };
 
 interface RootCause {
@@ -243,6 +270,11 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
   if (!existsSync(consumer.file)) {
     return pillarResult('contracts', startedAt, 0, checks);
   }
+  // Interrupted before verification: no interaction was sent, none is judged.
+  if (ctx.signal.aborted) {
+    for (const i of INTERACTIONS) checks.push({ id: checkIdOf(i), pillar: 'contracts', name: i.description, endpoint: i.endpoint.name, outcome: 'skipped', durationMs: 0, reason: INTERRUPTED, findings: [] });
+    return pillarResult('contracts', startedAt, 0, checks);
+  }
 
   const broker = options.broker ?? null;
   if (broker) {
@@ -319,7 +351,11 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
     errorsByInteraction.set(i, list);
   }
   const results = (verified.report as { interactionResults?: Array<{ description?: string; duration?: string }> }).interactionResults ?? [];
-  const rootCause = await rootCauseOf(ctx, verified, options.auth ?? 'sdk');
+  // After an interrupt only the answers kept before it are judged: the rest got no answer
+  // (the verifier saw a made-up 599), which says nothing about the provider.
+  const judged = new Set(results.map((r) => r.description));
+  const cut = (i: ContractInteraction) => verified.interrupted && !(verified.answers.has(i.description) && judged.has(i.description));
+  const rootCause = verified.interrupted ? null : await rootCauseOf(ctx, verified, options.auth ?? 'sdk');
   if (rootCause) checks.push(rootCause.check);
   for (const i of INTERACTIONS) {
     const blocked = i.states.filter((s) => verified.unsettable.has(s.name));
@@ -327,13 +363,25 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
     const base = { id: checkIdOf(i), pillar: 'contracts' as const, name: i.description, endpoint: i.endpoint.name, durationMs: took };
     if (blocked.length > 0) {
       const reason = `provider state cannot be set by ${states.name}: ${blocked.map((s) => `"${s.name}"`).join(', ')}`;
-      checks.push({ ...base, outcome: 'skipped', reason, findings: [] });
+      // Fixtures are the user's to add (a gap); the other states need the provider's own
+      // cooperation (a read-only user, throttling, a fault), which no tenant offers: by design.
+      const byDesign = blocked.every((s) => !FIXTURE_STATES.has(s.name)) ? { notApplicable: true as const } : {};
+      checks.push({ ...base, outcome: 'skipped', reason, ...byDesign, findings: [] });
+      continue;
+    }
+    if (cut(i)) {
+      checks.push(cutShort({ ...base, outcome: 'skipped', findings: [] }));
       continue;
     }
     const answer = verified.answers.get(i.description);
     const covered = rootCause?.covers(i, answer);
     if (covered) {
       checks.push({ ...base, outcome: 'inconclusive', reason: covered, findings: [] });
+      continue;
+    }
+    const unavailable = answer && unavailableForThrottle(ctx, i, answer);
+    if (unavailable) {
+      checks.push({ ...base, outcome: 'pass', findings: [unavailable] });
       continue;
     }
     const transient = answer && transientReason(i, answer);
@@ -348,7 +396,7 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
   const skipped = checks.filter((c) => c.outcome === 'skipped');
   if (skipped.length > 0) say(`contracts: skipped ${skipped.map((c) => c.name).join('; ')}`);
 
-  if (broker) {
+  if (broker && !ctx.signal.aborted) {
     const cmd = canIDeployCommand(broker);
     say(`contracts: ${commandLine(cmd)}`);
     const t1 = Date.now();

@@ -68,6 +68,9 @@ export const runUniqueValue = (field: string, runId: string, interaction: string
   const slug = interaction.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40);
   return field === 'email' ? `devrev-gate+${runId}-${slug}@example.org` : `devrev-gate-${runId}-${slug}`;
 };
+/** The states a tenant's config file can satisfy (fixtures): without them a check is a gap the user can close. */
+export const FIXTURE_STATES: ReadonlySet<string> = new Set([STATES.tenantFixtures, STATES.customField]);
+
 
 
 /** The stand-ins under the names the interactions read them by. */

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Verifier } from '@pact-foundation/pact';
 import { HttpClient, type HttpRequest, TransportError } from '../../core/http.ts';
 import type { RunContext } from '../../core/run-context.ts';
+import { stillAnswers } from '../../core/still-answers.ts';
 import { endpointOfCreatedBody, PROFILES } from '../../api-model/endpoints/profiles.ts';
 import { PROVIDER } from './names.ts';
 import { STATES, type StateContext, type StateSetter } from './states.ts';
@@ -51,6 +52,8 @@ export interface VerifyOutcome {
   answers: Map<string, CapturedAnswer>;
   /** Set when the target stopped answering during verification. */
   down: TargetDown | null;
+  /** Ctrl-C/SIGTERM came during verification: only the answers kept before it count. */
+  interrupted: boolean;
 }
 
 export interface VerifierReport {
@@ -123,8 +126,13 @@ const readInteractions = (file: string): PactInteraction[] => {
   }));
 };
 
-/** States whose whole point is a transient answer: the shared client must not retry it away. */
+/**
+ * States whose whole point is a transient answer: the shared client must not retry it away.
+ * A throttled caller's 503 is still retried (within the bound): a 503 that clears into the
+ * 429 is not the provider's fault, one that stays is (rate-limit-503-instead-of-429).
+ */
 const TRANSIENT_STATES: ReadonlySet<string> = new Set([STATES.throttled, STATES.serverFault]);
+const RETRY_503_STATES: ReadonlySet<string> = new Set([STATES.throttled]);
 
 /** Hop-by-hop and encoding headers: the body is sent on decoded, in one piece. */
 const DROPPED_ANSWER_HEADERS = new Set(['content-encoding', 'content-length', 'transfer-encoding', 'connection', 'keep-alive']);
@@ -145,16 +153,6 @@ const recordCreated = (ctx: RunContext, answer: CapturedAnswer, description: str
     ...(typeof user['email'] === 'string' ? { email: user['email'] } : {}),
     note: `contracts: ${description ?? 'interaction'}`,
   });
-};
-
-/** After a request got no answer: does a harmless request (the preflight's) get one? */
-const stillAnswers = async (http: HttpClient): Promise<boolean> => {
-  try {
-    await http.send({ path: '/dev-users.create', body: {}, timeoutMs: 5_000, retry429: false, retry503: false });
-    return true;
-  } catch (err) {
-    return !(err instanceof TransportError) || err.failure === 'aborted';
-  }
 };
 
 const CHILD = fileURLToPath(new URL('./verifier-process.js', import.meta.url));
@@ -232,6 +230,7 @@ export const verifyPact = async (ctx: RunContext, o: VerifyOptions): Promise<Ver
   const forward = async (req: Request, res: Response) => {
     const description = interactionFor(req.path);
     const transient = statesSince.some((s) => TRANSIENT_STATES.has(s));
+    const retry503 = !transient || statesSince.some((s) => RETRY_503_STATES.has(s));
     const token = nextToken ?? ctx.token;
     const extra = nextHeaders;
     nextToken = undefined;
@@ -255,7 +254,7 @@ export const verifyPact = async (ctx: RunContext, o: VerifyOptions): Promise<Ver
       auth: tokenSent && token ? (o.auth === 'bearer' ? 'bearer' : 'raw') : 'none',
       headers: { ...headers, ...extra },
       retry429: !transient,
-      retry503: !transient,
+      retry503,
       ...(token ? { token } : {}),
       ...(raw === undefined ? {} : { rawBody: raw }),
     };
@@ -278,7 +277,7 @@ export const verifyPact = async (ctx: RunContext, o: VerifyOptions): Promise<Ver
       for (const [k, v] of Object.entries(answer.headers)) if (!DROPPED_ANSWER_HEADERS.has(k)) res.setHeader(k, v);
       res.end(answer.text);
     } catch (err) {
-      if (err instanceof TransportError && err.failure !== 'aborted' && !(await stillAnswers(http))) {
+      if (err instanceof TransportError && err.failure !== 'aborted' && !(await stillAnswers(http, 0))) {
         down = { interaction: description, curl: http.curlFor(request), failure: err.message };
       }
       // 599: no HTTP answer; the verifier reports it against the interaction.
@@ -290,6 +289,8 @@ export const verifyPact = async (ctx: RunContext, o: VerifyOptions): Promise<Ver
 
   const requestFilter = (req: Request, res: Response, _next: NextFunction) => {
     if (req.path === STATE_SETUP_PATH && req.method === 'POST') {
+      // After an interrupt no state is set: setting one can send requests of its own.
+      if (ctx.signal.aborted) return void res.status(500).json({ error: 'devrev-gate: interrupted' });
       const body = (req.body ?? {}) as { state?: string; params?: Json; action?: string };
       if (body.action === 'teardown') return void res.json({});
       const state = String(body.state ?? '');
@@ -352,11 +353,14 @@ export const verifyPact = async (ctx: RunContext, o: VerifyOptions): Promise<Ver
   } finally {
     delete (core as Partial<PactCore>).verifyPacts;
   }
+  const interrupted = ctx.signal.aborted;
   let report: VerifierReport;
   try {
     report = JSON.parse(raw) as VerifierReport;
   } catch {
-    throw new Error(`pact verifier gave no report: ${raw.split('\n')[0]}`);
+    // An interrupt stops the verifier's process on purpose: no report is what it leaves.
+    if (!interrupted) throw new Error(`pact verifier gave no report: ${raw.split('\n')[0]}`);
+    report = {};
   }
-  return { report, unsettable, requestsSent, answers, down };
+  return { report, unsettable, requestsSent, answers, down, interrupted };
 };

@@ -176,13 +176,15 @@ const VALIDATORS: Record<string, (o: Opts, scratch: string) => void> = {
     ensureOutDir(outInside(scratch, o['out'] ?? join(file, '..')));
   },
   serve,
-  // Both documents are opened and proven whole before anything is compared or written.
+  // The ignore file is read and both documents are opened and proven whole before anything is compared or written.
   'spec diff': (o, scratch) => {
+    loadIgnore(o['ignore'], scratch);
     openSide(o['from']);
     openSide(o['to']);
     ensureOutDir(outInside(scratch, String(o['out'])));
   },
   'spec check': (o, scratch) => {
+    loadIgnore(o['ignore'], scratch);
     openSide(o['openapi']);
     ensureOutDir(outInside(scratch, String(o['out'])));
   },

@@ -7,7 +7,7 @@ import { BudgetExhaustedError, UsageError } from '../../core/errors.ts';
 import { Ledger } from '../../core/ledger.ts';
 import { createRunContext } from '../../core/run-context.ts';
 import { pointerOf, segmentsOf, valueAt } from '../../core/pointer.ts';
-import { REDACTED, Redactor } from '../../core/redact.ts';
+import { REDACTED, Redactor, secretsFromEnv } from '../../core/redact.ts';
 import { capForBasis, type Finding, outcomeOf, verdictOf } from '../../core/results.ts';
 import { isLoopbackHost, parseTarget } from '../../core/target.ts';
 
@@ -29,10 +29,41 @@ describe('the redactor', () => {
     });
   });
 
-  it('masks secret-named fields and scrubs the token from nested strings', () => {
+  it('scrubs data by value only: the token goes wherever it appears, data keys and numbers stay', () => {
     expect(
-      r.deep({ a: { password: 'p', session_id: 42, note: 'token s3cr3t-token-value' }, list: ['s3cr3t-token-value'] }),
-    ).toEqual({ a: { password: REDACTED, session_id: REDACTED, note: `token ${REDACTED}` }, list: [REDACTED] });
+      r.deep({
+        classCounts: { 'rev.no-token': 19, 'dev.no-token.minimal': 7 },
+        a: { token_bucket: 3, note: 'token s3cr3t-token-value' },
+        list: ['s3cr3t-token-value'],
+        ['key-s3cr3t-token-value']: 1,
+      }),
+    ).toEqual({
+      classCounts: { 'rev.no-token': 19, 'dev.no-token.minimal': 7 },
+      a: { token_bucket: 3, note: `token ${REDACTED}` },
+      list: [REDACTED],
+      [`key-${REDACTED}`]: 1,
+    });
+  });
+
+  it('masks secret-named settings by name, at any depth, and scrubs the rest by value', () => {
+    expect(
+      r.config({ target: 'https://api.devrev.ai', token: 'abc', fixtures: { apiKey: 12345, password: 'p', org: 'x s3cr3t-token-value' }, pillars: ['drift'] }),
+    ).toEqual({ target: 'https://api.devrev.ai', token: REDACTED, fixtures: { apiKey: REDACTED, password: REDACTED, org: `x ${REDACTED}` }, pillars: ['drift'] });
+  });
+
+  it('takes the configured secrets from the environment: a broker token or password is removed by value too', () => {
+    const secrets = secretsFromEnv({ PACT_BROKER_TOKEN: 'broker-tok-91ab', PACT_BROKER_PASSWORD: 'hunter2-pw', PACT_BROKER_USERNAME: 'ci', HOME: '/root' });
+    expect(secrets.sort()).toEqual(['broker-tok-91ab', 'hunter2-pw']);
+    // The run context's redactor knows them.
+    const before = process.env['PACT_BROKER_TOKEN'];
+    process.env['PACT_BROKER_TOKEN'] = 'broker-tok-91ab';
+    try {
+      const ctx = createRunContext({ target: parseTarget('http://127.0.0.1:9'), token: 't0ken-value', outDir: mkdtempSync(join(tmpdir(), 'dg-redact-')) });
+      expect(ctx.redactor.text('publish -b broker-tok-91ab with t0ken-value')).toBe(`publish -b ${REDACTED} with ${REDACTED}`);
+    } finally {
+      if (before === undefined) delete process.env['PACT_BROKER_TOKEN'];
+      else process.env['PACT_BROKER_TOKEN'] = before;
+    }
   });
 
   it('ignores secrets too short to mean anything', () => {

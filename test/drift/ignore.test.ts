@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../core/errors.ts';
 import type { Finding } from '../../core/results.ts';
-import { applyIgnore, isExpired, loadIgnore, parseIgnore } from '../../api-model/ignore.ts';
+import { applyIgnore, isExpired, loadIgnore, matches, parseIgnore } from '../../api-model/ignore.ts';
+import { fingerprintOf } from '../../core/finding-id.ts';
+import { buildSarif } from '../../reports/sarif.ts';
+import { everyPillarResults } from '../reports/fixture.ts';
 
 const finding = (over: Partial<Finding> = {}): Finding => ({
   checkId: 'drift.rev-users.create.minimal-create',
@@ -102,5 +105,93 @@ describe('the ignore file', () => {
     writeFileSync(join(dir, 'devrev-gate.ignore.json'), '[]\n');
     expect(() => loadIgnore(undefined, dir)).toThrow(/both devrev-gate\.ignore\.json and devrev-gate\.ignore\.yaml exist/);
     expect(() => loadIgnore('missing.json', dir)).toThrow(/ignore file missing\.json does not exist/);
+  });
+});
+
+// What the contracts pillar reports against a provider without dev-users.create: every
+// interaction on it answered 404, beside the one known mismatch a team had accepted.
+const statusFinding = (caseId: string, actual: number, expected = 201): Finding =>
+  finding({
+    checkId: `contracts.${caseId.replace(/ /g, '-')}`,
+    caseId,
+    pillar: 'contracts',
+    endpoint: 'dev-users.create',
+    status: actual,
+    ruleId: 'pact-status',
+    severity: 'error',
+    pointer: '/status',
+    expected,
+    actual,
+  });
+
+describe('precise ignore entries', () => {
+  const KNOWN = 'dev-users.create 400 for a state other than shadow';
+  const answered404 = [
+    'dev-users.create 201 full request',
+    'dev-users.create 201 minimal request',
+    'dev-users.create 400 for a missing email',
+    KNOWN,
+  ].map((c) => statusFinding(c, 404, c.includes(' 400 ') ? 400 : 201));
+
+  it('a narrow entry (case and actual status) silences exactly its finding, and the same rule and pointer with another status is not silenced', () => {
+    const narrow = parseIgnore(
+      '- rule: pact-status\n  endpoint: dev-users.create\n  path: /status\n  case: dev-users.create 400 for a state other than shadow\n  actual: 422\n  reason: DEV-30 answers 422\n',
+      'i.yaml',
+    );
+    expect(narrow.entries[0]).toMatchObject({ case: KNOWN, actual: 422 });
+    const known = statusFinding(KNOWN, 422, 400);
+    expect(applyIgnore([known], narrow, NOW)[0]?.ignored?.reason).toBe('DEV-30 answers 422');
+    // The provider lost the endpoint: the same case now answers 404, and nothing is silenced.
+    expect(applyIgnore(answered404, narrow, NOW).filter((f) => f.ignored)).toEqual([]);
+    // A 422 on another case is another finding too.
+    expect(applyIgnore([statusFinding('dev-users.create 400 for a missing email', 422, 400)], narrow, NOW)[0]?.ignored).toBeUndefined();
+    // Without case and actual the entry is as coarse as before: every status at /status.
+    const coarse = parseIgnore('[{"rule": "pact-status", "endpoint": "dev-users.create", "path": "/status", "reason": "r"}]', 'i.json');
+    expect(applyIgnore(answered404, coarse, NOW).every((f) => f.ignored)).toBe(true);
+  });
+
+  it('matches the actual value as the reports show it: a number, the same number in a string, a JSON value', () => {
+    const e = (actual: unknown) => parseIgnore(JSON.stringify([{ rule: 'pact-body', actual, reason: 'r' }]), 'i.json');
+    const body = (actual: unknown) => finding({ ruleId: 'pact-body', actual });
+    expect(matches(e(404).entries[0]!, body(404))).toBe(true);
+    expect(matches(e('404').entries[0]!, body(404))).toBe(true);
+    expect(matches(e(404).entries[0]!, body(4040))).toBe(false);
+    expect(matches(e(null).entries[0]!, body(null))).toBe(true);
+    expect(matches(e(null).entries[0]!, body(undefined))).toBe(false);
+    expect(matches(e({ a: [1] }).entries[0]!, body({ a: [1] }))).toBe(true);
+    expect(matches(e({ a: [1] }).entries[0]!, body({ a: [2] }))).toBe(false);
+  });
+
+  it('a fingerprint entry silences the finding SARIF gives that fingerprint, and no other', () => {
+    const results = everyPillarResults();
+    const all = results.pillars.flatMap((p) => p.checks.flatMap((c) => c.findings));
+    const sarif = buildSarif(results).runs[0]!.results!;
+    const i = all.findIndex((f) => f.ruleId === 'pact-body');
+    const print = sarif[i]!.partialFingerprints!['devrevGateFinding/v1']!;
+    expect(print).toBe(fingerprintOf(all[i]!));
+    const file = parseIgnore(JSON.stringify({ ignore: [{ fingerprint: print, reason: 'DEV-31', expires: '2026-06-30' }] }), 'i.json');
+    expect(file.entries[0]).toEqual({ fingerprint: print, reason: 'DEV-31', expires: '2026-06-30' });
+    const out = applyIgnore(all, file, NOW);
+    // The fixture holds findings ignored already; the entry adds exactly one.
+    const by = (list: Finding[], reason: string) => list.flatMap((f, j) => (f.ignored?.reason === reason ? [j] : []));
+    expect(by(out, 'DEV-31')).toEqual([i]);
+    // With a rule too, both must hold; past its expiry it ignores nothing, as any entry.
+    const wrongRule = parseIgnore(JSON.stringify([{ fingerprint: print, rule: 'pact-status', reason: 'r' }]), 'i.json');
+    expect(by(applyIgnore(all, wrongRule, NOW), 'r')).toEqual([]);
+    expect(by(applyIgnore(all, file, Date.parse('2026-07-01T00:00:00Z')), 'DEV-31')).toEqual([]);
+    // A failure of the suite itself is never silenced, not even by its own fingerprint.
+    const bug = finding({ ruleId: 'suite-case-mislabelled', severity: 'error' });
+    const bugFile = parseIgnore(JSON.stringify([{ fingerprint: fingerprintOf(bug), reason: 'r' }]), 'i.json');
+    expect(applyIgnore([bug], bugFile, NOW)[0]?.ignored).toBeUndefined();
+  });
+
+  it('refuses a malformed precise entry in one line', () => {
+    expect(problem('[{"reason": "x"}]')).toContain('entry 1 names no known rule (null) and no fingerprint');
+    expect(problem('[{"fingerprint": "ABC", "reason": "x"}]')).toContain('entry 1: "fingerprint" must be the 32 hex digits SARIF gives a result');
+    expect(problem(`[{"fingerprint": "${'0'.repeat(32)}", "rule": "nope", "reason": "x"}]`)).toContain('entry 1 names no known rule ("nope")');
+    expect(problem('[{"rule": "pact-status", "case": "", "reason": "x"}]')).toContain('entry 1: "case" must be a case as the reports name it');
+    expect(problem('[{"rule": "pact-status", "case": 3, "reason": "x"}]')).toContain('"case" must be');
+    expect(problem(`[{"fingerprint": "${'0'.repeat(32)}"}]`)).toContain('entry 1 needs a "reason"');
+    for (const p of [problem('[{"reason": "x"}]'), problem('[{"fingerprint": 1, "reason": "x"}]')]) expect(p).not.toContain('\n');
   });
 });

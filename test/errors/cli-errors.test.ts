@@ -87,19 +87,21 @@ describe.concurrent('the first answer', () => {
     expectOneLine(r, `devrev-gate: ${p.url} rejected the token (401 on the first request): check --token / DEVREV_TOKEN`);
   });
 
+  const DOCUMENTED = 'DevRev documents 201, 400, 401, 403, 429, 500, 503 for it';
+  const OBJECT = 'DevRev answers it with a JSON object';
   it.each([
-    ['an HTML page', 200, 'text/html; charset=utf-8', '<!doctype html><title>Welcome</title>', 'HTTP 200, text/html; charset=utf-8, not a JSON object'],
-    ['plain text', 200, 'text/plain', 'ok', 'HTTP 200, text/plain, not a JSON object'],
-    ['a JSON array', 200, 'application/json', '[{"id":"x"}]', 'HTTP 200, application/json, not a JSON object'],
-    ['an empty JSON body', 400, 'application/json', '', 'HTTP 400, application/json, not a JSON object'],
-    ['JSON with no content type', 400, null, '{"type":"bad_request"}', 'HTTP 400, no content type, JSON'],
-    ['an HTML 404', 404, 'text/html', '<h1>Not Found</h1>', 'HTTP 404, text/html, not a JSON object'],
-  ] as const)('says a target answering with %s does not answer like the DevRev API', async (_name, status, type, body, detail) => {
+    ['an HTML page', 200, 'text/html; charset=utf-8', '<!doctype html><title>Welcome</title>', `HTTP 200 text/html "<!doctype html><title>Welcome</title>", where ${DOCUMENTED}`],
+    ['plain text', 200, 'text/plain', 'ok', `HTTP 200 text/plain "ok", where ${DOCUMENTED}`],
+    ['a JSON array', 200, 'application/json', '[{"id":"x"}]', `HTTP 200 application/json "[{\\"id\\":\\"x\\"}]", where ${DOCUMENTED}`],
+    ['an empty JSON body', 400, 'application/json', '', `HTTP 400 application/json, empty, where ${OBJECT}`],
+    ['JSON with no content type', 400, null, '{"type":"bad_request"}', `HTTP 400 no content type "{\\"type\\":\\"bad_request\\"}", where ${OBJECT}`],
+    ['an HTML 404', 404, 'text/html', '<h1>Not Found</h1>', `HTTP 404 text/html "<h1>Not Found</h1>", where ${DOCUMENTED}`],
+  ] as const)('says a target answering with %s is not the DevRev API', async (_name, status, type, body, detail) => {
     const p = await provider(answering(status, type, body));
     const r = await drift(p.url);
     expectOneLine(
       r,
-      `devrev-gate: ${p.url} does not answer like the DevRev API (${detail}): check --target is the API base URL, e.g. https://api.devrev.ai`,
+      `devrev-gate: ${p.url} is not the DevRev API: POST ${p.url}/dev-users.create answered ${detail}: check --target / DEVREV_API_URL is the API base URL with no path after it, e.g. https://api.devrev.ai`,
     );
   });
 });
@@ -167,7 +169,7 @@ describe.concurrent('malformed input files', () => {
     const r = await runCli(['drift', '--ignore', file, '--out', join(dir, 'out')]);
     expectOneLine(
       r,
-      'devrev-gate: ignore file accepted.json: entry 1: "expires" must be a date (YYYY-MM-DD), got "soon": fix the file (entries are {rule, endpoint?, path?, reason, expires?})',
+      'devrev-gate: ignore file accepted.json: entry 1: "expires" must be a date (YYYY-MM-DD), got "soon": fix the file (entries are {rule, endpoint?, path?, case?, actual?, reason, expires?} or {fingerprint, reason, expires?})',
     );
   });
 
@@ -177,7 +179,7 @@ describe.concurrent('malformed input files', () => {
     const r = await runCli(['drift', '--out', join(dir, 'out')], { cwd: dir });
     expect(errorLines(r.stderr)).toHaveLength(1);
     expect(r.stderr).toMatch(
-      /^devrev-gate: ignore file devrev-gate\.ignore\.yaml: not valid YAML \(.+\): fix the file \(entries are \{rule, endpoint\?, path\?, reason, expires\?\}\)\n$/,
+      /^devrev-gate: ignore file devrev-gate\.ignore\.yaml: not valid YAML \(.+\): fix the file \(entries are \{rule, endpoint\?, path\?, case\?, actual\?, reason, expires\?\} or \{fingerprint, reason, expires\?\}\)\n$/,
     );
     expect(r.code).toBe(2);
   });
@@ -188,7 +190,7 @@ describe.concurrent('malformed input files', () => {
     const r = await runCli(['drift', '--out', join(dir, 'out')], { cwd: dir });
     expectOneLine(
       r,
-      'devrev-gate: ignore file devrev-gate.ignore.yml: entry 1 is not an object: fix the file (entries are {rule, endpoint?, path?, reason, expires?})',
+      'devrev-gate: ignore file devrev-gate.ignore.yml: entry 1 is not an object: fix the file (entries are {rule, endpoint?, path?, case?, actual?, reason, expires?} or {fingerprint, reason, expires?})',
     );
   });
 
@@ -268,7 +270,7 @@ describe.concurrent('--debug', () => {
     const dir = scratch('debug');
     writeFileSync(join(dir, 'devrev-gate.ignore.json'), '[1]');
     const line =
-      'devrev-gate: ignore file devrev-gate.ignore.json: entry 1 is not an object: fix the file (entries are {rule, endpoint?, path?, reason, expires?})';
+      'devrev-gate: ignore file devrev-gate.ignore.json: entry 1 is not an object: fix the file (entries are {rule, endpoint?, path?, case?, actual?, reason, expires?} or {fingerprint, reason, expires?})';
     const plain = await runCli(['drift', '--out', join(dir, 'out')], { cwd: dir });
     expectOneLine(plain, line);
     const debug = await runCli(['drift', '--out', join(dir, 'out'), '--debug'], { cwd: dir });

@@ -1,15 +1,18 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
+import type { Log } from 'sarif';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SLICE_FILE } from '../../api-model/openapi/slice.ts';
 import type { Finding, RunResults } from '../../core/results.ts';
+import { USER_SLICE_FILE } from '../../core/user-repo.ts';
 import { REPORT_FILES } from '../../reports/index.ts';
 import type { Summary } from '../../reports/summary.ts';
 import { type RunningSimulator, startSimulator } from '../../simulator/index.ts';
 import { type DriftProxy, startDriftProxy } from '../support/drift-proxy.ts';
-import { passingResults, syntheticResults } from './fixture.ts';
+import { everyPillarResults, passingResults, syntheticResults } from './fixture.ts';
 
 // `devrev-gate report --from` and the reports every session leaves, as CI meets them:
 // a child process, its exit code and output, and the files in its folder.
@@ -95,6 +98,52 @@ describe('devrev-gate report --from', () => {
   });
 });
 
+/** A user's repository as `devrev-gate init` leaves it: config with a target line, the pinned slice, their pact. */
+const userRepo = (target: string): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'dg-user-repo-'));
+  writeFileSync(join(dir, 'devrev-gate.config.yaml'), `# devrev-gate settings\ntarget: ${target}\n`);
+  mkdirSync(join(dir, 'devrev-gate'));
+  copyFileSync(SLICE_FILE, join(dir, USER_SLICE_FILE));
+  mkdirSync(join(dir, 'pacts'));
+  copyFileSync(resolve(import.meta.dirname, '../../pacts/devrev-sdk-integrator-devrev-api.json'), join(dir, 'pacts', 'x.json'));
+  return dir;
+};
+
+/** Every location of every result: the file it names exists in `dir`, and so does the line. */
+const expectAlertsOnFilesOf = (dir: string, sarif: Log) => {
+  const run = sarif.runs[0]!;
+  expect(run.results!.length).toBeGreaterThan(0);
+  expect(run.originalUriBaseIds!['SRCROOT']!.description!.text).toBe('the root of your repository');
+  const uris = new Set<string>();
+  for (const r of run.results!) {
+    for (const l of r.locations!) {
+      const phys = l.physicalLocation!;
+      const uri = phys.artifactLocation!.uri!;
+      uris.add(uri);
+      expect(existsSync(join(dir, uri)), uri).toBe(true);
+      expect(readFileSync(join(dir, uri), 'utf8').split('\n').length).toBeGreaterThanOrEqual(phys.region!.startLine!);
+    }
+  }
+  for (const a of run.artifacts ?? []) expect(existsSync(join(dir, a.location!.uri!)), a.location!.uri).toBe(true);
+  return uris;
+};
+
+describe('alerts on the files of a repository set up by init', () => {
+  it('report --from places every pillar\'s alerts on the user\'s slice, pact or config target line, and on no file without init', async () => {
+    const dir = userRepo('https://api.devrev.ai');
+    mkdirSync(join(dir, 'run'));
+    writeFileSync(join(dir, 'run', 'results.json'), JSON.stringify(everyPillarResults(), null, 2));
+    const r = await cli(['report', '--from', 'run', '--quiet'], dir);
+    expect(r.code).toBe(1);
+    const uris = expectAlertsOnFilesOf(dir, JSON.parse(readFileSync(join(dir, 'run', REPORT_FILES.sarif), 'utf8')) as Log);
+    expect([...uris].sort()).toEqual(['devrev-gate.config.yaml', 'devrev-gate/openapi-slice.json', 'pacts/x.json']);
+
+    const bare = saved(everyPillarResults());
+    expect((await cli(['report', '--from', 'run', '--quiet'], bare)).code).toBe(1);
+    expect(readFileSync(join(bare, 'run', REPORT_FILES.sarif), 'utf8')).not.toContain('physicalLocation');
+  });
+});
+
 describe('reports of a session against a drifted provider', () => {
   let sim: RunningSimulator;
   let proxy: DriftProxy;
@@ -142,8 +191,20 @@ describe('reports of a session against a drifted provider', () => {
     for (const f of readdirSync(join(dir, 'out'))) expect(read(f), f).not.toContain(TOKEN);
     expect(r.stdout + r.stderr).not.toContain(TOKEN);
 
+    // No init here: alerts are logical-only, never on files this folder does not hold.
+    const sarif = JSON.parse(read(REPORT_FILES.sarif)) as Log;
+    expect(sarif.runs[0]!.results!.length).toBeGreaterThan(0);
+    expect(read(REPORT_FILES.sarif)).not.toContain('physicalLocation');
+
     const again = await cli(['report', '--from', 'out', '--out', 'again'], dir);
     expect(again.code).toBe(1);
+
+    // The same run in a repository set up by init: the alerts land on the user's slice.
+    const repo = userRepo(proxy.url);
+    const inRepo = await cli(['drift', '--target', proxy.url, '--token', TOKEN, '--out', 'out', '--quiet'], repo);
+    expect(inRepo.code).toBe(1);
+    const uris = expectAlertsOnFilesOf(repo, JSON.parse(readFileSync(join(repo, 'out', REPORT_FILES.sarif), 'utf8')) as Log);
+    expect([...uris]).toEqual(['devrev-gate/openapi-slice.json']);
     expect(readFileSync(join(dir, 'again', REPORT_FILES.summary), 'utf8')).toBe(read(REPORT_FILES.summary));
     expect(readFileSync(join(dir, 'again', REPORT_FILES.html), 'utf8')).toBe(page);
   });

@@ -29,11 +29,14 @@ describe('ctrf.json', () => {
     const checks = results.pillars.flatMap((p) => p.checks);
     const doc = buildCtrf(results);
     const tests = doc.results.tests;
-    expect(tests).toHaveLength(checks.length);
+    // One test per check, then the run's own outcome (a failed run here).
+    expect(tests).toHaveLength(checks.length + 1);
+    expect(tests.at(-1)).toMatchObject({ name: 'run outcome: FAIL', status: 'failed', rawStatus: 'failed', suite: ['devrev-gate', 'run'] });
     const s = doc.results.summary;
-    expect(s.tests).toBe(checks.length);
+    expect(s.tests).toBe(checks.length + 1);
     expect(s.passed + s.failed + s.skipped + s.pending + s.other).toBe(s.tests);
-    expect(s.failed).toBe(checks.filter((c) => c.outcome === 'fail').length);
+    expect(s.failed).toBe(checks.filter((c) => c.outcome === 'fail').length + 1);
+    expect(s.skipped).toBe(checks.filter((c) => c.outcome === 'skipped').length);
     expect(s.other).toBe(checks.filter((c) => c.outcome === 'inconclusive').length);
     const inconclusive = tests.find((t) => t.rawStatus === 'inconclusive')!;
     expect(inconclusive.status).toBe('other');

@@ -30,7 +30,7 @@ export const NASTY = {
 
 export const NASTY_POINTER = '/rev_user/custom_fields/a~1b|c';
 
-const finding = (over: Partial<Finding> & Pick<Finding, 'checkId' | 'pillar' | 'ruleId'>): Finding => ({
+export const finding = (over: Partial<Finding> & Pick<Finding, 'checkId' | 'pillar' | 'ruleId'>): Finding => ({
   endpoint: 'rev-users.create',
   status: 201,
   severity: 'error',
@@ -234,12 +234,21 @@ export const syntheticResults = (pillars: PillarResult[] = [contractsPillar(), d
   startedAt: started,
   durationMs: 18_400,
   failOn: 'error',
+  require: 'none',
+  outcome: verdictOf(pillars) === 'pass' ? 'passed' : 'failed',
   verdict: verdictOf(pillars),
   interrupted: false,
   requests: { sent: pillars.reduce((n, p) => n + p.requestsSent, 0), budget: 5000 },
   records: { created: 212, removed: 212, remaining: 0 },
   pillars,
 });
+
+/** A pass with nothing left undone: no skipped or inconclusive check, no record left. */
+export const cleanPassResults = (): RunResults => {
+  const r = passingResults();
+  for (const p of r.pillars) p.checks = p.checks.filter((c) => c.outcome === 'pass');
+  return r;
+};
 
 /** The same run with the drift pillar passing. */
 export const passingResults = (): RunResults => {

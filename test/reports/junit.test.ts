@@ -27,10 +27,11 @@ describe('junit.xml', () => {
     expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites ')).toBe(true);
   });
 
-  it('has one testsuite per pillar and one testcase per check per endpoint, with counts that add up', () => {
+  it('has one testsuite per pillar and one testcase per check per endpoint, then the run, with counts that add up', () => {
     const root = parse(xml).testsuites;
-    const suites = list(root['testsuite']);
-    expect(suites.map((s) => s['@name'])).toEqual(results.pillars.map((p) => p.pillar));
+    const all = list(root['testsuite']);
+    expect(all.map((s) => s['@name'])).toEqual([...results.pillars.map((p) => p.pillar), 'run']);
+    const suites = all.slice(0, -1);
     let tests = 0;
     let failures = 0;
     let skipped = 0;
@@ -47,8 +48,12 @@ describe('junit.xml', () => {
       failures += Number(suite['@failures']);
       skipped += Number(suite['@skipped']);
     }
-    expect(Number(root['@tests'])).toBe(tests);
-    expect(Number(root['@failures'])).toBe(failures);
+    // The run's own testcase carries its outcome: a failed run adds one failure.
+    const run = all.at(-1)!;
+    expect(list(run['testcase'])).toHaveLength(1);
+    expect(list(run['testcase'])[0]!['failure']).toBeDefined();
+    expect(Number(root['@tests'])).toBe(tests + 1);
+    expect(Number(root['@failures'])).toBe(failures + 1);
     expect(Number(root['@skipped'])).toBe(skipped);
     expect(tests).toBe(checksOf(results).length);
     expect(failures).toBe(checksOf(results).filter((c) => c.outcome === 'fail').length);
@@ -87,8 +92,13 @@ describe('junit.xml', () => {
     expect(String(noToken['system-out'])).toContain('WARNING headers.ratelimit-missing');
   });
 
-  it('has no failures at all for a passing run', () => {
+  it('has no failures at all for a passing run, and says what a pass with gaps left undone', () => {
     const root = parse(renderJunit(passingResults())).testsuites;
     expect(root['@failures']).toBe('0');
+    expect(root['@errors']).toBe('0');
+    const run = list(root['testsuite']).at(-1)!;
+    const outcome = list(run['testcase'])[0]!;
+    expect(outcome['@name']).toBe('run outcome: PASS with gaps (1 skipped, 1 inconclusive)');
+    expect(String(outcome['system-out'])).toContain('1 skipped, 1 inconclusive');
   });
 });

@@ -5,7 +5,7 @@ import { renderDriftTable } from '../../drift/table.ts';
 import { renderHtml } from '../../reports/html.ts';
 import { renderJunit } from '../../reports/junit.ts';
 import { MD_FINDINGS_CAP, renderMarkdown } from '../../reports/markdown.ts';
-import { everyPillarResults, NASTY, passingResults, syntheticResults } from './fixture.ts';
+import { cleanPassResults, everyPillarResults, NASTY, passingResults, syntheticResults } from './fixture.ts';
 
 // GFM splits table rows on pipes that are not escaped with a backslash.
 const cells = (row: string) => row.replace(/\\\\/g, '').split(/(?<!\\)\|/).slice(1, -1);
@@ -15,15 +15,35 @@ describe('summary.md', () => {
     const md = renderMarkdown(syntheticResults());
     expect(md.split('\n')[0]).toBe('## ❌ devrev-gate: FAIL');
     expect(md).toMatch(/\| drift \| 4 \| 1 \| 1 \| 1 \| 1 \| 2 \| 1 \| 1 \| 512 ms \|/);
-    expect(renderMarkdown(passingResults()).split('\n')[0]).toBe('## ✅ devrev-gate: PASS');
+    expect(renderMarkdown(cleanPassResults()).split('\n')[0]).toBe('## ✅ devrev-gate: PASS');
+    // A pass that left checks undone never reads like a clean one.
+    expect(renderMarkdown(passingResults()).split('\n')[0]).toBe('## ⚠️ devrev-gate: PASS with gaps (1 skipped, 1 inconclusive)');
+  });
+
+  it('lists what did not run, with reasons, and the records left on the target', () => {
+    const r = passingResults();
+    r.records = { created: 3, removed: 1, remaining: 2, left: [
+      { endpoint: 'dev-users.create', id: 'don:identity:dvrv-us-1:devo/1:devu/7', displayId: 'DEVU-7', why: 'DevRev documents no delete for dev users; deactivated instead' },
+      { endpoint: 'rev-users.create', id: 'don:identity:dvrv-us-1:devo/1:revu/9', why: 'rev-users.delete answered 500' },
+    ] };
+    const md = renderMarkdown(r);
+    expect(md.split('\n')[0]).toBe('## ⚠️ devrev-gate: PASS with gaps (1 skipped, 1 inconclusive, 2 records left)');
+    expect(md).toContain('### Did not run to a verdict (2)');
+    expect(md).toMatch(/\| skipped \| drift \| .* \| needs the simulator's throttle route/);
+    expect(md).toMatch(/\| inconclusive \| drift \| .* \| 429 after 3 retries/);
+    expect(md).toContain('### Records left on the target (2)');
+    expect(md).toContain('| dev-users.create | DEVU-7 | DevRev documents no delete for dev users; deactivated instead |');
+    expect(md).toContain('rev-users.delete answered 500');
+    expect(renderMarkdown(cleanPassResults())).not.toContain('Did not run');
   });
 
   it('keeps every table row at its column count, whatever pipes and line breaks the findings hold', () => {
     const md = renderMarkdown(syntheticResults());
-    const rows = md.split('\n').filter((l) => l.startsWith('|'));
     const header = md.split('\n').find((l) => l.startsWith('| severity'))!;
     const width = cells(header).length;
-    const findingRows = rows.slice(rows.indexOf(header) + 2);
+    const lines = md.split('\n');
+    const start = lines.indexOf(header) + 2;
+    const findingRows = lines.slice(start, lines.indexOf('', start));
     expect(findingRows).toHaveLength(4);
     for (const row of findingRows) expect(cells(row), row).toHaveLength(width);
     expect(md).not.toContain('<script>');

@@ -1,39 +1,35 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import Ajv04Module from 'ajv-draft-04';
-import addFormatsModule from 'ajv-formats';
 import type { Log, Result } from 'sarif';
 import { describe, expect, it } from 'vitest';
 import { at, refTokens } from '../../api-model/openapi/pointer.ts';
 import { SLICE_FILE } from '../../api-model/openapi/slice.ts';
 import { segmentsOf } from '../../core/pointer.ts';
+import { findUserRepo, USER_SLICE_FILE } from '../../core/user-repo.ts';
 import { RULES as DRIFT_RULES } from '../../drift/rules.ts';
 import { buildSarif, renderSarif } from '../../reports/sarif.ts';
+import { sarifValidator as validator } from '../support/sarif-schema.ts';
 import { everyPillarResults } from './fixture.ts';
 
-// The official SARIF 2.1.0 schema, as Microsoft's SARIF SDK ships it (rtm.5, the text
-// OASIS published as 2.1.0), read from the installed package, never copied.
-const require = createRequire(import.meta.url);
-const SCHEMA = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8')) as object;
 const ROOT = resolve(import.meta.dirname, '../..');
-
-// CommonJS default exports, seen from ESM.
-const Ajv04 = Ajv04Module as unknown as typeof Ajv04Module.default;
-const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
-
-const validator = () => {
-  // The schema is draft-04, and one of its patterns (a language tag) is not valid under
-  // the `u` flag Ajv uses by default: it is read as a plain ECMAScript pattern, as written.
-  const ajv = new Ajv04({ allErrors: true, strict: false, unicodeRegExp: false });
-  addFormats(ajv);
-  return ajv.compile(SCHEMA);
-};
 
 const log = (): Log => JSON.parse(renderSarif(everyPillarResults())) as Log;
 const findings = () => everyPillarResults().pillars.flatMap((p) => p.checks.flatMap((c) => c.findings));
-const lineOf = (uri: string, line: number) => readFileSync(join(ROOT, uri), 'utf8').split('\n')[line - 1] ?? '';
+
+/** A user's repository as init leaves it: a config file with a target line, the pinned slice, perhaps their pact. */
+const userRepo = ({ pact }: { pact: boolean }): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'dg-user-repo-'));
+  writeFileSync(join(dir, 'devrev-gate.config.yaml'), '# devrev-gate settings\n\ntarget: https://api.devrev.ai\npillars: [contracts, drift]\n');
+  mkdirSync(join(dir, 'devrev-gate'));
+  copyFileSync(SLICE_FILE, join(dir, USER_SLICE_FILE));
+  if (pact) {
+    mkdirSync(join(dir, 'pacts'));
+    copyFileSync(join(ROOT, 'pacts/devrev-sdk-integrator-devrev-api.json'), join(dir, 'pacts/x.json'));
+  }
+  return dir;
+};
 const props = (r: Result) => r.properties as Record<string, unknown>;
 
 describe('results.sarif', () => {
@@ -98,38 +94,80 @@ describe('results.sarif', () => {
     expect(Date.parse(inv.endTimeUtc!) - Date.parse(inv.startTimeUtc!)).toBe(18_400);
   });
 
-  it('names the pinned slice as an artifact, with the hash of the committed file', () => {
-    const run = log().runs[0]!;
-    const slice = run.artifacts!.find((a) => a.location!.uri === 'api-model/openapi/devrev-slice.json')!;
-    expect(slice.hashes!['sha-256']).toBe(createHash('sha256').update(readFileSync(SLICE_FILE)).digest('hex'));
-    expect(slice.description!.text).toContain('7da689d');
+  it('outside a repository set up by init, places no alert on a file: locations are logical, with the tool\'s own pointer', () => {
+    // This repository is not a user's: its own slice and pacts are not files of theirs.
+    const run = buildSarif(everyPillarResults(), null).runs[0]!;
+    expect(run.artifacts).toBeUndefined();
+    expect(run.originalUriBaseIds).toBeUndefined();
+    for (const r of run.results!) {
+      expect(r.locations!.every((l) => l.physicalLocation === undefined)).toBe(true);
+      expect(r.locations![0]!.logicalLocations![0]!.fullyQualifiedName).toContain(String(props(r)['endpoint']));
+    }
+    // The same rule inside this repository's own tests: the working folder holds no init files.
+    expect(findUserRepo(ROOT)).toBeNull();
+    expect(JSON.stringify(log())).not.toContain('physicalLocation');
+    // The tool's own pointer names the definition in the pinned slice, logically.
+    const slice = JSON.parse(readFileSync(SLICE_FILE, 'utf8')) as unknown;
+    const id = run.results!.find((r) => r.ruleId === 'response.required-missing')!;
+    expect(props(id)['pinnedDefinition']).toBe('devrev-gate:api-model/openapi/devrev-slice.json#/components/schemas/atom-base/properties/id');
+    expect(id.relatedLocations![0]!.logicalLocations![0]!.fullyQualifiedName).toBe(props(id)['pinnedDefinition']);
+    expect(at(slice, refTokens('#/components/schemas/atom-base/properties/id')!)).toMatchObject({ type: 'string' });
   });
 
-  it('places each finding on the line of the slice or pact that defines the violated shape', () => {
-    const run = log().runs[0]!;
-    const slice = JSON.parse(readFileSync(SLICE_FILE, 'utf8')) as unknown;
+  it("in a repository set up by init, places every alert on a line of the user's own files", () => {
+    const repo = userRepo({ pact: true });
+    const doc = buildSarif(everyPillarResults(), findUserRepo(repo));
+    const validate = validator();
+    expect(validate(doc), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    const run = doc.runs[0]!;
+    expect(run.originalUriBaseIds).toEqual({ SRCROOT: { description: { text: 'the root of your repository' } } });
+    const userSlice = readFileSync(join(repo, 'devrev-gate/openapi-slice.json'), 'utf8');
+    for (const a of run.artifacts!) {
+      expect(existsSync(join(repo, a.location!.uri!)), a.location!.uri).toBe(true);
+      expect(a.hashes!['sha-256']).toBe(createHash('sha256').update(readFileSync(join(repo, a.location!.uri!))).digest('hex'));
+    }
+    const uriOf = (r: Result) => r.locations![0]!.physicalLocation!.artifactLocation!.uri!;
     for (const r of run.results!) {
       const phys = r.locations![0]!.physicalLocation!;
-      const [uri, definedAt] = String(props(r)['definedAt']).split('#') as [string, string];
-      expect(phys.artifactLocation!.uri).toBe(uri);
-      expect(run.artifacts![phys.artifactLocation!.index!]!.location!.uri).toBe(uri);
-      // Read the line back: it opens the member the definition pointer names.
-      const key = segmentsOf(definedAt).at(-1)!;
-      const line = lineOf(uri, phys.region!.startLine!);
-      expect(line.slice(phys.region!.startColumn! - 1), `${r.ruleId} ${definedAt}`).toMatch(new RegExp(`^${JSON.stringify(key).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
+      expect(existsSync(join(repo, uriOf(r))), uriOf(r)).toBe(true);
+      expect(phys.artifactLocation!.uriBaseId).toBe('SRCROOT');
+      expect(run.artifacts![phys.artifactLocation!.index!]!.location!.uri).toBe(uriOf(r));
+      const line = readFileSync(join(repo, uriOf(r)), 'utf8').split('\n')[phys.region!.startLine! - 1] ?? '';
+      const definedAt = String(props(r)['definedAt']);
+      if (definedAt.includes('#')) {
+        // Read the line back: it opens the member the definition pointer names.
+        const key = segmentsOf(definedAt.split('#')[1]!).at(-1)!;
+        expect(line.slice(phys.region!.startColumn! - 1), `${r.ruleId} ${definedAt}`).toMatch(new RegExp(`^${JSON.stringify(key).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
+      } else {
+        expect(line.slice(phys.region!.startColumn! - 1)).toMatch(/^target: /);
+      }
     }
     const byRule = (id: string) => run.results!.find((r) => r.ruleId === id)!;
-    // rev_user.id is defined in atom-base, which rev-user reaches through $ref and allOf.
-    const id = byRule('response.required-missing');
-    expect(props(id)['definedAt']).toBe('api-model/openapi/devrev-slice.json#/components/schemas/atom-base/properties/id');
-    expect(at(slice, refTokens(`#${String(props(id)['definedAt']).split('#')[1]}`)!)).toMatchObject({ type: 'string' });
-    expect(props(byRule('rate-limit-retry-after-invalid'))['definedAt']).toMatch(/#\/components\/responses\/too-many-requests\/headers\/Retry-After$/);
-    // The Pact mismatch lands in the committed pact, on its interaction's recorded answer.
-    const pact = byRule('pact-body');
-    expect(pact.locations![0]!.physicalLocation!.artifactLocation!.uri).toBe('pacts/devrev-sdk-integrator-devrev-api.json');
-    const pactDoc = JSON.parse(readFileSync(join(ROOT, 'pacts/devrev-sdk-integrator-devrev-api.json'), 'utf8')) as { interactions: Array<{ description: string }> };
-    const index = pactDoc.interactions.findIndex((i) => i.description === 'rev-users.create 201 full request');
-    expect(props(pact)['definedAt']).toBe(`pacts/devrev-sdk-integrator-devrev-api.json#/interactions/${index}/response/body/content/rev_user/display_name`);
+    // Drift: the user's slice, at the definition of rev_user.id (atom-base, through $ref and allOf).
+    expect(props(byRule('response.required-missing'))['definedAt']).toBe('devrev-gate/openapi-slice.json#/components/schemas/atom-base/properties/id');
+    expect(userSlice.split('\n')[byRule('response.required-missing').locations![0]!.physicalLocation!.region!.startLine! - 1]).toMatch(/"id": \{/);
+    // Contracts: the user's own pact, on the interaction's recorded answer.
+    expect(props(byRule('pact-body'))['definedAt']).toMatch(/^pacts\/x\.json#\/interactions\/\d+\/response\/body\/content\/rev_user\/display_name$/);
+    // Load and properties: the config file's target line.
+    for (const id of ['rate-limit-retry-after-invalid', 'properties.never-5xx.status']) {
+      expect(uriOf(byRule(id))).toBe('devrev-gate.config.yaml');
+      expect(byRule(id).locations![0]!.physicalLocation!.region).toEqual({ startLine: 3, startColumn: 1 });
+    }
+    // Docs drift: the line of the user's slice at the pointer the change names.
+    const withSpec = everyPillarResults();
+    withSpec.pillars[1]!.checks[0]!.findings.push({
+      ...withSpec.pillars[1]!.checks[0]!.findings[0]!,
+      pillar: 'spec',
+      ruleId: 'spec.response-property-removed',
+      specPointers: { from: '/components/schemas/atom-base/properties/display_id', to: null },
+    });
+    const specResult = buildSarif(withSpec, findUserRepo(repo)).runs[0]!.results!.find((r) => r.ruleId === 'spec.response-property-removed')!;
+    expect(props(specResult)['definedAt']).toBe('devrev-gate/openapi-slice.json#/components/schemas/atom-base/properties/display_id');
+    expect(userSlice.split('\n')[specResult.locations![0]!.physicalLocation!.region!.startLine! - 1]).toMatch(/"display_id": \{/);
+
+    // Without a pact of the user's, a contract finding lands in their slice instead.
+    const noPact = buildSarif(everyPillarResults(), findUserRepo(userRepo({ pact: false }))).runs[0]!;
+    expect(uriOf(noPact.results!.find((r) => r.ruleId === 'pact-body')!)).toBe('devrev-gate/openapi-slice.json');
   });
 
   it('gives every result a stable fingerprint and writes the same document for the same results', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderFindingsTable, renderVerdictLine } from '../../reports/terminal.ts';
-import { everyPillarResults, passingResults, syntheticResults } from './fixture.ts';
+import { cleanPassResults, everyPillarResults, passingResults, syntheticResults } from './fixture.ts';
 
 describe('the verdict line at the end of a run', () => {
   it('says why the run failed: which pillar failed checks and how many findings of each severity', () => {
@@ -12,9 +12,10 @@ describe('the verdict line at the end of a run', () => {
     expect(line).not.toContain('\n');
   });
 
-  it('says PASS, and marks a run that was cut short', () => {
-    expect(renderVerdictLine(passingResults())).toMatch(/^verdict: PASS in /);
-    expect(renderVerdictLine({ ...passingResults(), interrupted: true, verdict: 'fail' })).toMatch(/^verdict: FAIL \(interrupted\)/);
+  it('says PASS, PASS with gaps for a pass that left checks undone, and marks a run that was cut short', () => {
+    expect(renderVerdictLine(cleanPassResults())).toMatch(/^verdict: PASS in /);
+    expect(renderVerdictLine(passingResults())).toMatch(/^verdict: PASS with gaps \(1 skipped, 1 inconclusive\) in /);
+    expect(renderVerdictLine({ ...passingResults(), interrupted: true, outcome: 'interrupted', verdict: 'fail' })).toMatch(/^verdict: INTERRUPTED in /);
   });
 });
 

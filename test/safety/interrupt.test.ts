@@ -64,7 +64,8 @@ describe('an interrupted run', () => {
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResults;
     expect(results.interrupted).toBe(true);
     expect(results.verdict).toBe('fail');
-    expect(r.stderr).toMatch(/verdict: FAIL \(interrupted\)/);
+    expect(results.outcome).toBe('interrupted');
+    expect(r.stderr).toMatch(/verdict: INTERRUPTED in /);
     expect(results.pillars.map((p) => p.pillar)).toContain('drift');
 
     const ledger = readFileSync(join(out, 'ledger.jsonl'), 'utf8')

@@ -38,6 +38,8 @@ export interface Rewrite {
   chunked?: boolean;
   /** The process exits instead of answering: every socket closes, the port stops listening. */
   die?: boolean;
+  /** The connection is reset instead of answered; the port keeps listening (a crashing upstream). */
+  reset?: boolean;
 }
 
 export type Rewriter = (x: Exchange) => Rewrite | undefined | Promise<Rewrite | undefined>;
@@ -117,6 +119,7 @@ export const startMutatingProxy = async (upstream: string, rewrite: Rewriter, in
             };
             const r = (await rewrite(x)) ?? {};
             if (r.die) return die(server);
+            if (r.reset) return void req.socket.destroy();
             if (r.delayMs) await new Promise((resolve) => setTimeout(resolve, r.delayMs));
             const out: Record<string, string> = { ...headers };
             for (const [k, v] of Object.entries(r.headers ?? {})) {

@@ -7,21 +7,37 @@
  * unknown / wrong); then repeats the fixed-window and token-bucket settings through the
  * CLI and counts how often each was right; then a 300 s window (DevRev's five minutes,
  * `serve --window 300`) estimated by spending once and waiting. `--quick` skips the 300 s
- * window; `--repeats N` sets the repeats (default 10).
+ * window; `--repeats N` sets the repeats (default 10); `--real-only` runs only the real
+ * limiters (nginx limit_req with nodelay, without it and with delay=; express-rate-limit fixed
+ * windows with constant and with varying 0-150 ms API work).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { type Animal, type Truth, verdictOf, ZOO } from '../test/support/limiters/catalogue.ts';
+import { requestsMinimum } from '../load/capacity.ts';
+import { startSimulator } from '../simulator/index.ts';
+import { type Animal, type Truth, type Verdict, verdictOf, ZOO } from '../test/support/limiters/catalogue.ts';
 import { type CliCapacity, capacityViaCli } from '../test/support/limiters/cli.ts';
+import { type ExpressLimit, startExpressLimiter } from '../test/support/limiters/express.ts';
+import { NGINX_BIN, NGINX_MISSING, type NginxLimit, startNginx } from '../test/support/limiters/nginx.ts';
 import { startZoo } from '../test/support/limiters/zoo.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+// Only the real limiters (nginx, express-rate-limit): a short run of the part they add.
+const realOnly = args.includes('--real-only');
 const repeatsAt = args.indexOf('--repeats');
 const REPEATS = repeatsAt >= 0 ? Number(args[repeatsAt + 1]) : 10;
 
 const say = (line: string) => process.stderr.write(`bench:capacity ${line}\n`);
-const minimum = (t: Truth) => (t.limit !== undefined && t.model !== 'concurrency' ? t.limit + 1 : t.burst !== undefined ? t.burst + 1 : null);
+// The physical minimum for the true limiter, by the estimate's own definition.
+const minimum = (t: Truth) => requestsMinimum({ algorithm: t.model, limit: t.limit ?? null, burst: t.burst ?? null });
+const spentText = (c: CliCapacity['capacity'], t: Truth) => {
+  const spent = (c as { requests_spent?: number } | null)?.requests_spent ?? c?.requests_sent;
+  const min = minimum(t);
+  return `${spent ?? '?'}${min ? ` / ${min} = ${spent === undefined ? '?' : (spent / min).toFixed(1)}×` : ''}`;
+};
+/** One period of the true limiter, seconds: a window, or the time a bucket takes to refill its burst. */
+const periodS = (t: Truth) => t.windowS ?? (t.burst !== undefined && t.ratePerS ? t.burst / t.ratePerS : t.ratePerS ? 1 / t.ratePerS : null);
 const truthText = (t: Truth) =>
   t.model === 'fixed_window' || t.model === 'sliding_window'
     ? `${t.model.replace('_', ' ')} ${t.limit} per ${t.windowS} s`
@@ -68,23 +84,70 @@ const table = (header: string[], rows: string[][]) => {
 // 1. The zoo, once each.
 const rows: string[][] = [];
 let wrong = 0;
-for (const [i, a] of ZOO.entries()) {
+for (const [i, a] of (realOnly ? [] : ZOO).entries()) {
   const r = await once(a);
   const c = r.capacity;
   const v = c ? verdictOf(c, a.truth) : 'wrong';
   if (v === 'wrong') wrong++;
   const fits = (c?.fit ?? []).map((f) => `${f.model.replace('_window', '').replace('token_bucket', 'bucket').replace('concurrency', 'conc')} ${f.fit ?? '-'}`).join(', ');
   const min = minimum(a.truth);
-  rows.push([a.name, truthText(a.truth), c ? estimateText(c) : `no capacity.json (exit ${r.code})`, fits || '-', `${c?.requests_sent ?? '?'}${min ? ` (min ${min})` : ''}`, `${c?.duration_s ?? '?'} s`, v]);
+  rows.push([a.name, truthText(a.truth), c ? estimateText(c) : `no capacity.json (exit ${r.code})`, fits || '-', min ? spentText(c, a.truth) : `${c?.requests_sent ?? '?'}`, `${c?.duration_s ?? '?'} s`, v]);
   say(`${i + 1}/${ZOO.length} ${a.name}: ${v}`);
 }
-console.log('\nZoo of limiters (CLI, preflight and 2 requests of others first):\n');
-table(['limiter', 'truth', 'estimate', 'fit per model (recoveries explained)', 'requests (minimum)', 'probing', 'verdict'], rows);
+if (!realOnly) console.log('\nZoo of limiters (CLI, preflight and 2 requests of others first):\n');
+if (!realOnly) table(['limiter', 'truth', 'estimate', 'fit per model (recoveries explained)', 'spent / minimum = ratio', 'probing', 'verdict'], rows);
+
+// 1b. Real limiters nobody here wrote, in front of the simulator (its own limiter off):
+// Debian's nginx limit_req and express-rate-limit. Truths are this benchmark's reading of
+// their documented behaviour (nginx lets burst + 1 through at once; without nodelay it
+// queues, so shaping at its rate is also right).
+interface RealSetting {
+  name: string;
+  start: (upstream: string) => Promise<{ url: string; close(): Promise<void> }>;
+  truths: Truth[];
+  durationS: number;
+}
+const nginxAt = (l: NginxLimit) => (upstream: string) => startNginx(upstream, l);
+const expressAt = (l: ExpressLimit) => (upstream: string) => startExpressLimiter(upstream, l);
+const REAL: RealSetting[] = [
+  { name: 'nginx limit_req 10r/s burst=5 nodelay', start: nginxAt({ ratePerS: 10, burst: 5, nodelay: true }), truths: [{ model: 'token_bucket', burst: 6, ratePerS: 10 }], durationS: 15 },
+  { name: 'nginx limit_req 10r/s burst=5 (queue)', start: nginxAt({ ratePerS: 10, burst: 5 }), truths: [{ model: 'token_bucket', burst: 6, ratePerS: 10 }, { model: 'shaping', ratePerS: 10 }], durationS: 15 },
+  { name: 'nginx limit_req 10r/s burst=8 delay=3', start: nginxAt({ ratePerS: 10, burst: 8, delay: 3 }), truths: [{ model: 'token_bucket', burst: 9, ratePerS: 10 }, { model: 'shaping', ratePerS: 10 }], durationS: 15 },
+  { name: 'express-rate-limit 30 per 3 s, 20 ms work', start: expressAt({ limit: 30, windowMs: 3000, workMs: { constant: 20 } }), truths: [{ model: 'fixed_window', limit: 30, windowS: 3 }], durationS: 15 },
+  { name: 'express-rate-limit 30 per 3 s, 0-150 ms work', start: expressAt({ limit: 30, windowMs: 3000, workMs: { varyingUpTo: 150 } }), truths: [{ model: 'fixed_window', limit: 30, windowS: 3 }], durationS: 15 },
+];
+const realRows: string[][] = [];
+let realWrong = 0;
+for (const [i, x] of REAL.entries()) {
+  if (x.name.startsWith('nginx') && !NGINX_BIN) {
+    realRows.push([x.name, x.truths.map(truthText).join(' or '), NGINX_MISSING, '-', '-', '-', 'not run']);
+    continue;
+  }
+  const sim = await startSimulator({ rateLimit: false });
+  const limiter = await x.start(sim.url);
+  try {
+    const r = await capacityViaCli(limiter.url, { durationS: x.durationS });
+    const c = r.capacity;
+    const verdicts: Verdict[] = c ? x.truths.map((t) => verdictOf(c, t)) : ['wrong'];
+    const v: Verdict = verdicts.includes('right') ? 'right' : verdicts.every((y) => y === 'unknown') ? 'unknown' : 'wrong';
+    if (v === 'wrong') realWrong++;
+    const t = x.truths[0]!;
+    const period = periodS(t);
+    realRows.push([x.name, x.truths.map(truthText).join(' or '), c ? estimateText(c) : `no capacity.json (exit ${r.code})`, spentText(c, t), `${r.wallS.toFixed(1)} s`, period ? `${(r.wallS / period).toFixed(1)} periods of ${period} s` : '-', v]);
+    say(`real ${i + 1}/${REAL.length} ${x.name}: ${v}`);
+  } finally {
+    await limiter.close();
+    await sim.close();
+  }
+}
+console.log('\nReal limiters (CLI, in front of the simulator):\n');
+table(['limiter', 'truth', 'estimate', 'spent / minimum = ratio', 'wall time', 'wall / period', 'verdict'], realRows);
+wrong += realWrong;
 
 // 2. Repeats of the two settings DevRev-like deployments use most.
 const repeatRows: string[][] = [];
 const repeatsMet: boolean[] = [];
-for (const name of ['fixed window 20 per 2 s, offset 0.7 s', 'token bucket (GCRA) burst 5, 10/s']) {
+for (const name of realOnly ? [] : ['fixed window 20 per 2 s, offset 0.7 s', 'token bucket (GCRA) burst 5, 10/s']) {
   const a = ZOO.find((x) => x.name === name)!;
   const counts = { right: 0, unknown: 0, wrong: 0 };
   for (let i = 0; i < REPEATS; i++) {
@@ -95,12 +158,14 @@ for (const name of ['fixed window 20 per 2 s, offset 0.7 s', 'token bucket (GCRA
   repeatRows.push([name, `${counts.right}/${REPEATS}`, String(counts.unknown), String(counts.wrong)]);
   repeatsMet.push(counts.right >= Math.ceil(REPEATS * 0.95) && counts.wrong === 0);
 }
-console.log(`\nRepeats through the CLI (${REPEATS} each):\n`);
-table(['setting', 'right', 'unknown', 'wrong'], repeatRows);
+if (!realOnly) {
+  console.log(`\nRepeats through the CLI (${REPEATS} each):\n`);
+  table(['setting', 'right', 'unknown', 'wrong'], repeatRows);
+}
 
 // 3. DevRev's five-minute window: spend once, wait for the reset, check with a handful.
 let longMet: boolean | null = null;
-if (!quick) {
+if (!quick && !realOnly) {
   const limit = 50;
   const serve: ChildProcess = spawn(process.execPath, [resolve(import.meta.dirname, '../bin/devrev-gate.js'), 'serve', '--port', '0', '--limit', String(limit), '--window', '300'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((done) => serve.stdout!.on('data', (d: Buffer) => { const m = /http:\/\/\S+/.exec(d.toString()); if (m) done(m[0]); }));
@@ -120,7 +185,8 @@ if (!quick) {
 }
 
 const met = wrong === 0 && repeatsMet.every(Boolean) && longMet !== false;
-console.log(
+if (realOnly) console.log(`\ntarget (real limiters only): no limiter named wrongly (${wrong} wrong): ${wrong === 0 ? 'met' : 'NOT met'}`);
+else console.log(
   `\ntargets: no limiter named wrongly (${wrong} wrong); fixed window and token bucket right in >= 95% of repeats (${repeatsMet.map((m) => (m ? 'met' : 'NOT met')).join(', ')}); ` +
     `300 s window within 310 s and limit + 10 requests (${longMet === null ? 'skipped' : longMet ? 'met' : 'NOT met'}): ${met ? 'all met' : 'NOT all met'}`,
 );

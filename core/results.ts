@@ -121,6 +121,13 @@ export const CapacityEstimate = Type.Object(
     /** A limit over a longer scale that held the client throttled. */
     second_limit: Type.Optional(Type.Union([Type.Object({ throttled_for_s: Type.Number(), successes_before: Type.Integer() }), Type.Null()])),
     reason: Type.Optional(Type.String()),
+    /** The limit or burst is a lower bound (others may have spent part of the quota first). */
+    limit_at_least: Type.Optional(Type.Boolean()),
+    burst_at_least: Type.Optional(Type.Boolean()),
+    /** Requests the estimate cost (the phase's all), the fewest that could establish its answer, and their ratio (null: no answer to price). */
+    requests_spent: Type.Optional(Type.Integer()),
+    requests_minimum: Type.Optional(nullableNumber),
+    spent_ratio: Type.Optional(nullableNumber),
   },
   { title: 'capacity-estimate' },
 );
@@ -133,6 +140,8 @@ export const PillarData = Type.Object(
     /** load: status counts and latency per 100 ms, per load phase. */
     timelines: Type.Optional(Type.Record(Type.String(), Type.Array(TimelineBucket))),
     capacity: Type.Optional(CapacityEstimate),
+    /** load: per phase, the limiter its algorithm-specific checks judged by and where it came from. */
+    limiter_used: Type.Optional(Type.Record(Type.String(), Type.Object({ algorithm: Type.Union([Type.String(), Type.Null()]), source: Type.String() }))),
     recovery: Type.Optional(
       Type.Array(Type.Object({ advertisedS: Type.Number(), actualS: nullableNumber }), {
         description: 'advertised against observed recovery time, per trial',

@@ -4,14 +4,16 @@ import { Progress } from '../core/progress.ts';
 import { type CapacityEstimate, type CheckResult, type PillarResult, pillarResult } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
 import { parsePolicyField, parseRetryAfter, wholeField } from '../api-model/rate-limit/index.ts';
+import { spendText } from '../reports/capacity.ts';
 import { advertisedLimit, checkOverload, sinkFor } from './checks.ts';
 import { loadCheck } from './result.ts';
+import { CAPACITY_CHECKS } from './check-ids.ts';
 import { bucketCannotExplainGap, type Estimate, equivalentPair, estimate, periodOf, toSamples } from './estimate.ts';
 import { buildTimeline, isAllowed, isThrottled, nowMs, type Observation, statusLine } from './observe.ts';
 import { type LoadOptions, validateLoadOptions } from './options.ts';
 import { type PacedRequest, type PacerResult, runPacer } from './pacer.ts';
 import { aboutEndpointOf, probeRequestFor } from './probe-request.ts';
-import { ledgerRecorder, loadCurl, loadRequest } from './request.ts';
+import { keepCreatedBody, ledgerRecorder, loadCurl, loadRequest } from './request.ts';
 import { preparePhase } from './safety.ts';
 
 /**
@@ -61,6 +63,24 @@ export interface LongWindow {
   /** Window length from X-Ratelimit-Reset across the observed recovery, seconds. */
   windowS: number | null;
 }
+
+/**
+ * The fewest requests that could establish an answer (issue 22): a window or a concurrency
+ * limit of L needs L admitted and one refused; a bucket of B needs its burst and one
+ * refused, then two refills timed (the interval between them is the rate). Null for no
+ * answer, or one (shaping) not priced in requests.
+ */
+export const requestsMinimum = (c: Pick<CapacityEstimate, 'algorithm' | 'limit' | 'burst'>): number | null => {
+  if ((c.algorithm === 'fixed_window' || c.algorithm === 'sliding_window' || c.algorithm === 'concurrency') && c.limit !== null) return c.limit + 1;
+  if (c.algorithm === 'token_bucket' && c.burst !== null) return c.burst + 1 + 2;
+  return null;
+};
+
+/** What the estimate cost against its minimum. */
+export const spendOf = (c: Pick<CapacityEstimate, 'algorithm' | 'limit' | 'burst'>, spent: number) => {
+  const minimum = requestsMinimum(c);
+  return { requests_spent: spent, requests_minimum: minimum, spent_ratio: minimum ? round(spent / minimum, 1) : null };
+};
 
 /** The saved estimate: null where a field does not apply to the model found. */
 export const toCapacity = (e: Estimate, advertised: number | null, sent: number, durationS: number, long: LongWindow | null = null, simulator = false) => {
@@ -112,6 +132,7 @@ export const toCapacity = (e: Estimate, advertised: number | null, sent: number,
     scores: e.scores,
     /** What the prober sent: creates (each recorded in the ledger) or a request that creates nothing. */
     probe_request: 'rev-users.create' as string,
+    ...spendOf(capacity, sent),
   };
 };
 
@@ -134,6 +155,15 @@ const CHECK_REQUESTS = 4;
  * three can look alike.
  */
 const RATE_PATTERN = [1, 0.5, 1.5, 0.7, 1.3, 0.6, 1.4, 1];
+/**
+ * Once throttled, hammering at the ramp's rate spends quota on refusals that teach nothing
+ * new (a window of 10/s answered 200/s with 95% 429s): after a second of being throttled the
+ * prober follows what the limiter lets through, this many times its success rate since the
+ * first 429 (never above the ramp's rate, never below the floor), still fast enough to time
+ * each recovery to a fraction of the interval between admissions.
+ */
+const FOLLOW_SUCCESS_RATE = 4;
+const MIN_THROTTLED_RATE = 20;
 
 /** The wait a 429 advertises, seconds: Retry-After (seconds or HTTP-date), else the body's retry_after. */
 export const advertisedWaitS = (o: Observation): number | null => {
@@ -156,6 +186,12 @@ export const probeCapacity = async (
   let rampedAt = 0;
   let throttled = false;
   const record = ledgerRecorder(ctx);
+  let firstNoMs: number | null = null;
+  let admittedSince = 0;
+  const throttledRate = () => {
+    const s = firstNoMs === null ? 0 : (nowMs() - firstNoMs) / 1000;
+    return s < 1 ? rate : Math.min(rate, Math.max(MIN_THROTTLED_RATE, (FOLLOW_SUCCESS_RATE * admittedSince) / s));
+  };
   // Long windows: after the first 429 that advertises a long wait, nothing is sent until
   // it is nearly over, then a handful of requests time the recovery.
   let hold: { from: Observation; untilMs: number } | null = null;
@@ -172,7 +208,7 @@ export const probeCapacity = async (
         rate = Math.min(o.maxRate, rate * 2);
         rampedAt = elapsed;
       }
-      return throttled ? rate * RATE_PATTERN[Math.floor(elapsed / 150) % RATE_PATTERN.length]! : rate;
+      return throttled ? throttledRate() * RATE_PATTERN[Math.floor(elapsed / 150) % RATE_PATTERN.length]! : rate;
     },
     next: () => request(ctx, token),
     concurrency: o.concurrency,
@@ -185,8 +221,9 @@ export const probeCapacity = async (
         const first = obs.find(isThrottled);
         const wait = first ? advertisedWaitS(first) : null;
         if (!first || wait === null || wait < HOLD_FROM_S) return null;
-        hold = { from: first, untilMs: first.recvMs + wait * 1000 - 300 };
-        const until = new Date(hold.untilMs + 300).toISOString().slice(11, 19);
+        // Until the advertised reset itself: a check sent before it proves nothing about it.
+        hold = { from: first, untilMs: first.recvMs + wait * 1000 };
+        const until = new Date(hold.untilMs).toISOString().slice(11, 19);
         holdNote = `waiting out the window: the 429 advertised ${Math.round(wait)} s, until ${until} UTC`;
         if (hold.untilMs > deadlineMs) holdNote += ` (beyond --duration ${o.maxDurationS} s: pass --duration ${Math.ceil((hold.untilMs - startedMs) / 1000) + 10})`;
       }
@@ -201,16 +238,21 @@ export const probeCapacity = async (
       return estimateSettled(estimate(obs), elapsed, nowMs() - lastSuccessMs(obs));
     },
     checkEveryMs: 100,
-    keepBody: (status) => ctx.target.kind !== 'simulator' && status === 201,
-    onObservation: record,
-    onTick: (obs, start, inFlight) => progress?.update(hold && nowMs() < hold.untilMs ? `${statusLine(obs, start, inFlight)}; ${holdNote}` : `${statusLine(obs, start, inFlight)}, ${Math.round(rate)} req/s`),
+    keepBody: keepCreatedBody(ctx),
+    onObservation: (ob) => {
+      record(ob);
+      if (firstNoMs === null) {
+        if (isThrottled(ob)) firstNoMs = ob.sentMs;
+      } else if (isAllowed(ob) && ob.sentMs > firstNoMs) admittedSince++;
+    },
+    onTick: (obs, start, inFlight) => progress?.update(hold && nowMs() < hold.untilMs ? `${statusLine(obs, start, inFlight)}; ${holdNote}` : `${statusLine(obs, start, inFlight)}, ${Math.round(throttled ? throttledRate() : rate)} req/s`),
   });
   ctx.budget.takeUpTo(pacer.sent);
   const e = estimate(pacer.observations);
   const refill = e.algorithm === 'token_bucket' && ctx.target.kind !== 'simulator' && !ctx.signal.aborted ? await measureBurst(ctx, o, e, cap - pacer.sent, deadlineMs, () => request(ctx, token), record, progress) : null;
   if (refill) pacer.sent += refill.sent;
   const durationS = (nowMs() - pacer.startMs) / 1000;
-  const long = hold ? judgeLongWindow(pacer.observations, hold, e) : null;
+  const long = hold ? judgeLongWindow(pacer.observations, hold, e, pacer.endMs) : null;
   if (hold && long) {
     const h: { from: Observation; untilMs: number } = hold;
     if (h.untilMs > deadlineMs) e.reason = `${holdNote}; ${e.reason}`;
@@ -261,6 +303,8 @@ const measureBurst = async (
       if (!firstNo) return false;
       return after.some((x) => x.sentMs > firstNo.sentMs && isAllowed(x)) || nowMs() > firstNo.sentMs + heldLimitMs;
     },
+    // Its creates are recorded like the probing's: the ledger needs the ids in their bodies.
+    keepBody: keepCreatedBody(ctx),
     onObservation: record,
     onTick: () => progress?.update(`letting the bucket fill until ${until} UTC, then measuring its burst`),
   });
@@ -313,11 +357,17 @@ export const judgeFilledBucket = (observations: readonly Observation[], holdUnti
  * length comes from X-Ratelimit-Reset before and after the recovery, which the observed
  * recovery confirms (a success within a second of the advertised end).
  */
-const judgeLongWindow = (obs: readonly Observation[], hold: { from: Observation; untilMs: number }, e: Estimate): LongWindow => {
-  const endMs = hold.untilMs + 300;
-  const after = obs.filter((x) => x.sentMs >= hold.untilMs).sort((a, b) => a.sentMs - b.sentMs);
+export const judgeLongWindow = (obs: readonly Observation[], hold: { from: Observation; untilMs: number }, e: Estimate, endedMs: number): LongWindow => {
+  const resetMs = hold.untilMs;
+  const sorted = [...obs].sort((a, b) => a.sentMs - b.sentMs);
+  const after = sorted.filter((x) => x.sentMs >= resetMs);
+  // What was really waited: from the last request before the silence to the first after
+  // it, or to the end of the run when it ended first (never the advertised time unwaited).
+  const lastBefore = sorted.filter((x) => x.sentMs < resetMs).reduce((m, x) => Math.max(m, x.sentMs), hold.from.sentMs);
+  const waitedS = round(Math.max(0, (after[0]?.sentMs ?? endedMs) - lastBefore) / 1000, 1);
+  const advertisedS = Math.round((resetMs - hold.from.recvMs) / 1000);
   const firstOk = after.find(isAllowed);
-  const recoveredOnTime = after.length === 0 ? null : !!firstOk && Math.abs(firstOk.sentMs - endMs) <= 1000;
+  const recoveredOnTime = after.length === 0 ? null : !!firstOk && Math.abs(firstOk.sentMs - resetMs) <= 1000;
   const resetBefore = wholeField(hold.from.headers?.['x-ratelimit-reset']);
   const resetAfter = firstOk ? wholeField(firstOk.headers?.['x-ratelimit-reset']) : null;
   const windowS = recoveredOnTime && resetBefore !== null && resetAfter !== null && resetAfter > resetBefore ? resetAfter - resetBefore : null;
@@ -339,11 +389,14 @@ const judgeLongWindow = (obs: readonly Observation[], hold: { from: Observation;
       windows: 1,
       mismatches: 0,
     };
-    e.reason = `long window: spent ${e.quotaBeforeFirst429} requests, waited ${Math.round((endMs - hold.from.recvMs) / 1000)} s for the advertised reset, and the quota came back whole on time${windowS === null ? ' (window length unknown: one window start seen)' : ''}; the quota is a lower bound if others spent part of it`;
+    e.reason = `long window: spent ${e.quotaBeforeFirst429} requests, waited ${waitedS} s until the advertised reset (${advertisedS} s after the 429), and the quota came back whole on time${windowS === null ? ' (window length unknown: one window start seen)' : ''}; the quota is a lower bound if others spent part of it`;
+  } else if (after.length === 0) {
+    e.reason = `long window: the 429 advertised ${advertisedS} s; the run ended after ${waitedS} s of waiting, before the reset, so nothing was checked after it`;
   } else {
-    e.reason = `long window: waited ${Math.round((endMs - hold.from.recvMs) / 1000)} s for the advertised reset; ${recoveredOnTime === null ? 'no request after it' : recoveredOnTime ? `only ${run} success(es) after it` : 'still throttled after it'}`;
+    const throttled = after.filter(isThrottled).length;
+    e.reason = `long window: waited ${waitedS} s until the advertised reset (${advertisedS} s after the 429); ${recoveredOnTime ? `only ${run} success(es) after it` : `${throttled} of ${after.length} request(s) sent after it still throttled`}`;
   }
-  return { waitedS: round((endMs - hold.from.recvMs) / 1000, 1), recoveredOnTime, windowS };
+  return { waitedS, recoveredOnTime, windowS };
 };
 
 export const runLoadCapacity = async (ctx: RunContext, given: Partial<LoadOptions> = {}): Promise<PillarResult> => {
@@ -356,28 +409,30 @@ export const runLoadCapacity = async (ctx: RunContext, given: Partial<LoadOption
   const choice = await probeRequestFor(ctx, o, 'load capacity', token);
   const run = await probeCapacity(ctx, o, Math.max(0, cap - choice.sent), token, progress, choice.request);
   run.capacity.probe_request = choice.label;
+  // The phase's whole spend: asking whether a create-less request counts is part of it.
+  Object.assign(run.capacity, spendOf(run.capacity, choice.sent + run.capacity.requests_sent));
   const c = run.capacity;
-  progress.done(`${statusLine(run.pacer.observations, run.pacer.startMs)}; ${describeCapacity(c)}`);
+  progress.done(`${statusLine(run.pacer.observations, run.pacer.startMs)}; ${describeCapacity(c)}; ${spendText(c)}`);
   writeFileSync(join(ctx.outDir, CAPACITY_FILE), `${JSON.stringify(c, null, 2)}\n`);
 
   const checks: CheckResult[] = [];
   checks.push({
-    id: 'load.capacity.estimate',
+    id: CAPACITY_CHECKS.estimate.id,
     pillar: 'load',
-    name: 'the limiter is identified from observed answers (algorithm and parameters)',
+    name: CAPACITY_CHECKS.estimate.name,
     endpoint: 'rev-users.create',
     outcome: c.algorithm ? 'pass' : 'inconclusive',
     durationMs: run.pacer.endMs - run.pacer.startMs,
     reason: c.algorithm ? undefined : run.estimate.reason,
     findings: [],
   });
-  const sink = sinkFor(ctx, 'load.capacity.advertised-limit', loadCurl(ctx, token));
+  const sink = sinkFor(ctx, CAPACITY_CHECKS.advertisedLimit.id, loadCurl(ctx, token));
   const { outcome, reason } = compareAdvertised(c, run.estimate, run.pacer.observations, sink);
   const findings = sink.findings();
   checks.push({
-    id: 'load.capacity.advertised-limit',
+    id: CAPACITY_CHECKS.advertisedLimit.id,
     pillar: 'load',
-    name: 'X-Ratelimit-Limit (and RateLimit-Policy, when sent) match the observed quota or burst',
+    name: CAPACITY_CHECKS.advertisedLimit.name,
     endpoint: 'rev-users.create',
     outcome: findings.length > 0 ? 'pass' : outcome,
     durationMs: 0,
@@ -386,9 +441,9 @@ export const runLoadCapacity = async (ctx: RunContext, given: Partial<LoadOption
   });
   // Capacity drives the target past its limit too: a 5xx or a dropped connection there is
   // as much an answer to overload as in the probe (which a small budget may never reach).
-  const ov = sinkFor(ctx, 'load.capacity.overload', loadCurl(ctx, token));
+  const ov = sinkFor(ctx, CAPACITY_CHECKS.overload.id, loadCurl(ctx, token));
   checkOverload(run.pacer.observations, ov);
-  checks.push(loadCheck('load.capacity.overload', 'no 5xx, timeouts or connection errors while probing capacity', ov.findings()));
+  checks.push(loadCheck(CAPACITY_CHECKS.overload.id, CAPACITY_CHECKS.overload.name, ov.findings()));
   return pillarResult('load', startedAt, ctx.budget.sent - sentBefore, checks.map(aboutEndpointOf(choice)), {
     timelines: { capacity: buildTimeline(run.pacer.observations, run.pacer.startMs) },
     capacity: {
@@ -404,6 +459,11 @@ export const runLoadCapacity = async (ctx: RunContext, given: Partial<LoadOption
       fit: c.fit,
       second_limit: c.second_limit,
       reason: c.reason,
+      limit_at_least: c.limit_at_least,
+      burst_at_least: c.burst_at_least,
+      requests_spent: c.requests_spent,
+      requests_minimum: c.requests_minimum,
+      spent_ratio: c.spent_ratio,
     },
   });
 };

@@ -35,6 +35,21 @@ export interface LoadOptions {
   secondToken: string | null;
   /** Where the remote plan line goes (the CLI: stderr). */
   say: (line: string) => void;
+  /**
+   * The limiter the capacity phase of this run found, when one ran: recovery and probe
+   * judge by it instead of estimating again from their own traffic, so one run never
+   * contradicts itself. null: the phase runs alone and estimates from what it saw.
+   */
+  known: KnownLimiter | null;
+}
+
+/** The capacity phase's estimate, as the phases after it use it. */
+export interface KnownLimiter {
+  algorithm: LimiterModel | null;
+  /** The window's length when a window was found and measured. */
+  windowMs: number | null;
+  /** The estimate in words (why no algorithm, when none). */
+  reason: string;
 }
 
 export const LOAD_DEFAULTS: LoadOptions = {
@@ -52,6 +67,7 @@ export const LOAD_DEFAULTS: LoadOptions = {
   allowRemote: false,
   secondToken: null,
   say: (line) => process.stderr.write(`${line}\n`),
+  known: null,
 };
 
 /** Requests a load command sends to a remote target when --max-requests is not given. */

@@ -1,4 +1,4 @@
-import { wholeField } from '../api-model/rate-limit/fields.ts';
+import { parseLimitField, wholeField } from '../api-model/rate-limit/fields.ts';
 import { DEV_USERS_CREATE } from '../api-model/shapes/endpoints.ts';
 import type { CheckResult } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
@@ -64,8 +64,37 @@ const nonCreating = (why: string, sent: number): ProbeRequestChoice => ({
 });
 
 /**
+ * What an answer says is left of the quota: X-Ratelimit-Remaining (DevRev's), else the IETF
+ * fields a limiter may send instead: `RateLimit: "p";r=N` (the least of its policies),
+ * `RateLimit-Remaining: N` (its draft-6 form) or `RateLimit: ... remaining=N` (draft-7).
+ */
+export const remainingOf = (get: (name: string) => string | undefined): number | null => {
+  const x = wholeField(get('x-ratelimit-remaining'));
+  if (x !== null) return x;
+  const ietf = get('ratelimit');
+  if (ietf !== undefined) {
+    const parsed = parseLimitField(ietf);
+    if (parsed.ok) return Math.min(...parsed.items.map((i) => i.remaining));
+    const draft7 = /(?:^|[,;\s])remaining=(\d+)/i.exec(ietf);
+    if (draft7) return Number(draft7[1]);
+  }
+  return wholeField(get('ratelimit-remaining'));
+};
+
+/** When the quota is whole again, as the answer says (epoch s for X-Ratelimit-Reset, else seconds from now), or null. */
+const resetOf = (get: (name: string) => string | undefined, nowS: number): number | null => {
+  const x = wholeField(get('x-ratelimit-reset'));
+  if (x !== null) return x;
+  const ietf = get('ratelimit');
+  const parsed = ietf === undefined ? null : parseLimitField(ietf);
+  const t = parsed?.ok ? parsed.items.find((i) => i.resetS !== null)?.resetS : wholeField(get('ratelimit-reset'));
+  return t === undefined || t === null ? null : Math.round(nowS + t);
+};
+
+/**
  * On any target but the embedded simulator: does the limiter count a request that creates
- * nothing? Two of them, one after the other: if X-Ratelimit-Remaining drops (or the second
+ * nothing? Two of them, one after the other: if what is left of the quota (X-Ratelimit-Remaining,
+ * or an IETF RateLimit field) drops (or the second
  * is throttled), it does, and probing uses it. A window that began between the two (Reset
  * moved on) refills Remaining, so one more is sent and compared with the second. Otherwise
  * probing falls back to creates and says why.
@@ -78,8 +107,8 @@ export const chooseProbeRequest = async (ctx: Pick<RunContext, 'target' | 'signa
     try {
       const res = await fetch(ctx.target.url + r.path, { method: 'POST', headers: r.headers, body: r.body, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]) });
       await res.arrayBuffer();
-      const field = (name: string) => wholeField(res.headers.get(name) ?? undefined);
-      answers.push({ status: res.status, remaining: field('x-ratelimit-remaining'), reset: field('x-ratelimit-reset') });
+      const get = (name: string) => res.headers.get(name) ?? undefined;
+      answers.push({ status: res.status, remaining: remainingOf(get), reset: resetOf(get, Date.now() / 1000) });
       return true;
     } catch {
       return false;
@@ -99,7 +128,7 @@ export const chooseProbeRequest = async (ctx: Pick<RunContext, 'target' | 'signa
   const sent = answers.length;
   if (counted) return nonCreating(`the limiter counts a ${NON_CREATING_LABEL} (${NON_CREATING_STATUS}): probing with it, no user is created`, sent);
   return creating(
-    a.remaining === null ? 'no X-Ratelimit-Remaining to tell whether a request that creates nothing is counted: probing with creates, recorded in the ledger' : 'X-Ratelimit-Remaining did not drop for a request that creates nothing: probing with creates, recorded in the ledger',
+    a.remaining === null ? 'no X-Ratelimit-Remaining (nor IETF RateLimit) to tell whether a request that creates nothing is counted: probing with creates, recorded in the ledger' : 'X-Ratelimit-Remaining did not drop for a request that creates nothing: probing with creates, recorded in the ledger',
     sent,
   );
 };

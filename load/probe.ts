@@ -3,28 +3,33 @@ import { Progress } from '../core/progress.ts';
 import type { CheckResult, PillarResult } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
 import { type Algorithm, checkAnswers, checkOverload, checkRemainingMonotonic, checkSampled2xx, sinkFor } from './checks.ts';
-import { estimate } from './estimate.ts';
+import { judgedData, limiterFor } from './known.ts';
 import { buildTimeline, keepHeaders, nowMs, type Observation, statusLine } from './observe.ts';
 import { type LoadOptions, validateLoadOptions } from './options.ts';
+import { nonCreatingRequest, probeRequestFor } from './probe-request.ts';
 import { ledgerRecorder, loadCurl, loadRequest } from './request.ts';
 import { loadCheck } from './result.ts';
+import { PROBE_CHECKS } from './check-ids.ts';
 import { preparePhase } from './safety.ts';
 
 /**
  * `load probe`: autocannon drives the target past its limit (closed loop, as fast as the
  * connections allow; its rate option is not used: it bursts at each second's start), and
  * every answer is kept with its rate-limit headers; 429 bodies and one success in
- * `sampleEvery` are kept whole. The checks then run over what was observed. Unlike capacity
- * and recovery it always sends creates: "successes sampled under load are the documented
- * 201 body" needs successes.
+ * `sampleEvery` are kept whole. The checks then run over what was observed. On a target
+ * that keeps records, where the limiter counts a request that creates nothing (asked as
+ * capacity and recovery ask), only one request in `sampleEvery` is a create: "successes
+ * sampled under load are the documented 201 body" needs some successes, not thousands.
  */
 export interface ProbeObservations {
   observations: Observation[];
   startMs: number;
   endMs: number;
+  /** Requests sent, the closing ones that create nothing included. */
+  sent: number;
 }
 
-export const overload = (ctx: RunContext, o: LoadOptions, cap: number, token: string, progress?: Progress): Promise<ProbeObservations> =>
+export const overload = (ctx: RunContext, o: LoadOptions, cap: number, token: string, progress?: Progress, creatingEvery = 1): Promise<ProbeObservations> =>
   new Promise((resolve, reject) => {
     const req = loadRequest(ctx, token);
     const observations: Observation[] = [];
@@ -39,14 +44,34 @@ export const overload = (ctx: RunContext, o: LoadOptions, cap: number, token: st
       for (const c of clients) c.destroy();
       stopInstance();
     };
+    // Stopping autocannon cuts the requests in flight: creates the target may have made
+    // with no answer to name them. On a target that keeps records, the probe instead ends
+    // by switching each connection to the request that creates nothing once its last
+    // create is answered (a connection sends its next request only after an answer), and
+    // stops when every connection has switched: what is cut then created nothing.
+    const keeps = ctx.target.kind !== 'simulator';
+    const connections = Math.max(1, Math.min(o.concurrency, cap));
+    let winding = false;
+    let switched = 0;
+    const windDown = () => {
+      winding = true;
+      if (switched >= connections) stopInstance();
+    };
+    const closing = nonCreatingRequest(token);
+    const closingPath = new URL(ctx.target.url + closing.path).pathname;
+    // Where the limiter counts the request that creates nothing, only one request in
+    // `creatingEvery` is a create (the successes the 201 check samples); the rest overload
+    // the limiter just as well and leave nothing behind.
+    let built = 0;
     const instance = autocannon(
       {
         url: ctx.target.url + req.path,
         method: 'POST',
         headers: req.headers,
         body: req.body,
-        connections: Math.max(1, Math.min(o.concurrency, cap)),
-        duration: o.probeDurationS,
+        connections,
+        // With records kept the probe's own timer ends it (windDown); autocannon's is a backstop.
+        duration: keeps ? o.probeDurationS + Math.ceil(o.timeoutMs / 1000) + 1 : o.probeDurationS,
         maxOverallRequests: Math.max(1, cap),
         timeout: Math.max(1, Math.round(o.timeoutMs / 1000)),
         // No rate option, so no coordinated-omission correction (with a rate it uses a wrong
@@ -58,7 +83,20 @@ export const overload = (ctx: RunContext, o: LoadOptions, cap: number, token: st
             path: new URL(ctx.target.url + req.path).pathname,
             headers: req.headers,
             body: req.body,
+            ...(keeps
+              ? {
+                  setupRequest: (r: Record<string, unknown>) => {
+                    if (!winding) return built++ % creatingEvery === 0 ? r : { ...r, path: closingPath, body: closing.body };
+                    switched++;
+                    if (switched >= connections) setImmediate(stopInstance);
+                    return { ...r, path: closingPath, body: closing.body };
+                  },
+                }
+              : {}),
             onResponse: (status: number, body: string, _context: unknown, headers: Record<string, unknown>) => {
+              // Winding down, a 400 or 429 may answer a closing request: not the probe's (it
+              // overloads with creates); a 201 is a create's, and the ledger needs it.
+              if (winding && switched > 0 && (status === 400 || status === 429)) return;
               const ok = status >= 200 && status < 300;
               const keep = status === 429 || (ok && successes++ % o.sampleEvery === 0) || (ok && ctx.target.kind !== 'simulator');
               let parsed: unknown;
@@ -77,10 +115,11 @@ export const overload = (ctx: RunContext, o: LoadOptions, cap: number, token: st
           },
         ],
       } as autocannon.Options,
-      (err) => {
+      (err, result) => {
         ctx.signal.removeEventListener('abort', onAbort);
+        clearTimeout(windTimer);
         if (err) reject(err);
-        else resolve({ observations, startMs, endMs: nowMs() });
+        else resolve({ observations, startMs, endMs: nowMs(), sent: Math.max(observations.length, result?.requests?.sent ?? 0) });
       },
     );
     // `response` follows onResponse synchronously: it carries the latency of the same answer.
@@ -100,6 +139,7 @@ export const overload = (ctx: RunContext, o: LoadOptions, cap: number, token: st
     instance.on('tick', () => progress?.update(statusLine(observations, startMs)));
     stopInstance = () => instance.stop();
     ctx.signal.addEventListener('abort', onAbort);
+    const windTimer = keeps ? setTimeout(windDown, o.probeDurationS * 1000) : undefined;
   });
 
 export const runLoadProbe = async (ctx: RunContext, given: Partial<LoadOptions> = {}): Promise<PillarResult> => {
@@ -107,10 +147,11 @@ export const runLoadProbe = async (ctx: RunContext, given: Partial<LoadOptions> 
   const startedAt = new Date();
   const cap = preparePhase(ctx, o, 'load probe', o.probeDurationS);
   const token = ctx.token ?? '';
+  const choice = await probeRequestFor(ctx, o, 'load probe', token);
   const progress = new Progress('load probe', { quiet: ctx.quiet });
-  const run = await overload(ctx, o, cap, token, progress);
+  const run = await overload(ctx, o, Math.max(0, cap - choice.sent), token, progress, choice.creates ? 1 : o.sampleEvery);
   const obs = run.observations;
-  ctx.budget.takeUpTo(obs.length);
+  ctx.budget.takeUpTo(run.sent);
   progress.done(statusLine(obs, run.startMs));
   return { ...probeResult(ctx, o, obs, run), startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime() };
 };
@@ -122,44 +163,43 @@ export const probeResult = (ctx: RunContext, o: LoadOptions, obs: Observation[],
   const sink = (checkId: string) => sinkFor(ctx, checkId, reproduction);
   const throttled = obs.filter((x) => x.status === 429).length;
   const noThrottle = throttled === 0 ? { outcome: 'inconclusive' as const, reason: `no 429 in ${obs.length} requests: the limit was not reached` } : null;
-  const e = estimate(obs);
-  const algorithm: Algorithm = o.algorithm === 'auto' ? e.algorithm : o.algorithm;
+  const judged = limiterFor(o, obs);
+  const algorithm: Algorithm = judged.algorithm;
 
   const checks: CheckResult[] = [];
-  checks.push(loadCheck('load.probe.throttled', 'the target throttles past its limit', [], { undecided: noThrottle }));
+  checks.push(loadCheck(PROBE_CHECKS.throttled.id, PROBE_CHECKS.throttled.name, [], { undecided: noThrottle }));
 
-  const body = sink('load.probe.429-body');
-  const ra = sink('load.probe.retry-after');
-  const hd = sink('load.probe.rate-limit-headers');
+  const body = sink(PROBE_CHECKS.body429.id);
+  const ra = sink(PROBE_CHECKS.retryAfter.id);
+  const hd = sink(PROBE_CHECKS.headers.id);
   checkAnswers(obs, { fixedWindow: algorithm === 'fixed_window', remote }, { body429: body, retryAfter: ra, headers: hd });
-  checks.push(loadCheck('load.probe.429-body', 'every 429 body is too_many_requests with an integer retry_after', body.findings(), { undecided: noThrottle }));
+  checks.push(loadCheck(PROBE_CHECKS.body429.id, PROBE_CHECKS.body429.name, body.findings(), { undecided: noThrottle }));
 
-  checks.push(loadCheck('load.probe.retry-after', 'Retry-After is whole seconds and equals retry_after', ra.findings(), { undecided: noThrottle }));
+  checks.push(loadCheck(PROBE_CHECKS.retryAfter.id, PROBE_CHECKS.retryAfter.name, ra.findings(), { undecided: noThrottle }));
 
   checks.push(
-    loadCheck('load.probe.rate-limit-headers', 'X-Ratelimit-* on every answer; Remaining 0 when throttled; Reset ahead and matching Retry-After', hd.findings()),
+    loadCheck(PROBE_CHECKS.headers.id, PROBE_CHECKS.headers.name, hd.findings()),
   );
 
-  const mono = sink('load.probe.remaining-monotonic');
+  const mono = sink(PROBE_CHECKS.remainingMonotonic.id);
   let monoUndecided: { outcome: 'skipped' | 'inconclusive'; reason: string } | null = null;
   if (algorithm !== 'fixed_window') {
-    monoUndecided = { outcome: 'skipped', reason: `applies to fixed windows only; the estimator found ${algorithm ?? 'no algorithm'} (${e.reason})` };
+    monoUndecided = { outcome: 'skipped', reason: `applies to fixed windows only; ${judged.said}` };
   } else {
-    const fw = e.fixedWindow;
     // Fewer than two window starts seen: the window's length is unknown, so is where one ends.
-    if (fw?.windowMs) checkRemainingMonotonic(obs, { windowMs: fw.windowMs }, mono);
+    if (judged.windowMs) checkRemainingMonotonic(obs, { windowMs: judged.windowMs }, mono);
     else monoUndecided = { outcome: 'inconclusive', reason: 'fewer than two window starts seen: the window length is unknown (probe longer, --duration)' };
   }
-  checks.push(loadCheck('load.probe.remaining-monotonic', 'X-Ratelimit-Remaining never rises within a window', mono.findings(), { undecided: monoUndecided }));
+  checks.push(loadCheck(PROBE_CHECKS.remainingMonotonic.id, PROBE_CHECKS.remainingMonotonic.name, mono.findings(), { undecided: monoUndecided }));
 
-  const ov = sink('load.probe.overload');
+  const ov = sink(PROBE_CHECKS.overload.id);
   checkOverload(obs, ov);
-  checks.push(loadCheck('load.probe.overload', 'no 5xx, timeouts or connection errors under overload', ov.findings()));
+  checks.push(loadCheck(PROBE_CHECKS.overload.id, PROBE_CHECKS.overload.name, ov.findings()));
 
-  const s2 = sink('load.probe.sampled-2xx');
+  const s2 = sink(PROBE_CHECKS.sampled2xx.id);
   const sampled = checkSampled2xx(obs, s2);
   checks.push(
-    loadCheck('load.probe.sampled-2xx', 'successes sampled under load are the documented 201 body', s2.findings(), {
+    loadCheck(PROBE_CHECKS.sampled2xx.id, PROBE_CHECKS.sampled2xx.name, s2.findings(), {
       undecided: sampled === 0 ? { outcome: 'inconclusive', reason: 'no success was sampled' } : null,
     }),
   );
@@ -168,8 +208,8 @@ export const probeResult = (ctx: RunContext, o: LoadOptions, obs: Observation[],
     pillar: 'load',
     startedAt: new Date(run.startMs).toISOString(),
     durationMs: run.endMs - run.startMs,
-    requestsSent: obs.length,
+    requestsSent: 'sent' in run && typeof run.sent === 'number' ? run.sent : obs.length,
     checks,
-    data: { timelines: { probe: buildTimeline(obs, run.startMs) } },
+    data: { timelines: { probe: buildTimeline(obs, run.startMs) }, limiter_used: { probe: judgedData(judged) } },
   };
 };

@@ -2,7 +2,7 @@ import { Progress } from '../core/progress.ts';
 import { type CheckResult, type PillarResult, pillarResult, type TimelineBucket } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
 import { type Algorithm, sinkFor } from './checks.ts';
-import { estimate } from './estimate.ts';
+import { judgedData, limiterFor } from './known.ts';
 import { advertisedWaitS } from './capacity.ts';
 import { buildTimeline, isThrottled, nowMs, type Observation, statusLine } from './observe.ts';
 import { type LoadOptions, validateLoadOptions } from './options.ts';
@@ -10,6 +10,7 @@ import { runPacer } from './pacer.ts';
 import { aboutEndpointOf, type ProbeRequestChoice, probeRequestFor } from './probe-request.ts';
 import { keepCreatedBody, ledgerRecorder, requestCurl, secondTokenFor } from './request.ts';
 import { loadCheck } from './result.ts';
+import { RECOVERY_CHECKS } from './check-ids.ts';
 import { preparePhase } from './safety.ts';
 
 /**
@@ -132,11 +133,11 @@ export const runLoadRecovery = async (ctx: RunContext, given: Partial<LoadOption
     const t = judgeTrial(run.observations, choice.admitted);
     if (t) trials.push(t);
   }
-  const e = estimate(all);
-  const algorithm: Algorithm = o.algorithm === 'auto' ? e.algorithm : o.algorithm;
+  const judged = limiterFor(o, all);
+  const algorithm: Algorithm = judged.algorithm;
 
-  const early = sinkFor(ctx, 'load.recovery.stays-throttled', reproduction);
-  const late = sinkFor(ctx, 'load.recovery.after-wait', reproduction);
+  const early = sinkFor(ctx, RECOVERY_CHECKS.staysThrottled.id, reproduction);
+  const late = sinkFor(ctx, RECOVERY_CHECKS.afterWait.id, reproduction);
   for (const t of trials) {
     if (algorithm === 'fixed_window' && t.earlySuccesses > 0) {
       const ob = t.firstEarly;
@@ -158,10 +159,10 @@ export const runLoadRecovery = async (ctx: RunContext, given: Partial<LoadOption
   // The checks are about the endpoint the requests went to.
   const on = aboutEndpointOf(choice);
   const checks: CheckResult[] = [
-    loadCheck('load.recovery.stays-throttled', 'requests before the advertised wait stay 429 (fixed window)', early.findings(), {
-      undecided: noTrial ?? (algorithm === 'fixed_window' ? null : { outcome: 'skipped', reason: `applies to fixed windows only; the estimator found ${algorithm ?? 'no algorithm'}` }),
+    loadCheck(RECOVERY_CHECKS.staysThrottled.id, RECOVERY_CHECKS.staysThrottled.name, early.findings(), {
+      undecided: noTrial ?? (algorithm === 'fixed_window' ? null : { outcome: 'skipped', reason: `applies to fixed windows only; ${judged.said}` }),
     }),
-    loadCheck('load.recovery.after-wait', 'the first request after the advertised wait succeeds', late.findings(), {
+    loadCheck(RECOVERY_CHECKS.afterWait.id, RECOVERY_CHECKS.afterWait.name, late.findings(), {
       undecided: noTrial ?? (trials.some((t) => t.lateAfterWait !== null) ? null : { outcome: 'inconclusive', reason: 'no request was sent after the advertised wait' }),
     }),
   ];
@@ -171,6 +172,7 @@ export const runLoadRecovery = async (ctx: RunContext, given: Partial<LoadOption
   return pillarResult('load', startedAt, ctx.budget.sent - sentBefore, checks.map(on), {
     timelines,
     recovery: trials.map((t) => ({ advertisedS: t.advertisedS, actualS: t.actualS })),
+    limiter_used: { recovery: judgedData(judged) },
   });
 };
 
@@ -197,8 +199,7 @@ export const fairness = async (
   choice: ProbeRequestChoice,
 ): Promise<CheckResult> => {
   const started = Date.now();
-  const id = 'load.recovery.fairness';
-  const name = 'while one user is throttled, another keeps >= 99% of its success rate';
+  const { id, name } = RECOVERY_CHECKS.fairness;
   const tokenB = secondTokenFor(ctx, o.secondToken);
   if (!tokenB) return loadCheck(id, name, [], { undecided: { outcome: 'skipped', reason: 'needs a second user: pass --second-token' } });
   const perPhaseB = Math.ceil(FAIRNESS_RATE * o.fairnessS) + 1;

@@ -19,15 +19,24 @@ const closest = (cap: CapacityEstimate): { model: string; fit: number } | null =
 const secondLimit = (cap: CapacityEstimate) =>
   cap.second_limit ? `; and a second, longer-scale limit (throttled for ${num(cap.second_limit.throttled_for_s)} s after ${cap.second_limit.successes_before} successes)` : '';
 
+/** Requests the estimate cost against the fewest that could establish its answer. */
+export const spendText = (cap: Pick<CapacityEstimate, 'requests_spent' | 'requests_minimum' | 'spent_ratio'>): string =>
+  cap.requests_spent === undefined
+    ? ''
+    : `${cap.requests_spent} requests spent${cap.requests_minimum ? `, ${num(cap.spent_ratio, 1)}× the minimum of ${cap.requests_minimum}` : ' (no answer to price against a minimum)'}`;
+
+/** "at least " where the figure is a lower bound. */
+const atLeast = (lowerBound: boolean | undefined) => (lowerBound ? 'at least ' : '');
+
 /** The estimate in one line: the model and its parameters, or for unknown the best partial facts. */
 export const estimateText = (cap: CapacityEstimate): string => {
   switch (cap.algorithm) {
     case 'fixed_window':
-      return `fixed window: ${num(cap.limit)} requests per ${num(cap.window_s)} s${secondLimit(cap)}`;
+      return `fixed window: ${atLeast(cap.limit_at_least)}${num(cap.limit)} requests per ${num(cap.window_s)} s${secondLimit(cap)}`;
     case 'sliding_window':
       return `sliding window: ${num(cap.limit)} requests in any ${num(cap.window_s)} s${secondLimit(cap)}`;
     case 'token_bucket':
-      return `token bucket: burst ${num(cap.burst)}, refill ${num(cap.rate_per_s)} per second${secondLimit(cap)}`;
+      return `token bucket: burst ${atLeast(cap.burst_at_least)}${num(cap.burst)}, refill ${num(cap.rate_per_s)} per second${secondLimit(cap)}`;
     case 'concurrency':
       return `concurrency limit: ${num(cap.limit)} requests in flight${secondLimit(cap)}`;
     case 'shaping':
@@ -50,12 +59,15 @@ export const estimateText = (cap: CapacityEstimate): string => {
 export const comparableLimit = (cap: CapacityEstimate): number | null =>
   cap.algorithm === 'token_bucket' ? cap.burst : cap.algorithm === 'fixed_window' || cap.algorithm === 'sliding_window' ? cap.limit : null;
 
+/** The comparable figure is a lower bound. */
+const lowerBound = (cap: CapacityEstimate) => (cap.algorithm === 'token_bucket' ? cap.burst_at_least : cap.limit_at_least);
+
 /** The estimate's own limit, whatever its unit. */
 export const estimatedLimitText = (cap: CapacityEstimate): string => {
   if (cap.algorithm === 'concurrency') return `${num(cap.limit)} in flight`;
   if (cap.algorithm === 'shaping') return `${num(cap.rate_per_s)} per second (no 429)`;
   const n = comparableLimit(cap);
-  return n === null ? '—' : num(n);
+  return n === null ? '—' : `${atLeast(lowerBound(cap))}${num(n)}`;
 };
 
 /** The estimate against X-Ratelimit-Limit. */
@@ -65,7 +77,7 @@ export const comparisonText = (cap: CapacityEstimate): string => {
   const observed = comparableLimit(cap);
   if (observed !== null) {
     if (observed === advertised) return 'the advertised limit matches the observed one';
-    return `the target advertises ${num(advertised)}, ${num(observed)} observed (${num((observed / advertised) * 100, 0)} % of it)`;
+    return `the target advertises ${num(advertised)}, ${atLeast(lowerBound(cap))}${num(observed)} observed (${num((observed / advertised) * 100, 0)} % of it)`;
   }
   if (cap.algorithm === 'concurrency') return `the target advertises ${num(advertised)} per window; the limiter observed caps requests in flight (${num(cap.limit)}), which is not comparable`;
   if (cap.algorithm === 'shaping') return `the target advertises ${num(advertised)}, but nothing was throttled: the target queues instead, so no quota was observed`;

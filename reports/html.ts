@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pointerLabel } from '../core/pointer.ts';
 import type { CapacityEstimate, CheckResult, RunResults, TimelineBucket } from '../core/results.ts';
-import { comparisonText, estimatedLimitText, estimateText } from './capacity.ts';
+import { comparisonText, estimatedLimitText, estimateText, spendText } from './capacity.ts';
 import { type NotRun, outcomeView } from './outcome.ts';
 import { buildSummary, caseOf, type SummaryFinding } from './summary.ts';
 import { html, scriptJson, valueText } from './text.ts';
@@ -96,6 +96,7 @@ const capacitySection = (cap: CapacityEstimate) => {
   <tr><th>advertised limit (X-Ratelimit-Limit)</th><td class="num">${num(cap.advertised_limit)}</td></tr>
   <tr><th>comparison</th><td>${html(comparisonText(cap))}</td></tr>
   <tr><th>probe</th><td>${cap.requests_sent} requests over ${num(cap.duration_s)} s</td></tr>
+  ${cap.requests_spent !== undefined ? `<tr><th>quota spent against the minimum</th><td class="num">${html(spendText(cap))}</td></tr>` : ''}
 </table>`;
 };
 

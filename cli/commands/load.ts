@@ -5,6 +5,7 @@ import { UsageError } from '../../core/errors.ts';
 import { pointerLabel } from '../../core/pointer.ts';
 import type { PillarResult } from '../../core/results.ts';
 import type { RunContext } from '../../core/run-context.ts';
+import { spendText } from '../../reports/capacity.ts';
 import { LOAD_SIMULATOR, type LoadOptions, validateLoadOptions } from '../../load/options.ts';
 import type { RateLimitHeaderMode, SimulatorOptions } from '../../simulator/index.ts';
 import { type CommonOptions, type GateCliOptions, intOption, numberOption, withCommonOptions, withGateOptions } from '../options.ts';
@@ -71,11 +72,11 @@ export const renderLoad = (p: PillarResult): string => {
     const pm = (k: string) => (u[k] !== undefined ? ` ± ${u[k]}` : '');
     const what =
       cap.algorithm === 'fixed_window'
-        ? `fixed window, ${cap.limit}${pm('limit')} requests per ${cap.window_s ?? '?'}${pm('window_s')} s`
+        ? `fixed window, ${cap.limit_at_least ? 'at least ' : ''}${cap.limit}${pm('limit')} requests per ${cap.window_s ?? '?'}${pm('window_s')} s`
         : cap.algorithm === 'sliding_window'
           ? `sliding window, ${cap.limit} requests per ${cap.window_s}${pm('window_s')} s`
           : cap.algorithm === 'token_bucket'
-            ? `token bucket, burst ${cap.burst}${pm('burst')}, refill ${cap.rate_per_s}${pm('rate_per_s')} per s`
+            ? `token bucket, burst ${cap.burst_at_least ? 'at least ' : ''}${cap.burst}${pm('burst')}, refill ${cap.rate_per_s}${pm('rate_per_s')} per s`
             : cap.algorithm === 'concurrency'
               ? `concurrency limit, ${cap.limit} in flight`
               : cap.algorithm === 'shaping'
@@ -85,6 +86,7 @@ export const renderLoad = (p: PillarResult): string => {
     if (fits) lines.push(`capacity fit per model (share of recoveries explained): ${fits}`);
     if (cap.second_limit) lines.push(`capacity: a second limit over a longer scale held the token throttled for ${cap.second_limit.throttled_for_s} s after ${cap.second_limit.successes_before} successes`);
     lines.push(`capacity: ${what}; X-Ratelimit-Limit says ${cap.advertised_limit ?? 'nothing'}; ${cap.requests_sent} requests in ${cap.duration_s} s`);
+    if (cap.requests_spent !== undefined) lines.push(`capacity: ${spendText(cap)}`);
   }
   for (const [i, t] of (p.data?.recovery ?? []).entries()) {
     lines.push(`recovery trial ${i + 1}: advertised ${t.advertisedS} s, recovered after ${t.actualS ?? 'no recovery'} s`);

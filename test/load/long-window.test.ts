@@ -30,6 +30,9 @@ describe('a long window', () => {
     expect(c.algorithm).toBe('fixed_window');
     // The preflight and the two requests that check whether a 400 is counted spent 3 of it.
     expect(c.limit_at_least).toBe(true);
+    // A lower bound reads as one on stdout as on stderr.
+    expect(r.stdout).toMatch(/capacity: fixed window, at least \d+ /);
+    expect(r.stderr).toMatch(/fixed window: at least \d+ /);
     expect(c.limit).toBeGreaterThanOrEqual(7);
     expect(c.limit).toBeLessThanOrEqual(10);
     expect(c.window_s).toBe(8);

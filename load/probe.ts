@@ -8,7 +8,7 @@ import { buildTimeline, keepHeaders, nowMs, type Observation, statusLine } from 
 import { type LoadOptions, validateLoadOptions } from './options.ts';
 import { nonCreatingRequest, probeRequestFor } from './probe-request.ts';
 import { ledgerRecorder, loadCurl, loadRequest } from './request.ts';
-import { loadCheck } from './result.ts';
+import { fixedWindowOnly, loadCheck } from './result.ts';
 import { PROBE_CHECKS } from './check-ids.ts';
 import { preparePhase } from './safety.ts';
 
@@ -182,9 +182,9 @@ export const probeResult = (ctx: RunContext, o: LoadOptions, obs: Observation[],
   );
 
   const mono = sink(PROBE_CHECKS.remainingMonotonic.id);
-  let monoUndecided: { outcome: 'skipped' | 'inconclusive'; reason: string } | null = null;
+  let monoUndecided: { outcome: 'skipped' | 'inconclusive'; reason: string; notApplicable?: true } | null = null;
   if (algorithm !== 'fixed_window') {
-    monoUndecided = { outcome: 'skipped', reason: `applies to fixed windows only; ${judged.said}` };
+    monoUndecided = fixedWindowOnly(algorithm, judged.said);
   } else {
     // Fewer than two window starts seen: the window's length is unknown, so is where one ends.
     if (judged.windowMs) checkRemainingMonotonic(obs, { windowMs: judged.windowMs }, mono);

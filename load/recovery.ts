@@ -9,7 +9,7 @@ import { type LoadOptions, validateLoadOptions } from './options.ts';
 import { runPacer } from './pacer.ts';
 import { aboutEndpointOf, type ProbeRequestChoice, probeRequestFor } from './probe-request.ts';
 import { keepCreatedBody, ledgerRecorder, requestCurl, secondTokenFor } from './request.ts';
-import { loadCheck } from './result.ts';
+import { fixedWindowOnly, loadCheck } from './result.ts';
 import { RECOVERY_CHECKS } from './check-ids.ts';
 import { preparePhase } from './safety.ts';
 
@@ -160,7 +160,7 @@ export const runLoadRecovery = async (ctx: RunContext, given: Partial<LoadOption
   const on = aboutEndpointOf(choice);
   const checks: CheckResult[] = [
     loadCheck(RECOVERY_CHECKS.staysThrottled.id, RECOVERY_CHECKS.staysThrottled.name, early.findings(), {
-      undecided: noTrial ?? (algorithm === 'fixed_window' ? null : { outcome: 'skipped', reason: `applies to fixed windows only; ${judged.said}` }),
+      undecided: noTrial ?? (algorithm === 'fixed_window' ? null : fixedWindowOnly(algorithm, judged.said)),
     }),
     loadCheck(RECOVERY_CHECKS.afterWait.id, RECOVERY_CHECKS.afterWait.name, late.findings(), {
       undecided: noTrial ?? (trials.some((t) => t.lateAfterWait !== null) ? null : { outcome: 'inconclusive', reason: 'no request was sent after the advertised wait' }),

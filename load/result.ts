@@ -11,7 +11,7 @@ export const loadCheck = (
   id: string,
   name: string,
   findings: Finding[],
-  o: { undecided?: { outcome: Exclude<OutcomeName, 'pass' | 'fail'>; reason: string } | null; durationMs?: number } = {},
+  o: { undecided?: { outcome: Exclude<OutcomeName, 'pass' | 'fail'>; reason: string; notApplicable?: true } | null; durationMs?: number } = {},
 ): CheckResult => {
   const outcome: OutcomeName = findings.length > 0 ? 'pass' : (o.undecided?.outcome ?? 'pass');
   return {
@@ -22,6 +22,7 @@ export const loadCheck = (
     outcome,
     durationMs: o.durationMs ?? 0,
     ...(findings.length === 0 && o.undecided ? { reason: o.undecided.reason } : {}),
+    ...(findings.length === 0 && o.undecided?.notApplicable ? { notApplicable: true as const } : {}),
     findings,
   };
 };
@@ -33,3 +34,10 @@ export const loadCheck = (
  */
 export const unlessInterrupted = (ctx: Pick<RunContext, 'signal'>, r: PillarResult): PillarResult =>
   ctx.signal.aborted ? { ...r, checks: r.checks.map(cutShort) } : r;
+
+/**
+ * A check that holds only for fixed windows, on a limiter found to be another algorithm:
+ * it cannot apply (not a gap). With no algorithm found it is a gap: the run could not tell.
+ */
+export const fixedWindowOnly = (algorithm: string | null | undefined, said: string) =>
+  ({ outcome: 'skipped', reason: `applies to fixed windows only; ${said}`, ...(algorithm ? { notApplicable: true as const } : {}) }) as const;

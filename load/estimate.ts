@@ -1,5 +1,8 @@
 import { describeModel, type LimiterModel } from '../api-model/rate-limit/models.ts';
-import { isAllowed, isThrottled, type Observation } from './observe.ts';
+import { decisionTimes, type Sample } from './decision-times.ts';
+import type { Observation } from './observe.ts';
+
+export type { Sample };
 
 /**
  * The limiter estimator. It reads only what was observed (which requests the limiter let
@@ -15,14 +18,6 @@ import { isAllowed, isThrottled, type Observation } from './observe.ts';
  * 1/rate whatever the burst; the burst is then the integer whose replay of the whole run
  * explains the observed answers best.
  */
-export interface Sample {
-  /** Estimated decision time on the server. */
-  t: number;
-  allowed: boolean;
-  /** Our requests the limiter had let through and not yet answered when this one was sent. */
-  inFlight: number;
-}
-
 export interface FixedWindowFit {
   algorithm: 'fixed_window';
   limit: number;
@@ -105,7 +100,7 @@ export interface Estimate {
   /** Partial facts that hold whatever the model: successes before the first 429, and over the run. */
   quotaBeforeFirst429: number | null;
   successRate: number | null;
-  /** Round-trip spread (p90 - min), ms: how far a decision time can be off. */
+  /** Spread (p90 - min) of the round trips read as waiting before the decision, ms: how far a decision time can be off. */
   rttSpreadMs: number;
   samples: number;
 }
@@ -121,54 +116,8 @@ const quantile = (xs: number[], q: number) => {
   return a[Math.min(a.length - 1, Math.floor(q * a.length))]!;
 };
 
-/**
- * When the limiter decided each request. It decides as a request arrives, so the decision
- * lies between the send plus the fastest one-way trip and the receive less the fastest
- * return trip and the least work an answer of that status takes (a 201 does work after the
- * decision, a 429 almost none). The later bound is used: waiting before the decision (a
- * stalled server, a gateway queue, an event loop shared with the prober) shifts answers'
- * send order away from the order the limiter saw them, but not their receive order. The
- * spread of round trips is what this can still be off by, and the uncertainty includes it.
- */
-export const toSamples = (obs: readonly Observation[]): Sample[] => {
-  const answered = obs.filter((o) => o.status !== null);
-  let minRtt = Number.POSITIVE_INFINITY;
-  const minByStatus = new Map<number, number>();
-  for (const o of answered) {
-    const rtt = o.recvMs - o.sentMs;
-    minRtt = Math.min(minRtt, rtt);
-    minByStatus.set(o.status!, Math.min(minByStatus.get(o.status!) ?? Number.POSITIVE_INFINITY, rtt));
-  }
-  const decided = (o: Observation) => {
-    const early = o.sentMs + minRtt / 2;
-    const late = o.recvMs - (minByStatus.get(o.status!)! - minRtt / 2);
-    return Math.max(early, late);
-  };
-  const sorted = answered.map((o) => ({ o, t: decided(o) })).sort((a, b) => a.t - b.t);
-  const ok = answered.filter((o) => isAllowed(o) && !isThrottled(o));
-  const sentSorted = ok.map((o) => o.sentMs).sort((a, b) => a - b);
-  const recvSorted = ok.map((o) => o.recvMs).sort((a, b) => a - b);
-  const below = (xs: number[], v: number) => {
-    let lo = 0;
-    let hi = xs.length;
-    while (lo < hi) {
-      const m = (lo + hi) >> 1;
-      if (xs[m]! < v) lo = m + 1;
-      else hi = m;
-    }
-    return lo;
-  };
-  return sorted.map(({ o, t }) => ({
-    t,
-    allowed: isAllowed(o) && !isThrottled(o),
-    inFlight: below(sentSorted, o.sentMs) - below(recvSorted, o.sentMs),
-  }));
-};
-
-const rttSpread = (obs: readonly Observation[]) => {
-  const rtts = obs.filter((o) => o.status !== null).map((o) => o.recvMs - o.sentMs);
-  return rtts.length === 0 ? 0 : quantile(rtts, 0.9) - rtts.reduce((m, v) => Math.min(m, v), Number.POSITIVE_INFINITY);
-};
+/** Decision times, as `decisionTimes` infers them (the capacity phases read them too). */
+export const toSamples = (obs: readonly Observation[]): Sample[] => decisionTimes(obs).samples;
 
 /** Indices of successes that follow a 429: window starts, or tokens that just became available. */
 /**
@@ -485,8 +434,15 @@ export const scoreReplay = (model: LimiterModel, s: readonly Sample[], pred: rea
     const from = rec[k]!;
     const to = k + 1 < rec.length ? rec[k + 1]! : s.length;
     let bad = 0;
-    for (let i = from; i < to; i++) if (pred[i] !== s[i]!.allowed) bad++;
-    if (bad <= SLACK_PER_RECOVERY) explained++;
+    let refusals = 0;
+    let refusalsPredicted = 0;
+    for (let i = from; i < to; i++) {
+      if (pred[i] !== s[i]!.allowed) bad++;
+      if (!s[i]!.allowed) [refusals, refusalsPredicted] = [refusals + 1, refusalsPredicted + (pred[i] ? 0 : 1)];
+    }
+    // The slack forgives a slipped boundary, not a model that predicts none of the part's
+    // refusals: with one refusal a part, that would explain any run at all.
+    if (bad <= SLACK_PER_RECOVERY && (refusals === 0 || refusalsPredicted > 0)) explained++;
     else unexplained.push({ from, to });
   }
   const of = rec.length + 1;
@@ -576,8 +532,9 @@ export const periodOf = (e: Pick<Estimate, 'algorithm' | 'fixedWindow' | 'tokenB
 };
 
 export const estimate = (obs: readonly Observation[]): Estimate => {
-  const s = toSamples(obs);
-  const spreadMs = rttSpread(obs);
+  const timing = decisionTimes(obs);
+  const s = timing.samples;
+  const spreadMs = timing.spreadMs;
   const firstThrottled = s.findIndex((x) => !x.allowed);
   const allowedCount = s.filter((x) => x.allowed).length;
   const base = {

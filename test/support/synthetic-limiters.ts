@@ -4,7 +4,8 @@ import type { Observation } from '../../load/observe.ts';
 // tiny reference limiters written here, so the estimator is tested without sockets or clocks.
 // (The zoo in ./limiters/ serves the same models over HTTP for the CLI-path tests.)
 
-export type Limiter = (tMs: number) => boolean;
+/** Admitted or refused; a number means admitted but held that many ms before its answer (a queue). */
+export type Limiter = (tMs: number) => boolean | number;
 
 export const fixedWindow = (limit: number, windowMs: number, offsetMs = 0): Limiter => {
   let idx = Number.NaN;
@@ -57,7 +58,25 @@ export const slidingCounter = (limit: number, windowMs: number, turnMs = 0): Lim
   };
 };
 
-export const both = (a: Limiter, b: Limiter): Limiter => (t) => a(t) && b(t);
+export const both = (a: Limiter, b: Limiter): Limiter => (t) => a(t) !== false && b(t) !== false;
+
+/**
+ * nginx `limit_req` without `nodelay` (ngx_http_limit_req_module's arithmetic): the excess
+ * leaks at `ratePerS`; a request that would raise it above `burst` is refused and changes
+ * nothing; one let through is held until the excess ahead of it has leaked (less the first
+ * `delay` of it, `limit_req … delay=N`, which go through at once).
+ */
+export const leakyQueue = (ratePerS: number, burst: number, delay = 0): Limiter => {
+  let excess: number | null = null;
+  let last = 0;
+  return (t) => {
+    // A new key starts with no excess.
+    const e = excess === null ? 0 : Math.max(0, excess - ((t - last) / 1000) * ratePerS + 1);
+    if (e > burst) return false;
+    [excess, last] = [e, t];
+    return e <= delay ? true : ((e - delay) / ratePerS) * 1000;
+  };
+};
 
 /** A seeded Park-Miller generator: the same stream every run. */
 export const seeded = (seed: number) => () => {
@@ -65,12 +84,28 @@ export const seeded = (seed: number) => () => {
   return seed / 2147483647;
 };
 
-/** `durationMs` of requests every `stepMs` from epoch `startMs`, 1 ms round trips. */
-export const stream = (limiter: Limiter, { startMs = 1_700_000_000_000, stepMs = 5, durationMs = 8000 } = {}): Observation[] => {
-  const out: Observation[] = [];
-  for (let t = startMs; t < startMs + durationMs; t += stepMs) {
-    const allowed = limiter(t + 0.5);
-    out.push({ sentMs: t, recvMs: t + 1, status: allowed ? 201 : 429 });
+/**
+ * `durationMs` of requests every `stepMs` from epoch `startMs`, 1 ms round trips. `workMs`:
+ * successes take up to that much more after the decision (the API's own work, varying);
+ * `waitMs`: every request waits up to that long before it reaches the limiter (a gateway
+ * queue, jittered, so requests may reach it in another order than sent). Both seeded.
+ */
+export const stream = (
+  limiter: Limiter,
+  { startMs = 1_700_000_000_000, stepMs = 5, durationMs = 8000, workMs = 0, waitMs = 0, seed = 1 } = {},
+): Observation[] => {
+  const random = seeded(seed);
+  const sent: Array<{ sentMs: number; at: number }> = [];
+  for (let t = startMs; t < startMs + durationMs; t += stepMs) sent.push({ sentMs: t, at: t + 0.5 + (waitMs > 0 ? random() * waitMs : 0) });
+  // The limiter decides in arrival order.
+  const byArrival = [...sent].sort((a, b) => a.at - b.at);
+  const answer = new Map<{ sentMs: number; at: number }, Observation>();
+  for (const r of byArrival) {
+    const decision = limiter(r.at);
+    const allowed = decision !== false;
+    const held = typeof decision === 'number' ? decision : 0;
+    const work = allowed && workMs > 0 ? random() * workMs : 0;
+    answer.set(r, { sentMs: r.sentMs, recvMs: r.at + 0.5 + held + work, status: allowed ? 201 : 429 });
   }
-  return out;
+  return sent.map((r) => answer.get(r)!);
 };

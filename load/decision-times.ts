@@ -23,6 +23,9 @@ export interface Sample {
   allowed: boolean;
   /** Our requests the limiter had let through and not yet answered when this one was sent. */
   inFlight: number;
+  /** Earliest and latest the decision can have been, where they are wider than `t` (ms). */
+  lo?: number;
+  hi?: number;
 }
 
 export interface DecisionTiming {
@@ -68,7 +71,7 @@ export const successesVaryAfterDecision = (okRtts: readonly number[], refusedRtt
 export const decisionTimes = (obs: readonly Observation[]): DecisionTiming => {
   const answered = obs.filter((o) => o.status !== null);
   const rtt = (o: Observation) => o.recvMs - o.sentMs;
-  const ok = answered.filter((o) => isAllowed(o) && !isThrottled(o));
+  const ok = answered.filter(isAllowed);
   const refused = answered.filter(isThrottled);
   let minRtt = Number.POSITIVE_INFINITY;
   const minByStatus = new Map<number, number>();
@@ -87,19 +90,42 @@ export const decisionTimes = (obs: readonly Observation[]): DecisionTiming => {
   const waitNear = (sentMs: number) => {
     const at = below(refusedSent, sentMs);
     const near = waitOf.slice(Math.max(0, at - NEIGHBOURS), at + NEIGHBOURS);
-    return near.length === 0 ? 0 : quantile(near, 0.5);
+    return { typical: near.length === 0 ? 0 : quantile(near, 0.5), most: near.length === 0 ? 0 : quantile(near, 1) };
   };
-  const decided = (o: Observation) => {
-    if (!fromSendSide || isThrottled(o)) return fromReceive(o);
-    // Never later than the answer allows, even with no work at all.
-    return Math.min(o.recvMs - oneWay, o.sentMs + oneWay + waitNear(o.sentMs));
+  const decided = (o: Observation): Pick<Sample, 't' | 'lo' | 'hi'> => {
+    if (!fromSendSide) return { t: fromReceive(o) };
+    // Waiting before the decision as the refusals sent around it show it: one answer read
+    // late (the prober's own event loop busy) moves no decision. Never later than the
+    // answer allows, even with no work at all.
+    const lo = o.sentMs + oneWay;
+    const { typical, most } = waitNear(o.sentMs);
+    const hi = isThrottled(o) ? o.recvMs - oneWay : Math.min(o.recvMs - oneWay, lo + most);
+    return { t: Math.min(hi, lo + typical), lo, hi };
   };
-  const sorted = answered.map((o) => ({ o, t: decided(o) })).sort((a, b) => a.t - b.t);
+  const placed = answered.map((o) => ({ o, d: decided(o) }));
+  if (fromSendSide) {
+    // A success that may have been decided before a refusal (a stall answered both late,
+    // the server read its sockets in another order) is placed before it when the middle of
+    // its bounds is earlier: a refusal sent well before it keeps its place.
+    const mid = (d: Pick<Sample, 't' | 'lo' | 'hi'>) => ((d.lo ?? d.t) + (d.hi ?? d.t)) / 2;
+    const refusals = placed.filter((x) => isThrottled(x.o)).map((x) => x.d).sort((a, b) => a.t - b.t);
+    const refusedAt = refusals.map((d) => d.t);
+    for (const x of placed) {
+      if (isThrottled(x.o)) continue;
+      for (let k = below(refusedAt, x.d.lo!); k < refusals.length && refusals[k]!.t < x.d.t; k++) {
+        if (mid(refusals[k]!) > mid(x.d)) {
+          x.d.t = Math.max(x.d.lo!, refusals[k]!.t - 1e-3);
+          break;
+        }
+      }
+    }
+  }
+  const sorted = placed.sort((a, b) => a.d.t - b.d.t);
   const sentSorted = ok.map((o) => o.sentMs).sort((a, b) => a - b);
   const recvSorted = ok.map((o) => o.recvMs).sort((a, b) => a - b);
-  const samples = sorted.map(({ o, t }) => ({
-    t,
-    allowed: isAllowed(o) && !isThrottled(o),
+  const samples = sorted.map(({ o, d }) => ({
+    ...d,
+    allowed: isAllowed(o),
     inFlight: below(sentSorted, o.sentMs) - below(recvSorted, o.sentMs),
   }));
   const spreadMs = fromSendSide ? spreadOf(refused.map(rtt)) : spreadOf(answered.map(rtt));

@@ -127,9 +127,17 @@ export const toSamples = (obs: readonly Observation[]): Sample[] => decisionTime
 const recoveriesOf = (s: readonly Sample[], minGapMs = 0): number[] => {
   const out: number[] = [];
   let lastOk = Number.NEGATIVE_INFINITY;
+  let lastOkHi = Number.NEGATIVE_INFINITY;
+  // A recovery needs a refusal since the last success that was certainly decided after it,
+  // and itself certainly after that refusal (decision bounds, where they are known to be
+  // wide): otherwise they may have reached the limiter in either order (a stall).
+  let refusedBy = Number.NEGATIVE_INFINITY;
   for (let i = 1; i < s.length; i++) {
-    if (s[i - 1]!.allowed) lastOk = s[i - 1]!.t;
-    if (s[i]!.allowed && !s[i - 1]!.allowed && s[i]!.t - lastOk >= minGapMs) out.push(i);
+    const p = s[i - 1]!;
+    if (p.allowed) [lastOk, lastOkHi, refusedBy] = [p.t, p.hi ?? p.t, Number.POSITIVE_INFINITY];
+    else if ((p.lo ?? p.t) >= lastOkHi) refusedBy = Math.min(refusedBy, p.hi ?? p.t);
+    const x = s[i]!;
+    if (x.allowed && !p.allowed && (x.lo ?? x.t) >= refusedBy && x.t - lastOk >= minGapMs) out.push(i);
   }
   return out;
 };
@@ -367,19 +375,23 @@ export const equivalentPair = (e: Pick<Estimate, 'fixedWindow'>, a: LimiterModel
  */
 export const predictFixedWindow = (s: readonly Sample[], limit: number, windowMs: number, offsetMs: number, tolMs = 0): boolean[] => {
   let idx = Number.NaN;
-  let used = 0;
+  let ok = 0;
+  // An observed 429 says the window is spent, whoever spent it: from the earliest instant
+  // one was certainly decided (a success that may have been decided before it is not held to it).
+  let spentFrom = Number.POSITIVE_INFINITY;
+  const exhausted = () => ok >= limit || spentFrom < Number.POSITIVE_INFINITY;
+  const reset = (w: number) => [idx, ok, spentFrom] = [w, 0, Number.POSITIVE_INFINITY];
   return s.map((x) => {
     const w = Math.floor((x.t - offsetMs) / windowMs);
     if (Number.isNaN(idx) || w > idx) {
       const sinceStart = x.t - (w * windowMs + offsetMs);
-      if (!(used >= limit && !x.allowed && sinceStart <= tolMs && w === idx + 1)) [idx, used] = [w, 0];
+      if (!(exhausted() && !x.allowed && sinceStart <= tolMs && w === idx + 1)) reset(w);
     }
     const untilNext = (idx + 1) * windowMs + offsetMs - x.t;
-    if (used >= limit && x.allowed && untilNext <= tolMs) [idx, used] = [idx + 1, 0];
-    const p = used < limit;
-    // An observed 429 says the window is spent, whoever spent it.
-    if (x.allowed) used++;
-    else used = Math.max(used, limit);
+    if (exhausted() && x.allowed && untilNext <= tolMs) reset(idx + 1);
+    const p = ok < limit && (x.lo ?? x.t) < spentFrom;
+    if (x.allowed) ok++;
+    else spentFrom = Math.min(spentFrom, x.hi ?? x.t);
     return p;
   });
 };

@@ -380,7 +380,9 @@ export const predictFixedWindow = (s: readonly Sample[], limit: number, windowMs
   // one was certainly decided (a success that may have been decided before it is not held to it).
   let spentFrom = Number.POSITIVE_INFINITY;
   const exhausted = () => ok >= limit || spentFrom < Number.POSITIVE_INFINITY;
-  const reset = (w: number) => [idx, ok, spentFrom] = [w, 0, Number.POSITIVE_INFINITY];
+  const reset = (w: number) => {
+    [idx, ok, spentFrom] = [w, 0, Number.POSITIVE_INFINITY];
+  };
   return s.map((x) => {
     const w = Math.floor((x.t - offsetMs) / windowMs);
     if (Number.isNaN(idx) || w > idx) {

@@ -39,13 +39,14 @@ export const estimateSettled = (e: Estimate, elapsedMs: number, sinceLastSuccess
   if (e.algorithm === 'shaping') return true;
   const period = periodOf(e);
   if (elapsedMs < 3 * period || sinceLastSuccessMs > Math.max(1000, 3 * period)) return false;
-  const win = e.scores.find((x) => x.model === e.algorithm);
+  // A queue's decisions are scored as the bucket they make.
+  const win = e.scores.find((x) => x.model === (e.algorithm === 'queue' ? 'token_bucket' : e.algorithm));
   if (!win || win.fit === null || win.fit < SETTLE_FIT || win.of < 4) return false;
   if (e.scores.some((x) => x !== win && !equivalentPair(e, x.model, win.model) && (x.fit ?? 0) > win.fit! - 0.1)) return false;
   const fw = e.fixedWindow;
   const tb = e.tokenBucket;
   if (e.algorithm === 'fixed_window') return !!fw && fw.windows >= 2 && (fw.windowPmMs ?? Infinity) <= 250 && fw.limitPm === 0;
-  if (e.algorithm === 'token_bucket') return !!tb && tb.ratePmPerS / tb.ratePerS <= 0.01 && tb.burstPm <= 0.45;
+  if (e.algorithm === 'token_bucket' || e.algorithm === 'queue') return !!tb && tb.ratePmPerS / tb.ratePerS <= 0.01 && tb.burstPm <= 0.45;
   if (e.algorithm === 'sliding_window') return (e.slidingWindow?.windowPmMs ?? Infinity) <= 250;
   return true;
 };
@@ -68,15 +69,17 @@ export const toCapacity = (e: Estimate, advertised: number | null, sent: number,
   const tb = e.algorithm === 'token_bucket' ? e.tokenBucket : null;
   const sl = e.algorithm === 'sliding_window' ? e.slidingWindow : null;
   const cc = e.algorithm === 'concurrency' ? e.concurrency : null;
+  // A queue: `limit` is how many it holds, `burst` how many go through at once, the rate its leak.
+  const qu = e.algorithm === 'queue' ? e.queue : null;
   // The decision time of any request is uncertain by the spread of round trips.
   const rttS = e.rttSpreadMs / 1000;
   const windowMs = fw?.windowMs ?? sl?.windowMs ?? null;
   const capacity: CapacityEstimate = {
     algorithm: e.algorithm,
-    limit: fw?.limit ?? sl?.limit ?? cc?.limit ?? null,
+    limit: fw?.limit ?? sl?.limit ?? cc?.limit ?? qu?.depth ?? null,
     window_s: long?.windowS ?? (windowMs !== null ? round(windowMs / 1000) : null),
-    burst: tb?.burst ?? null,
-    rate_per_s: tb ? round(tb.ratePerS, 4) : e.algorithm === 'shaping' ? e.shapingRatePerS : null,
+    burst: tb?.burst ?? (qu ? qu.undelayed + 1 : null),
+    rate_per_s: tb ? round(tb.ratePerS, 4) : qu ? round(qu.ratePerS, 4) : e.algorithm === 'shaping' ? e.shapingRatePerS : null,
     advertised_limit: advertised,
     requests_sent: sent,
     duration_s: round(durationS, 2),
@@ -91,6 +94,7 @@ export const toCapacity = (e: Estimate, advertised: number | null, sent: number,
     if (fw.windowPmMs != null) u['window_s'] = round(fw.windowPmMs / 1000 + rttS);
   }
   if (sl) u['window_s'] = round(sl.windowPmMs / 1000 + rttS);
+  if (qu && e.tokenBucket) u['rate_per_s'] = round(e.tokenBucket.ratePmPerS + (qu.ratePerS * rttS) / Math.max(1, durationS), 4);
   if (tb) {
     // An extrapolated burst rests on decision times, each uncertain by the round-trip
     // spread: that much time is that many tokens (a loaded machine read 5 for a true 4,
@@ -489,6 +493,7 @@ export const describeCapacity = (c: ReturnType<typeof toCapacity>): string => {
   if (c.algorithm === 'token_bucket') return `token bucket: burst ${c.burst_at_least ? 'at least ' : ''}${c.burst}${pm('burst')}, ${c.rate_per_s}${pm('rate_per_s')} per s${second}`;
   if (c.algorithm === 'concurrency') return `concurrency limit: ${c.limit} in flight`;
   if (c.algorithm === 'shaping') return `shaping: no 429, throughput held at ${c.rate_per_s} per s while answers slowed`;
+  if (c.algorithm === 'queue') return `queue: ${c.rate_per_s}${pm('rate_per_s')} per s, holds up to ${c.limit} (${(c.burst ?? 1) - 1} more without delay), refuses beyond`;
   return `unknown (${c.reason}); quota before the first 429: ${c.quota_before_first_429 ?? '-'}, success rate ${c.success_rate ?? '-'}`;
 };
 

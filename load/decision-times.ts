@@ -26,6 +26,8 @@ export interface Sample {
   /** Earliest and latest the decision can have been, where they are wider than `t` (ms). */
   lo?: number;
   hi?: number;
+  /** The round trip, ms (a queue's delay shows in the successes'). */
+  rttMs?: number;
 }
 
 export interface DecisionTiming {
@@ -125,6 +127,7 @@ export const decisionTimes = (obs: readonly Observation[]): DecisionTiming => {
   const recvSorted = ok.map((o) => o.recvMs).sort((a, b) => a - b);
   const samples = sorted.map(({ o, d }) => ({
     ...d,
+    rttMs: rtt(o),
     allowed: isAllowed(o),
     inFlight: below(sentSorted, o.sentMs) - below(recvSorted, o.sentMs),
   }));

@@ -1,5 +1,6 @@
 import { describeModel, type LimiterModel } from '../api-model/rate-limit/models.ts';
 import { decisionTimes, type Sample } from './decision-times.ts';
+import { fitQueue, type QueueFit } from './models/queue.ts';
 import type { Observation } from './observe.ts';
 
 export type { Sample };
@@ -95,6 +96,8 @@ export interface Estimate {
   concurrency: ConcurrencyFit | null;
   /** Shaping: throughput the target held while latency grew, requests per second. */
   shapingRatePerS: number | null;
+  /** A queue that delays admitted requests before refusing (fitted on the bucket its decisions make). */
+  queue: QueueFit | null;
   scores: ModelScore[];
   secondLimit: SecondLimit | null;
   /** Partial facts that hold whatever the model: successes before the first 429, and over the run. */
@@ -557,6 +560,7 @@ export const estimate = (obs: readonly Observation[]): Estimate => {
     slidingWindow: null as SlidingWindowFit | null,
     concurrency: null as ConcurrencyFit | null,
     shapingRatePerS: null as number | null,
+    queue: null as QueueFit | null,
     scores: [] as ModelScore[],
     secondLimit: null as SecondLimit | null,
     quotaBeforeFirst429: firstThrottled < 0 ? null : s.slice(0, firstThrottled).filter((x) => x.allowed).length,
@@ -624,14 +628,20 @@ export const estimate = (obs: readonly Observation[]): Estimate => {
   }
   let chosen: LimiterModel = bestFit.model;
   const rivals = ranked.filter((x) => x !== bestFit && isRival(e, bestFit, x));
-  if (rivals.length > 0) {
-    const pair = new Set([chosen, ...rivals.map((r) => r.model)]);
+  // A queue decides like a bucket (and holds no more than its depth in flight, like a
+  // concurrency limit); what names it is that the successes' answers waited as its queue says.
+  e.queue = tb ? fitQueue(s, tb.burst, tb.ratePerS) : null;
+  const candidates = new Set([chosen, ...rivals.map((r) => r.model)]);
+  if (e.queue && candidates.has('token_bucket') && [...candidates].every((m) => m === 'token_bucket' || m === 'concurrency')) {
+    chosen = 'queue';
+  } else if (rivals.length > 0) {
+    const pair = candidates;
     // A quota of one per window and a bucket of one token admit alike: run lengths decide.
     if (pair.size === 2 && pair.has('fixed_window') && pair.has('token_bucket')) chosen = typicalThrottledRun(s) > 1 ? 'fixed_window' : 'token_bucket';
     else return { ...e, reason: `${[...pair].join(' and ')} explain the run equally well (${table}): the traffic could not tell them apart` };
   }
   e.algorithm = chosen;
-  const winner = withTiers.find((x) => x.model === chosen)!;
+  const winner = withTiers.find((x) => x.model === (chosen === 'queue' ? 'token_bucket' : chosen))!;
   if (winner.long.length > 0) {
     const u = winner.long[0]!;
     let lastOk = s[u.from]!.t;
@@ -643,8 +653,10 @@ export const estimate = (obs: readonly Observation[]): Estimate => {
       startedAtS: Math.round((lastOk - s[0]!.t) / 10) / 100,
     };
   }
+  const q = chosen === 'queue' ? e.queue : null;
   e.reason =
     `${describeModel[chosen]} explains ${winner.explained} of ${winner.of} recoveries (${table})` +
+    (q ? `; admitted answers waited as its queue says (correlation ${q.correlation}, up to ${Math.round(q.maxHoldMs)} ms)` : '') +
     (e.secondLimit ? `; a second limit over a longer scale held the client throttled for ${e.secondLimit.throttledForS} s after ${e.secondLimit.successesBefore} successes` : '');
   return e;
 };

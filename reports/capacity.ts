@@ -32,6 +32,8 @@ export const estimateText = (cap: CapacityEstimate): string => {
       return `concurrency limit: ${num(cap.limit)} requests in flight${secondLimit(cap)}`;
     case 'shaping':
       return `shaping: no 429; throughput held at ${num(cap.rate_per_s)} per second while answers slowed`;
+    case 'queue':
+      return `queue: ${num(cap.rate_per_s)} per second, holds up to ${num(cap.limit)} requests (${num((cap.burst ?? 1) - 1)} more without delay), refuses beyond${secondLimit(cap)}`;
     default: {
       const facts: string[] = [];
       if (cap.limit !== null) facts.push(`limit ${num(cap.limit)}`);
@@ -54,6 +56,7 @@ export const comparableLimit = (cap: CapacityEstimate): number | null =>
 export const estimatedLimitText = (cap: CapacityEstimate): string => {
   if (cap.algorithm === 'concurrency') return `${num(cap.limit)} in flight`;
   if (cap.algorithm === 'shaping') return `${num(cap.rate_per_s)} per second (no 429)`;
+  if (cap.algorithm === 'queue') return `${num(cap.rate_per_s)} per second, queue of ${num(cap.limit)}`;
   const n = comparableLimit(cap);
   return n === null ? '—' : num(n);
 };

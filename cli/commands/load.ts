@@ -80,6 +80,8 @@ export const renderLoad = (p: PillarResult): string => {
               ? `concurrency limit, ${cap.limit} in flight`
               : cap.algorithm === 'shaping'
                 ? `shaping, no 429, throughput held at ${cap.rate_per_s} per s`
+                : cap.algorithm === 'queue'
+                  ? `queue, ${cap.rate_per_s}${pm('rate_per_s')} per s, holds up to ${cap.limit}, refuses beyond`
                 : `unknown (${cap.reason ?? 'no model fits'})`;
     const fits = (cap.fit ?? []).map((x) => `${x.model.replaceAll('_', ' ')} ${x.fit === null ? '-' : x.fit}`).join(', ');
     if (fits) lines.push(`capacity fit per model (share of recoveries explained): ${fits}`);

@@ -284,22 +284,50 @@ export const fitTokenBucket = (s: readonly Sample[], minGapMs = 0): TokenBucketF
     if (bucketCannotExplainGap(s, allRec[k]!, i, median(gaps))) chunks.push([]);
     chunks[chunks.length - 1]!.push(i);
   });
-  // The rate from the stretch that spans longest (a stall may cut a short one off the
-  // start); the tokens at the start from the first stretch: a longer-scale limit refused
-  // some after it, which shifts the line of every later stretch.
-  const span = (c: number[]) => s[c[c.length - 1]!]!.t - s[c[0]!]!.t;
-  const rec = chunks.reduce((a, b) => (span(b) > span(a) ? b : a));
-  if (rec.length < 2) return null;
-  const anchor = chunks.find((c) => c.length >= 3) ?? rec;
-  const chunkEnd = s[anchor[anchor.length - 1]!]!.t;
   const pointsOf = (c: number[]) => {
     const lo = c.map((i) => s[i - 1]!.t);
     const hi = c.map((i) => s[i]!.t);
     return { nth: c.map((i) => nthOf.get(i)!), lo, hi, mid: c.map((_, k) => (lo[k]! + hi[k]!) / 2), w: c.map((_, k) => weightOf(hi[k]! - lo[k]!)) };
   };
-  const { nth, lo, hi, mid, w } = pointsOf(rec);
+  const span = (c: number[]) => s[c[c.length - 1]!]!.t - s[c[0]!]!.t;
+  const longest = (cs: number[][]) => cs.reduce((a, b) => (span(b) > span(a) ? b : a));
+  // A first rate from the stretch that spans longest (a stall may cut a short one off the start).
+  const first = pointsOf(longest(chunks));
+  const perMs0 = first.nth.length >= 2 ? weightedLine(first.mid, first.nth, first.w).slope : Number.NaN;
+  if (!(perMs0 > 0)) return null;
+  // Tokens lost to a full bucket (the client stalled or slowed below the refill rate long
+  // enough to fill it) drop every later point below the line: the stretch splits there, and
+  // the rate is the slope the stretches share, each with its own start (a stall moves the
+  // line, not its slope; one line through both read 144/s for 150/s, and a burst of 71 for 40).
+  const split = chunks.flatMap((c) => {
+    const p = pointsOf(c);
+    const res = p.nth.map((y, k) => y - perMs0 * p.mid[k]!);
+    const steps = res.slice(1).map((r, k) => Math.abs(r - res[k]!));
+    const jump = Math.max(3, 6 * (steps.length > 0 ? median(steps) : 0));
+    const out: number[][] = [[c[0]!]];
+    for (let k = 1; k < c.length; k++) {
+      if (res[k]! - res[k - 1]! < -jump) out.push([]);
+      out[out.length - 1]!.push(c[k]!);
+    }
+    return out;
+  });
+  const rec = longest(split);
+  if (rec.length < 2) return null;
+  const anchor = split.find((c) => c.length >= 3) ?? rec;
+  const chunkEnd = s[anchor[anchor.length - 1]!]!.t;
+  let num = 0;
+  let den = 0;
+  for (const c of split.filter((x) => x.length >= 2)) {
+    const p = pointsOf(c);
+    const { mx, my } = weightedLine(p.mid, p.nth, p.w);
+    p.mid.forEach((x, k) => {
+      num += p.w[k]! * (x - mx) * (p.nth[k]! - my);
+      den += p.w[k]! * (x - mx) ** 2;
+    });
+  }
+  const { nth, lo, hi } = pointsOf(rec);
   // Token count against time: the slope is the refill rate per ms.
-  const perMs = weightedLine(mid, nth, w).slope;
+  const perMs = den > 0 ? num / den : perMs0;
   if (!(perMs > 0)) return null;
   const at = pointsOf(anchor);
   const { mx: meanT, my: meanN } = weightedLine(at.mid, at.nth, at.w);
@@ -437,14 +465,20 @@ export const predictConcurrency = (s: readonly Sample[], limit: number): boolean
  * is unknown, so there only a success the model forbids counts against it: no prior use
  * can turn a 429 into a success. Failing that part rules the model out.
  */
-export const scoreReplay = (model: LimiterModel, s: readonly Sample[], pred: readonly boolean[], minGapMs = 0): ModelScore & { ruledOut: boolean; unexplained: Array<{ from: number; to: number }> } => {
+export const scoreReplay = (
+  model: LimiterModel,
+  s: readonly Sample[],
+  pred: readonly boolean[],
+  minGapMs = 0,
+  firstSlack = SLACK_PER_RECOVERY,
+): ModelScore & { ruledOut: boolean; unexplained: Array<{ from: number; to: number }> } => {
   const rec = recoveriesOf(s, minGapMs);
   let mismatches = 0;
   for (let i = 0; i < s.length; i++) if (pred[i] !== s[i]!.allowed) mismatches++;
   if (rec.length === 0) return { model, explained: 0, of: 0, fit: null, mismatches, ruledOut: false, unexplained: [] };
   let firstBad = 0;
   for (let i = 0; i < rec[0]!; i++) if (!pred[i] && s[i]!.allowed) firstBad++;
-  const ruledOut = firstBad > SLACK_PER_RECOVERY;
+  const ruledOut = firstBad > firstSlack;
   let explained = ruledOut ? 0 : 1;
   const unexplained: Array<{ from: number; to: number }> = [];
   for (let k = 0; k < rec.length; k++) {
@@ -593,9 +627,10 @@ export const estimate = (obs: readonly Observation[]): Estimate => {
   }
   if (sl && sl.windowMs > 4 * tolMs) scored.push(scoreReplay('sliding_window', s, predictSlidingWindow(s, sl.limit, sl.windowMs), minGapMs));
   if (tb) {
-    const score = scoreReplay('token_bucket', s, predictTokenBucket(s, tb.burst, tb.ratePerS), minGapMs);
-    // Half a token, and what the decision times' slack is worth at the fitted rate.
+    // Half a token, and what the decision times' slack is worth at the fitted rate: as many
+    // successes may look early while the bucket first runs dry.
     const slack = 0.5 + (tb.ratePerS * tolMs) / 1000;
+    const score = scoreReplay('token_bucket', s, predictTokenBucket(s, tb.burst, tb.ratePerS), minGapMs, SLACK_PER_RECOVERY + Math.ceil(slack));
     scored.push(tb.overdrawn > slack ? { ...score, explained: 0, fit: 0, ruledOut: true } : score);
   }
   if (cc) scored.push(scoreReplay('concurrency', s, predictConcurrency(s, cc.limit), minGapMs));

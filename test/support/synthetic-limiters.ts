@@ -85,18 +85,26 @@ export const seeded = (seed: number) => () => {
 };
 
 /**
- * `durationMs` of requests every `stepMs` from epoch `startMs`, 1 ms round trips. `workMs`:
+ * `durationMs` of requests every `stepMs` (or as it says at each instant) from epoch `startMs`, 1 ms round trips. `workMs`:
  * successes take up to that much more after the decision (the API's own work, varying);
  * `waitMs`: every request waits up to that long before it reaches the limiter (a gateway
  * queue, jittered, so requests may reach it in another order than sent). Both seeded.
  */
 export const stream = (
   limiter: Limiter,
-  { startMs = 1_700_000_000_000, stepMs = 5, durationMs = 8000, workMs = 0, waitMs = 0, seed = 1 } = {},
+  {
+    startMs = 1_700_000_000_000,
+    stepMs = 5 as number | ((elapsedMs: number) => number),
+    durationMs = 8000,
+    workMs = 0,
+    waitMs = 0,
+    seed = 1,
+  } = {},
 ): Observation[] => {
   const random = seeded(seed);
   const sent: Array<{ sentMs: number; at: number }> = [];
-  for (let t = startMs; t < startMs + durationMs; t += stepMs) sent.push({ sentMs: t, at: t + 0.5 + (waitMs > 0 ? random() * waitMs : 0) });
+  const step = typeof stepMs === 'number' ? () => stepMs : stepMs;
+  for (let t = startMs; t < startMs + durationMs; t += step(t - startMs)) sent.push({ sentMs: t, at: t + 0.5 + (waitMs > 0 ? random() * waitMs : 0) });
   // The limiter decides in arrival order.
   const byArrival = [...sent].sort((a, b) => a.at - b.at);
   const answer = new Map<{ sentMs: number; at: number }, Observation>();

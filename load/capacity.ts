@@ -71,12 +71,15 @@ export const toCapacity = (e: Estimate, advertised: number | null, sent: number,
   const cc = e.algorithm === 'concurrency' ? e.concurrency : null;
   // A queue: `limit` is how many it holds, `burst` how many go through at once, the rate its leak.
   const qu = e.algorithm === 'queue' ? e.queue : null;
+  // A lockout: `limit` successes, then locked `window_s`; a counter of refusals too: `limit` per `window_s`.
+  const lk = e.algorithm === 'lockout' ? e.lockout : null;
+  const rc = e.algorithm === 'refusal_counter' ? e.refusalCounter : null;
   // The decision time of any request is uncertain by the spread of round trips.
   const rttS = e.rttSpreadMs / 1000;
-  const windowMs = fw?.windowMs ?? sl?.windowMs ?? null;
+  const windowMs = fw?.windowMs ?? sl?.windowMs ?? lk?.lockMs ?? rc?.windowMs ?? null;
   const capacity: CapacityEstimate = {
     algorithm: e.algorithm,
-    limit: fw?.limit ?? sl?.limit ?? cc?.limit ?? qu?.depth ?? null,
+    limit: fw?.limit ?? sl?.limit ?? cc?.limit ?? qu?.depth ?? lk?.limit ?? rc?.limit ?? null,
     window_s: long?.windowS ?? (windowMs !== null ? round(windowMs / 1000) : null),
     burst: tb?.burst ?? (qu ? qu.undelayed + 1 : null),
     rate_per_s: tb ? round(tb.ratePerS, 4) : qu ? round(qu.ratePerS, 4) : e.algorithm === 'shaping' ? e.shapingRatePerS : null,
@@ -94,6 +97,8 @@ export const toCapacity = (e: Estimate, advertised: number | null, sent: number,
     if (fw.windowPmMs != null) u['window_s'] = round(fw.windowPmMs / 1000 + rttS);
   }
   if (sl) u['window_s'] = round(sl.windowPmMs / 1000 + rttS);
+  if (lk) u['window_s'] = round(lk.lockPmMs / 1000 + rttS);
+  if (rc) u['window_s'] = round(rc.windowPmMs / 1000 + rttS);
   if (qu && e.tokenBucket) u['rate_per_s'] = round(e.tokenBucket.ratePmPerS + (qu.ratePerS * rttS) / Math.max(1, durationS), 4);
   if (tb) {
     // An extrapolated burst rests on decision times, each uncertain by the round-trip
@@ -493,6 +498,8 @@ export const describeCapacity = (c: ReturnType<typeof toCapacity>): string => {
   if (c.algorithm === 'token_bucket') return `token bucket: burst ${c.burst_at_least ? 'at least ' : ''}${c.burst}${pm('burst')}, ${c.rate_per_s}${pm('rate_per_s')} per s${second}`;
   if (c.algorithm === 'concurrency') return `concurrency limit: ${c.limit} in flight`;
   if (c.algorithm === 'shaping') return `shaping: no 429, throughput held at ${c.rate_per_s} per s while answers slowed`;
+  if (c.algorithm === 'lockout') return `lockout: ${c.limit} successes, then locked out for ${c.window_s}${pm('window_s')} s${second}`;
+  if (c.algorithm === 'refusal_counter') return `counter that includes refusals: ${c.limit} requests (let through or not) per ${c.window_s}${pm('window_s')} s${second}`;
   if (c.algorithm === 'queue') return `queue: ${c.rate_per_s}${pm('rate_per_s')} per s, holds up to ${c.limit} (${(c.burst ?? 1) - 1} more without delay), refuses beyond`;
   return `unknown (${c.reason}); quota before the first 429: ${c.quota_before_first_429 ?? '-'}, success rate ${c.success_rate ?? '-'}`;
 };

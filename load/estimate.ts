@@ -1,5 +1,6 @@
 import { describeModel, type LimiterModel } from '../api-model/rate-limit/models.ts';
 import { decisionTimes, type Sample } from './decision-times.ts';
+import { fitLockout, fitRefusalCounter, type LockoutFit, predictLockout, predictRefusalCounter, type RefusalCounterFit } from './models/persistence.ts';
 import { fitQueue, type QueueFit } from './models/queue.ts';
 import type { Observation } from './observe.ts';
 
@@ -98,6 +99,8 @@ export interface Estimate {
   shapingRatePerS: number | null;
   /** A queue that delays admitted requests before refusing (fitted on the bucket its decisions make). */
   queue: QueueFit | null;
+  lockout: LockoutFit | null;
+  refusalCounter: RefusalCounterFit | null;
   scores: ModelScore[];
   secondLimit: SecondLimit | null;
   /** Partial facts that hold whatever the model: successes before the first 429, and over the run. */
@@ -471,6 +474,8 @@ export const scoreReplay = (
   pred: readonly boolean[],
   minGapMs = 0,
   firstSlack = SLACK_PER_RECOVERY,
+  /** The recovery itself and the refusal before it must be predicted (models whose replay follows the answers loosely). */
+  strict = false,
 ): ModelScore & { ruledOut: boolean; unexplained: Array<{ from: number; to: number }> } => {
   const rec = recoveriesOf(s, minGapMs);
   let mismatches = 0;
@@ -493,7 +498,8 @@ export const scoreReplay = (
     }
     // The slack forgives a slipped boundary, not a model that predicts none of the part's
     // refusals: with one refusal a part, that would explain any run at all.
-    if (bad <= SLACK_PER_RECOVERY && (refusals === 0 || refusalsPredicted > 0)) explained++;
+    const onTime = !strict || (pred[from] === true && pred[from - 1] === false);
+    if (bad <= SLACK_PER_RECOVERY && (refusals === 0 || refusalsPredicted > 0) && onTime) explained++;
     else unexplained.push({ from, to });
   }
   const of = rec.length + 1;
@@ -595,6 +601,8 @@ export const estimate = (obs: readonly Observation[]): Estimate => {
     concurrency: null as ConcurrencyFit | null,
     shapingRatePerS: null as number | null,
     queue: null as QueueFit | null,
+    lockout: null as LockoutFit | null,
+    refusalCounter: null as RefusalCounterFit | null,
     scores: [] as ModelScore[],
     secondLimit: null as SecondLimit | null,
     quotaBeforeFirst429: firstThrottled < 0 ? null : s.slice(0, firstThrottled).filter((x) => x.allowed).length,
@@ -634,6 +642,13 @@ export const estimate = (obs: readonly Observation[]): Estimate => {
     scored.push(tb.overdrawn > slack ? { ...score, explained: 0, fit: 0, ruledOut: true } : score);
   }
   if (cc) scored.push(scoreReplay('concurrency', s, predictConcurrency(s, cc.limit), minGapMs));
+  // Limiters that punish persistence: their recoveries must come when the model says.
+  const lk = fitLockout(s);
+  if (lk) scored.push(scoreReplay('lockout', s, predictLockout(s, lk.limit, lk.lockMs, tolMs), minGapMs, SLACK_PER_RECOVERY, true));
+  const rc = fitRefusalCounter(s);
+  if (rc) scored.push(scoreReplay('refusal_counter', s, predictRefusalCounter(s, rc.limit, rc.windowMs), minGapMs, SLACK_PER_RECOVERY, true));
+  e.lockout = lk;
+  e.refusalCounter = rc;
   e.scores = scored.map(({ model, explained, of, fit, mismatches, ruledOut }) => ({ model, explained, of, fit: fit === null ? null : Math.round(fit * 1000) / 1000, mismatches, ruledOut }));
   if (scored.length === 0 || scored.every((x) => x.of <= 1)) {
     return { ...e, reason: `throttled after ${base.quotaBeforeFirst429} successes, but no recovery observed: only the first window's quota is known` };
@@ -661,8 +676,21 @@ export const estimate = (obs: readonly Observation[]): Estimate => {
   if ((bestFit.fitWithout ?? 0) < FIT_THRESHOLD) {
     return { ...e, reason: `no model explains at least ${FIT_THRESHOLD * 100}% of the recoveries (${table})` };
   }
+  // The prober went quiet (it backed off from refusals that went on past the advertised
+  // wait) and the target let it through only after a silence, never while it kept asking.
+  // A window, a bucket or a fixed lockout whose recoveries happened to fall in the silences
+  // explains that too, but only loosely (their recoveries may lie anywhere in a silence); a
+  // counter that includes refusals predicts each one at the probe after a quiet window and
+  // each refusal before it. Such a run names that counter or nothing.
+  const silenceMs = Math.max(300, 10 * step);
+  const afterRecoveries = rawRec.filter((i) => i > firstThrottled);
+  const onlyAfterSilence = afterRecoveries.length > 0 && afterRecoveries.every((i) => s[i]!.t - s[i - 1]!.t > silenceMs);
+  const counter = withTiers.find((x) => x.model === 'refusal_counter');
+  if (onlyAfterSilence && (!counter || counter !== bestFit || !rc || rc.windowPmMs > 0.25 * rc.windowMs)) {
+    return { ...e, reason: `the target let the client through only after it went quiet (${afterRecoveries.length} time(s)), never while it kept asking: no model is named from that but a counter that includes refusals, and none fits tightly (${table})` };
+  }
   let chosen: LimiterModel = bestFit.model;
-  const rivals = ranked.filter((x) => x !== bestFit && isRival(e, bestFit, x));
+  const rivals = onlyAfterSilence ? [] : ranked.filter((x) => x !== bestFit && isRival(e, bestFit, x));
   // A queue decides like a bucket (and holds no more than its depth in flight, like a
   // concurrency limit); what names it is that the successes' answers waited as its queue says.
   e.queue = tb ? fitQueue(s, tb.burst, tb.ratePerS) : null;

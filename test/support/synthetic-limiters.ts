@@ -78,6 +78,45 @@ export const leakyQueue = (ratePerS: number, burst: number, delay = 0): Limiter 
   };
 };
 
+/** Every request counts, refused or not: more than `limit` in the last `windowMs` are refused. */
+export const refusalCounter = (limit: number, windowMs: number): Limiter => {
+  const log: number[] = [];
+  return (t) => {
+    while (log.length > 0 && log[0]! <= t - windowMs) log.shift();
+    const ok = log.length < limit;
+    log.push(t);
+    return ok;
+  };
+};
+
+/**
+ * After `limit` successes, the request that exceeds it locks the client out for `lockMs`;
+ * then the quota is whole again. `extend`: every request during the lock starts it over.
+ */
+export const lockout = (limit: number, lockMs: number, { extend = false } = {}): Limiter => {
+  let used = 0;
+  let until = Number.NEGATIVE_INFINITY;
+  return (t) => {
+    if (t < until) {
+      if (extend) until = t + lockMs;
+      return false;
+    }
+    if (until > Number.NEGATIVE_INFINITY) [until, used] = [Number.NEGATIVE_INFINITY, 0];
+    if (used < limit) {
+      used++;
+      return true;
+    }
+    until = t + lockMs;
+    return false;
+  };
+};
+
+/** `load capacity`'s spacing once throttled: `rate` per s in its irregular pattern (load/capacity.ts RATE_PATTERN). */
+export const prober =
+  (rate: number) =>
+  (elapsedMs: number): number =>
+    1000 / (rate * [1, 0.5, 1.5, 0.7, 1.3, 0.6, 1.4, 1][Math.floor(elapsedMs / 150) % 8]!);
+
 /** A seeded Park-Miller generator: the same stream every run. */
 export const seeded = (seed: number) => () => {
   seed = (seed * 16807) % 2147483647;
@@ -116,4 +155,36 @@ export const stream = (
     answer.set(r, { sentMs: r.sentMs, recvMs: r.at + 0.5 + held + work, status: allowed ? 201 : 429 });
   }
   return sent.map((r) => answer.get(r)!);
+};
+
+/**
+ * Like `stream`, but closed loop as `load capacity` probes: before each request `hold` may
+ * say when the next one may leave instead (the prober's backoff, given the answers so far),
+ * and `onSend` hears every request that leaves. Answers come back 1 ms after the request.
+ */
+export const drive = (
+  limiter: Limiter,
+  o: {
+    startMs?: number;
+    stepMs: number | ((elapsedMs: number) => number);
+    durationMs: number;
+    hold?: (obs: readonly Observation[], nowMs: number) => number | null;
+    onSend?: (nowMs: number) => void;
+  },
+): Observation[] => {
+  const startMs = o.startMs ?? 1_700_000_000_000;
+  const step = typeof o.stepMs === 'number' ? () => o.stepMs as number : o.stepMs;
+  const out: Observation[] = [];
+  let t = startMs;
+  while (t < startMs + o.durationMs) {
+    const h = o.hold?.(out, t) ?? null;
+    if (h !== null && h > t) {
+      t = h;
+      continue;
+    }
+    o.onSend?.(t);
+    out.push({ sentMs: t, recvMs: t + 1, status: limiter(t + 0.5) !== false ? 201 : 429 });
+    t += step(t - startMs);
+  }
+  return out;
 };

@@ -1,0 +1,127 @@
+import type { Sample } from '../decision-times.ts';
+
+/**
+ * Limiters that punish persistence: refusals keep them refusing.
+ *
+ * - A counter that includes refusals: every request counts, let through or not; more than
+ *   `limit` in the last `windowMs` are refused. A client that keeps sending above the
+ *   limit's rate is never let through again; one that goes quiet for a window is.
+ * - A lockout: after `limit` successes, the request that exceeds it locks the client out
+ *   for `lockMs` (from that request), whatever it sends meanwhile; then the quota is whole
+ *   again. Its throttled stretches last the same whatever the client's rate, where a fixed
+ *   window's recoveries keep to the clock.
+ *
+ * Both are fitted on decision times and replayed (following the observed answers) like the
+ * other models, so the same per-recovery score judges them.
+ */
+export interface RefusalCounterFit {
+  algorithm: 'refusal_counter';
+  limit: number;
+  windowMs: number;
+  /** The window lies in windowMs ± this: the shortest and longest windows that replay as well. */
+  windowPmMs: number;
+}
+
+export interface LockoutFit {
+  algorithm: 'lockout';
+  limit: number;
+  lockMs: number;
+  lockPmMs: number;
+}
+
+const median = (xs: readonly number[]): number => {
+  const a = [...xs].sort((x, y) => x - y);
+  const m = Math.floor(a.length / 2);
+  return a.length === 0 ? Number.NaN : a.length % 2 ? a[m]! : (a[m - 1]! + a[m]!) / 2;
+};
+
+/** Every request counts (a refused one too): let through while fewer than `limit` arrived in the last `windowMs`. */
+export const predictRefusalCounter = (s: readonly Sample[], limit: number, windowMs: number): boolean[] => {
+  let head = 0;
+  return s.map((x, i) => {
+    while (head < i && s[head]!.t <= x.t - windowMs) head++;
+    return i - head < limit;
+  });
+};
+
+/**
+ * Locked for `lockMs` from the request that exceeded `limit` successes; the quota is whole
+ * after. Within `tolMs` of the lock's end either answer is taken as predicted (the decision
+ * times are that uncertain).
+ */
+export const predictLockout = (s: readonly Sample[], limit: number, lockMs: number, tolMs = 0): boolean[] => {
+  let used = 0;
+  let lockedUntil = Number.NEGATIVE_INFINITY;
+  return s.map((x) => {
+    const locked = lockedUntil > Number.NEGATIVE_INFINITY;
+    if (locked && x.t < lockedUntil - tolMs) return false;
+    if (locked && (x.t >= lockedUntil + tolMs || x.allowed)) [lockedUntil, used] = [Number.NEGATIVE_INFINITY, 0];
+    if (lockedUntil > Number.NEGATIVE_INFINITY) return x.allowed;
+    const p = used < limit;
+    if (x.allowed) used++;
+    else lockedUntil = x.t + lockMs;
+    return p;
+  });
+};
+
+/** Successes between recoveries, and each throttled stretch from its first refusal to its recovery. */
+const stretches = (s: readonly Sample[]) => {
+  const runs: number[] = [];
+  const locks: Array<{ lo: number; hi: number }> = [];
+  let ok = 0;
+  let firstRefusal: number | null = null;
+  let lastOk: number | null = null;
+  for (const x of s) {
+    if (x.allowed) {
+      if (firstRefusal !== null) {
+        if (lastOk !== null) runs.push(ok);
+        // The lock began between the last success and the first refusal; it ended by this success.
+        locks.push({ lo: x.t - firstRefusal, hi: x.t - (lastOk ?? firstRefusal) });
+        [ok, firstRefusal] = [0, null];
+      }
+      ok++;
+      lastOk = x.t;
+    } else if (firstRefusal === null) firstRefusal = x.t;
+  }
+  return { runs, locks };
+};
+
+export const fitLockout = (s: readonly Sample[]): LockoutFit | null => {
+  const { runs, locks } = stretches(s);
+  if (runs.length < 1 || locks.length < 2) return null;
+  const limit = Math.round(median(runs));
+  const lockMs = median(locks.map((l) => (l.lo + l.hi) / 2));
+  const lockPmMs = Math.max(...locks.map((l) => Math.max(Math.abs(l.lo - lockMs), Math.abs(l.hi - lockMs))));
+  return limit >= 1 && lockMs > 0 ? { algorithm: 'lockout', limit, lockMs, lockPmMs } : null;
+};
+
+/**
+ * The limit is what the first burst let through (prior use only lowers it: the largest run
+ * of successes is taken); the window is searched on a log scale and the one whose replay
+ * mispredicts fewest answers wins, with the range that does as well as its uncertainty.
+ */
+export const fitRefusalCounter = (s: readonly Sample[]): RefusalCounterFit | null => {
+  const first429 = s.findIndex((x) => !x.allowed);
+  if (first429 < 1) return null;
+  let limit = 0;
+  let run = 0;
+  for (const x of s) {
+    run = x.allowed ? run + 1 : 0;
+    limit = Math.max(limit, run);
+  }
+  const span = s[s.length - 1]!.t - s[0]!.t;
+  let best: { w: number; bad: number } | null = null;
+  const tried: Array<{ w: number; bad: number }> = [];
+  for (let w = 20; w <= span; w *= 1.03) {
+    const pred = predictRefusalCounter(s, limit, w);
+    let bad = 0;
+    for (let i = 0; i < s.length; i++) if (pred[i] !== s[i]!.allowed) bad++;
+    tried.push({ w, bad });
+    if (!best || bad < best.bad) best = { w, bad };
+  }
+  if (!best) return null;
+  const asGood = tried.filter((x) => x.bad <= best.bad).map((x) => x.w);
+  const lo = Math.min(...asGood);
+  const hi = Math.max(...asGood);
+  return { algorithm: 'refusal_counter', limit, windowMs: (lo + hi) / 2, windowPmMs: Math.max((hi - lo) / 2, best.w * 0.03) };
+};

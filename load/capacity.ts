@@ -4,6 +4,7 @@ import { Progress } from '../core/progress.ts';
 import { type CapacityEstimate, type CheckResult, type PillarResult, pillarResult } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
 import { parsePolicyField, parseRetryAfter, wholeField } from '../api-model/rate-limit/index.ts';
+import { Backoff } from './backoff.ts';
 import { advertisedLimit, checkOverload, sinkFor } from './checks.ts';
 import { loadCheck } from './result.ts';
 import { bucketCannotExplainGap, type Estimate, equivalentPair, estimate, periodOf, toSamples } from './estimate.ts';
@@ -119,6 +120,8 @@ export const toCapacity = (e: Estimate, advertised: number | null, sent: number,
     success_rate: e.successRate,
     long_window: long,
     scores: e.scores,
+    /** The prober backed off: each silence it kept before a probe, and whether that probe was let through. */
+    back_off: null as Array<{ silent_s: number; recovered: boolean | null }> | null,
     /** What the prober sent: creates (each recorded in the ledger) or a request that creates nothing. */
     probe_request: 'rev-users.create' as string,
   };
@@ -172,6 +175,7 @@ export const probeCapacity = async (
   let holdNote = '';
   const startedMs = nowMs();
   const deadlineMs = startedMs + o.maxDurationS * 1000;
+  const backoff = new Backoff(advertisedWaitS);
   const pacer = await runPacer({
     url: ctx.target.url,
     rate: (elapsed, obs) => {
@@ -183,7 +187,10 @@ export const probeCapacity = async (
       }
       return throttled ? rate * RATE_PATTERN[Math.floor(elapsed / 150) % RATE_PATTERN.length]! : rate;
     },
-    next: () => request(ctx, token),
+    next: () => {
+      backoff.onSend(nowMs());
+      return request(ctx, token);
+    },
     concurrency: o.concurrency,
     maxRequests: cap,
     maxDurationMs: o.maxDurationS * 1000,
@@ -193,7 +200,8 @@ export const probeCapacity = async (
       if (!hold) {
         const first = obs.find(isThrottled);
         const wait = first ? advertisedWaitS(first) : null;
-        if (!first || wait === null || wait < HOLD_FROM_S) return null;
+        // Short or no advertised wait: back off if the refusals go on past it.
+        if (!first || wait === null || wait < HOLD_FROM_S) return backoff.holdUntil(obs, nowMs());
         hold = { from: first, untilMs: first.recvMs + wait * 1000 - 300 };
         const until = new Date(hold.untilMs + 300).toISOString().slice(11, 19);
         holdNote = `waiting out the window: the 429 advertised ${Math.round(wait)} s, until ${until} UTC`;
@@ -224,8 +232,14 @@ export const probeCapacity = async (
     const h: { from: Observation; untilMs: number } = hold;
     if (h.untilMs > deadlineMs) e.reason = `${holdNote}; ${e.reason}`;
   }
-  return { estimate: e, pacer, capacity: toCapacity(e, advertisedLimit(pacer.observations), pacer.sent, durationS, long, ctx.target.kind === 'simulator') };
+  const capacity = toCapacity(e, advertisedLimit(pacer.observations), pacer.sent, durationS, long, ctx.target.kind === 'simulator');
+  capacity.back_off = backOffRecord(backoff);
+  return { estimate: e, pacer, capacity };
 };
+
+/** The silences the prober kept (how long it really waited before each probe) and which probe was let through. */
+const backOffRecord = (b: Backoff) =>
+  b.silences.length === 0 ? null : b.silences.filter((x) => Number.isFinite(x.probeMs)).map((x) => ({ silent_s: round((x.probeMs - x.fromMs) / 1000, 2), recovered: x.recovered }));
 
 /**
  * The burst of a bucket, measured rather than extrapolated: what the first burst showed may

@@ -1,6 +1,6 @@
 import { describeModel, type LimiterModel } from '../api-model/rate-limit/models.ts';
 import { decisionTimes, type Sample } from './decision-times.ts';
-import { fitLockout, fitRefusalCounter, type LockoutFit, predictLockout, predictRefusalCounter, type RefusalCounterFit } from './models/persistence.ts';
+import { fitLockout, fitRefusalCounter, type LockoutFit, predictLockout, predictRefusalCounter, type RefusalCounterFit, windowOrLockout } from './models/persistence.ts';
 import { fitQueue, type QueueFit } from './models/queue.ts';
 import type { Observation } from './observe.ts';
 
@@ -691,6 +691,27 @@ export const estimate = (obs: readonly Observation[]): Estimate => {
   }
   let chosen: LimiterModel = bestFit.model;
   const rivals = onlyAfterSilence ? [] : ranked.filter((x) => x !== bestFit && isRival(e, bestFit, x));
+  // A window and a lockout that both explain the run: the one whose constant held tighter.
+  const other = chosen === 'fixed_window' ? 'lockout' : chosen === 'lockout' ? 'fixed_window' : null;
+  const otherFit = withTiers.find((x) => x.model === other);
+  if (other && otherFit && !otherFit.ruledOut && (otherFit.fitWithout ?? 0) >= FIT_THRESHOLD) {
+    const spread = windowOrLockout(s, rawRec);
+    const margin = 3;
+    const slackMs = tolMs;
+    const winner = !spread
+      ? null
+      : spread.windowSpreadMs + slackMs < (spread.lockSpreadMs + slackMs) / margin
+        ? 'fixed_window'
+        : spread.lockSpreadMs + slackMs < (spread.windowSpreadMs + slackMs) / margin
+          ? 'lockout'
+          : null;
+    if (!winner) {
+      return { ...e, reason: `fixed_window and lockout explain the run equally well (${table}): its recoveries kept to the clock as closely as its throttled stretches kept their length` };
+    }
+    chosen = winner;
+    const i = rivals.findIndex((r) => r.model === other);
+    if (i >= 0) rivals.splice(i, 1);
+  }
   // A queue decides like a bucket (and holds no more than its depth in flight, like a
   // concurrency limit); what names it is that the successes' answers waited as its queue says.
   e.queue = tb ? fitQueue(s, tb.burst, tb.ratePerS) : null;

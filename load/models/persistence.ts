@@ -125,3 +125,42 @@ export const fitRefusalCounter = (s: readonly Sample[]): RefusalCounterFit | nul
   const hi = Math.max(...asGood);
   return { algorithm: 'refusal_counter', limit, windowMs: (lo + hi) / 2, windowPmMs: Math.max((hi - lo) / 2, best.w * 0.03) };
 };
+
+/**
+ * Throttled steadily, a fixed window and a lockout both refuse from the limit-th success to
+ * a recovery. What tells them apart is what stays constant as the client's pace varies: a
+ * window's recoveries keep to the clock (evenly spaced), a lockout's throttled stretches
+ * keep their length (from the first refusal to the recovery). Returns how far each strays
+ * (max less min, ms) over the recoveries after the first throttled stretch.
+ */
+export const windowOrLockout = (s: readonly Sample[], recoveries: readonly number[]): { windowSpreadMs: number; lockSpreadMs: number } | null => {
+  const rec: number[] = [];
+  const locks: number[] = [];
+  let firstRefusal: number | null = null;
+  let next = 0;
+  for (let i = 0; i < s.length && next < recoveries.length; i++) {
+    if (i === recoveries[next]) {
+      if (firstRefusal !== null) {
+        rec.push(s[i]!.t);
+        locks.push(s[i]!.t - firstRefusal);
+      }
+      firstRefusal = null;
+      next++;
+    } else if (!s[i]!.allowed && firstRefusal === null) firstRefusal = s[i]!.t;
+    else if (s[i]!.allowed) firstRefusal = null;
+  }
+  if (rec.length < 3) return null;
+  const n = rec.length;
+  const mk = (n - 1) / 2;
+  const mt = rec.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  rec.forEach((t, k) => {
+    num += (k - mk) * (t - mt);
+    den += (k - mk) ** 2;
+  });
+  const slope = num / den;
+  const res = rec.map((t, k) => t - (mt + (k - mk) * slope));
+  const spread = (xs: number[]) => Math.max(...xs) - Math.min(...xs);
+  return { windowSpreadMs: spread(res), lockSpreadMs: spread(locks) };
+};

@@ -686,15 +686,16 @@ export const estimate = (obs: readonly Observation[]): Estimate => {
   const afterRecoveries = rawRec.filter((i) => i > firstThrottled);
   const onlyAfterSilence = afterRecoveries.length > 0 && afterRecoveries.every((i) => s[i]!.t - s[i - 1]!.t > silenceMs);
   const counter = withTiers.find((x) => x.model === 'refusal_counter');
-  if (onlyAfterSilence && (!counter || counter !== bestFit || !rc || rc.windowPmMs > 0.25 * rc.windowMs)) {
+  const counterNamed = counter === bestFit && !!rc && rc.windowPmMs <= 0.25 * rc.windowMs;
+  if (onlyAfterSilence && !counterNamed) {
     return { ...e, reason: `the target let the client through only after it went quiet (${afterRecoveries.length} time(s)), never while it kept asking: no model is named from that but a counter that includes refusals, and none fits tightly (${table})` };
   }
-  let chosen: LimiterModel = bestFit.model;
+  let chosen: LimiterModel = onlyAfterSilence ? 'refusal_counter' : bestFit.model;
   const rivals = onlyAfterSilence ? [] : ranked.filter((x) => x !== bestFit && isRival(e, bestFit, x));
   // A window and a lockout that both explain the run: the one whose constant held tighter.
   const other = chosen === 'fixed_window' ? 'lockout' : chosen === 'lockout' ? 'fixed_window' : null;
   const otherFit = withTiers.find((x) => x.model === other);
-  if (other && otherFit && !otherFit.ruledOut && (otherFit.fitWithout ?? 0) >= FIT_THRESHOLD) {
+  if (other && otherFit && !otherFit.ruledOut && (otherFit.fitWithout ?? 0) >= 0.5) {
     const spread = windowOrLockout(s, rawRec);
     const margin = 3;
     const slackMs = tolMs;

@@ -96,34 +96,36 @@ export const fitLockout = (s: readonly Sample[]): LockoutFit | null => {
 };
 
 /**
- * The limit is what the first burst let through (prior use only lowers it: the largest run
- * of successes is taken); the window is searched on a log scale and the one whose replay
- * mispredicts fewest answers wins, with the range that does as well as its uncertainty.
+ * The limit is at least the longest run of successes (prior use, and refused probes still
+ * in the window, only shorten a run), so a few above it are tried; for each, windows on a
+ * log scale. The pair whose replay mispredicts fewest answers wins, with the range of
+ * windows that does as well as the window's uncertainty.
  */
 export const fitRefusalCounter = (s: readonly Sample[]): RefusalCounterFit | null => {
   const first429 = s.findIndex((x) => !x.allowed);
   if (first429 < 1) return null;
-  let limit = 0;
+  let longestRun = 0;
   let run = 0;
   for (const x of s) {
     run = x.allowed ? run + 1 : 0;
-    limit = Math.max(limit, run);
+    longestRun = Math.max(longestRun, run);
   }
   const span = s[s.length - 1]!.t - s[0]!.t;
-  let best: { w: number; bad: number } | null = null;
-  const tried: Array<{ w: number; bad: number }> = [];
-  for (let w = 20; w <= span; w *= 1.03) {
-    const pred = predictRefusalCounter(s, limit, w);
-    let bad = 0;
-    for (let i = 0; i < s.length; i++) if (pred[i] !== s[i]!.allowed) bad++;
-    tried.push({ w, bad });
-    if (!best || bad < best.bad) best = { w, bad };
+  const tried: Array<{ limit: number; w: number; bad: number }> = [];
+  for (let limit = longestRun; limit <= longestRun + 3; limit++) {
+    for (let w = 20; w <= span; w *= 1.03) {
+      const pred = predictRefusalCounter(s, limit, w);
+      let bad = 0;
+      for (let i = 0; i < s.length; i++) if (pred[i] !== s[i]!.allowed) bad++;
+      tried.push({ limit, w, bad });
+    }
   }
-  if (!best) return null;
-  const asGood = tried.filter((x) => x.bad <= best.bad).map((x) => x.w);
+  if (tried.length === 0) return null;
+  const best = tried.reduce((a, b) => (b.bad < a.bad ? b : a));
+  const asGood = tried.filter((x) => x.limit === best.limit && x.bad <= best.bad).map((x) => x.w);
   const lo = Math.min(...asGood);
   const hi = Math.max(...asGood);
-  return { algorithm: 'refusal_counter', limit, windowMs: (lo + hi) / 2, windowPmMs: Math.max((hi - lo) / 2, best.w * 0.03) };
+  return { algorithm: 'refusal_counter', limit: best.limit, windowMs: (lo + hi) / 2, windowPmMs: Math.max((hi - lo) / 2, best.w * 0.03) };
 };
 
 /**

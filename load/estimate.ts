@@ -644,7 +644,8 @@ export const estimate = (obs: readonly Observation[]): Estimate => {
   if (cc) scored.push(scoreReplay('concurrency', s, predictConcurrency(s, cc.limit), minGapMs));
   // Limiters that punish persistence: their recoveries must come when the model says.
   const lk = fitLockout(s);
-  if (lk) scored.push(scoreReplay('lockout', s, predictLockout(s, lk.limit, lk.lockMs, tolMs), minGapMs, SLACK_PER_RECOVERY, true));
+  // The lock's length is known to its spread over the run (up to a tenth of it): recoveries within that are on time.
+  if (lk) scored.push(scoreReplay('lockout', s, predictLockout(s, lk.limit, lk.lockMs, tolMs + Math.min(lk.lockPmMs, 0.1 * lk.lockMs)), minGapMs, SLACK_PER_RECOVERY, true));
   const rc = fitRefusalCounter(s);
   if (rc) scored.push(scoreReplay('refusal_counter', s, predictRefusalCounter(s, rc.limit, rc.windowMs), minGapMs, SLACK_PER_RECOVERY, true));
   e.lockout = lk;

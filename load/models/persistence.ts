@@ -92,7 +92,9 @@ export const fitLockout = (s: readonly Sample[]): LockoutFit | null => {
   const limit = Math.round(median(runs));
   const lockMs = median(locks.map((l) => (l.lo + l.hi) / 2));
   const lockPmMs = Math.max(...locks.map((l) => Math.max(Math.abs(l.lo - lockMs), Math.abs(l.hi - lockMs))));
-  return limit >= 1 && lockMs > 0 ? { algorithm: 'lockout', limit, lockMs, lockPmMs } : null;
+  // Locked after every single success, it admits exactly like a bucket of one token or a
+  // window of one request under steady probing: not a model of its own then.
+  return limit >= 2 && lockMs > 0 ? { algorithm: 'lockout', limit, lockMs, lockPmMs } : null;
 };
 
 /**

@@ -1,8 +1,8 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { rateLimit } from 'express-rate-limit';
 import { seeded } from '../synthetic-limiters.ts';
+import { type RunningZoo, runningOn } from './zoo.ts';
 
 // express ships no types and @types/express is not installed: the few calls made here, typed.
 type Req = IncomingMessage & { body?: unknown; originalUrl: string };
@@ -23,14 +23,8 @@ const express = createRequire(import.meta.url)('express') as (() => ExpressApp) 
  * answers of admitted requests arrive late by a varying amount, refusals at once.
  * Keyed by the Authorization header (DevRev limits per user). Loopback only.
  */
-export interface ExpressWindow {
-  url: string;
-  /** Requests the limiter let through (forwarded upstream). */
-  admitted: () => number;
-  close: () => Promise<void>;
-}
-
-export const startExpressWindow = async (o: { upstream: string; limit: number; windowMs: number; workMs: [number, number]; seed?: number }): Promise<ExpressWindow> => {
+/** `admitted`: requests the limiter let through (forwarded upstream). */
+export const startExpressWindow = async (o: { upstream: string; limit: number; windowMs: number; workMs: [number, number]; seed?: number }): Promise<RunningZoo> => {
   const random = seeded(o.seed ?? 1);
   let admitted = 0;
   const app = express();
@@ -62,14 +56,5 @@ export const startExpressWindow = async (o: { upstream: string; limit: number; w
   const server: Server = await new Promise((r) => {
     const s = app.listen(0, '127.0.0.1', () => r(s));
   });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    admitted: () => admitted,
-    close: () =>
-      new Promise((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
+  return runningOn(server, () => admitted);
 };

@@ -107,7 +107,7 @@ const nullableNumber = Type.Union([Type.Number(), Type.Null()]);
 export const CapacityEstimate = Type.Object(
   {
     // The limiter models of api-model/rate-limit/models.ts (core imports no model code).
-    algorithm: Type.Union([lit(['fixed_window', 'sliding_window', 'token_bucket', 'concurrency', 'shaping']), Type.Null()]),
+    algorithm: Type.Union([lit(['fixed_window', 'sliding_window', 'token_bucket', 'concurrency', 'shaping', 'queue', 'lockout', 'refusal_counter']), Type.Null()]),
     limit: nullableNumber,
     window_s: nullableNumber,
     burst: nullableNumber,

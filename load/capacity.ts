@@ -5,6 +5,7 @@ import { type CapacityEstimate, type CheckResult, type PillarResult, pillarResul
 import type { RunContext } from '../core/run-context.ts';
 import { parsePolicyField, parseRetryAfter, wholeField } from '../api-model/rate-limit/index.ts';
 import { spendText } from '../reports/capacity.ts';
+import { Backoff } from './backoff.ts';
 import { advertisedLimit, checkOverload, sinkFor } from './checks.ts';
 import { loadCheck } from './result.ts';
 import { CAPACITY_CHECKS } from './check-ids.ts';
@@ -41,13 +42,14 @@ export const estimateSettled = (e: Estimate, elapsedMs: number, sinceLastSuccess
   if (e.algorithm === 'shaping') return true;
   const period = periodOf(e);
   if (elapsedMs < 3 * period || sinceLastSuccessMs > Math.max(1000, 3 * period)) return false;
-  const win = e.scores.find((x) => x.model === e.algorithm);
+  // A queue's decisions are scored as the bucket they make.
+  const win = e.scores.find((x) => x.model === (e.algorithm === 'queue' ? 'token_bucket' : e.algorithm));
   if (!win || win.fit === null || win.fit < SETTLE_FIT || win.of < 4) return false;
   if (e.scores.some((x) => x !== win && !equivalentPair(e, x.model, win.model) && (x.fit ?? 0) > win.fit! - 0.1)) return false;
   const fw = e.fixedWindow;
   const tb = e.tokenBucket;
   if (e.algorithm === 'fixed_window') return !!fw && fw.windows >= 2 && (fw.windowPmMs ?? Infinity) <= 250 && fw.limitPm === 0;
-  if (e.algorithm === 'token_bucket') return !!tb && tb.ratePmPerS / tb.ratePerS <= 0.01 && tb.burstPm <= 0.45;
+  if (e.algorithm === 'token_bucket' || e.algorithm === 'queue') return !!tb && tb.ratePmPerS / tb.ratePerS <= 0.01 && tb.burstPm <= 0.45;
   if (e.algorithm === 'sliding_window') return (e.slidingWindow?.windowPmMs ?? Infinity) <= 250;
   return true;
 };
@@ -88,15 +90,20 @@ export const toCapacity = (e: Estimate, advertised: number | null, sent: number,
   const tb = e.algorithm === 'token_bucket' ? e.tokenBucket : null;
   const sl = e.algorithm === 'sliding_window' ? e.slidingWindow : null;
   const cc = e.algorithm === 'concurrency' ? e.concurrency : null;
+  // A queue: `limit` is how many it holds, `burst` how many go through at once, the rate its leak.
+  const qu = e.algorithm === 'queue' ? e.queue : null;
+  // A lockout: `limit` successes, then locked `window_s`; a counter of refusals too: `limit` per `window_s`.
+  const lk = e.algorithm === 'lockout' ? e.lockout : null;
+  const rc = e.algorithm === 'refusal_counter' ? e.refusalCounter : null;
   // The decision time of any request is uncertain by the spread of round trips.
   const rttS = e.rttSpreadMs / 1000;
-  const windowMs = fw?.windowMs ?? sl?.windowMs ?? null;
+  const windowMs = fw?.windowMs ?? sl?.windowMs ?? lk?.lockMs ?? rc?.windowMs ?? null;
   const capacity: CapacityEstimate = {
     algorithm: e.algorithm,
-    limit: fw?.limit ?? sl?.limit ?? cc?.limit ?? null,
+    limit: fw?.limit ?? sl?.limit ?? cc?.limit ?? qu?.depth ?? lk?.limit ?? rc?.limit ?? null,
     window_s: long?.windowS ?? (windowMs !== null ? round(windowMs / 1000) : null),
-    burst: tb?.burst ?? null,
-    rate_per_s: tb ? round(tb.ratePerS, 4) : e.algorithm === 'shaping' ? e.shapingRatePerS : null,
+    burst: tb?.burst ?? (qu ? qu.undelayed + 1 : null),
+    rate_per_s: tb ? round(tb.ratePerS, 4) : qu ? round(qu.ratePerS, 4) : e.algorithm === 'shaping' ? e.shapingRatePerS : null,
     advertised_limit: advertised,
     requests_sent: sent,
     duration_s: round(durationS, 2),
@@ -111,6 +118,9 @@ export const toCapacity = (e: Estimate, advertised: number | null, sent: number,
     if (fw.windowPmMs != null) u['window_s'] = round(fw.windowPmMs / 1000 + rttS);
   }
   if (sl) u['window_s'] = round(sl.windowPmMs / 1000 + rttS);
+  if (lk) u['window_s'] = round(lk.lockPmMs / 1000 + rttS);
+  if (rc) u['window_s'] = round(rc.windowPmMs / 1000 + rttS);
+  if (qu && e.tokenBucket) u['rate_per_s'] = round(e.tokenBucket.ratePmPerS + (qu.ratePerS * rttS) / Math.max(1, durationS), 4);
   if (tb) {
     // An extrapolated burst rests on decision times, each uncertain by the round-trip
     // spread: that much time is that many tokens (a loaded machine read 5 for a true 4,
@@ -130,6 +140,8 @@ export const toCapacity = (e: Estimate, advertised: number | null, sent: number,
     success_rate: e.successRate,
     long_window: long,
     scores: e.scores,
+    /** The prober backed off: each silence it kept before a probe, and whether that probe was let through. */
+    back_off: null as Array<{ silent_s: number; recovered: boolean | null }> | null,
     /** What the prober sent: creates (each recorded in the ledger) or a request that creates nothing. */
     probe_request: 'rev-users.create' as string,
     ...spendOf(capacity, sent),
@@ -199,6 +211,7 @@ export const probeCapacity = async (
   let holdNote = '';
   const startedMs = nowMs();
   const deadlineMs = startedMs + o.maxDurationS * 1000;
+  const backoff = new Backoff(advertisedWaitS);
   const pacer = await runPacer({
     url: ctx.target.url,
     rate: (elapsed, obs) => {
@@ -210,7 +223,10 @@ export const probeCapacity = async (
       }
       return throttled ? throttledRate() * RATE_PATTERN[Math.floor(elapsed / 150) % RATE_PATTERN.length]! : rate;
     },
-    next: () => request(ctx, token),
+    next: () => {
+      backoff.onSend(nowMs());
+      return request(ctx, token);
+    },
     concurrency: o.concurrency,
     maxRequests: cap,
     maxDurationMs: o.maxDurationS * 1000,
@@ -220,7 +236,8 @@ export const probeCapacity = async (
       if (!hold) {
         const first = obs.find(isThrottled);
         const wait = first ? advertisedWaitS(first) : null;
-        if (!first || wait === null || wait < HOLD_FROM_S) return null;
+        // Short or no advertised wait: back off if the refusals go on past it.
+        if (!first || wait === null || wait < HOLD_FROM_S) return backoff.holdUntil(obs, nowMs());
         // Until the advertised reset itself: a check sent before it proves nothing about it.
         hold = { from: first, untilMs: first.recvMs + wait * 1000 };
         const until = new Date(hold.untilMs).toISOString().slice(11, 19);
@@ -257,8 +274,14 @@ export const probeCapacity = async (
     const h: { from: Observation; untilMs: number } = hold;
     if (h.untilMs > deadlineMs) e.reason = `${holdNote}; ${e.reason}`;
   }
-  return { estimate: e, pacer, capacity: toCapacity(e, advertisedLimit(pacer.observations), pacer.sent, durationS, long, ctx.target.kind === 'simulator') };
+  const capacity = toCapacity(e, advertisedLimit(pacer.observations), pacer.sent, durationS, long, ctx.target.kind === 'simulator');
+  capacity.back_off = backOffRecord(backoff);
+  return { estimate: e, pacer, capacity };
 };
+
+/** The silences the prober kept (how long it really waited before each probe) and which probe was let through. */
+const backOffRecord = (b: Backoff) =>
+  b.silences.length === 0 ? null : b.silences.filter((x) => Number.isFinite(x.probeMs)).map((x) => ({ silent_s: round((x.probeMs - x.fromMs) / 1000, 2), recovered: x.recovered }));
 
 /**
  * The burst of a bucket, measured rather than extrapolated: what the first burst showed may
@@ -549,6 +572,9 @@ export const describeCapacity = (c: ReturnType<typeof toCapacity>): string => {
   if (c.algorithm === 'token_bucket') return `token bucket: burst ${c.burst_at_least ? 'at least ' : ''}${c.burst}${pm('burst')}, ${c.rate_per_s}${pm('rate_per_s')} per s${second}`;
   if (c.algorithm === 'concurrency') return `concurrency limit: ${c.limit} in flight`;
   if (c.algorithm === 'shaping') return `shaping: no 429, throughput held at ${c.rate_per_s} per s while answers slowed`;
+  if (c.algorithm === 'lockout') return `lockout: ${c.limit} successes, then locked out for ${c.window_s}${pm('window_s')} s${second}`;
+  if (c.algorithm === 'refusal_counter') return `counter that includes refusals: ${c.limit} requests (let through or not) per ${c.window_s}${pm('window_s')} s${second}`;
+  if (c.algorithm === 'queue') return `queue: ${c.rate_per_s}${pm('rate_per_s')} per s, holds up to ${c.limit} (${(c.burst ?? 1) - 1} more without delay), refuses beyond`;
   return `unknown (${c.reason}); quota before the first 429: ${c.quota_before_first_429 ?? '-'}, success rate ${c.success_rate ?? '-'}`;
 };
 

@@ -1,5 +1,10 @@
 import { describeModel, type LimiterModel } from '../api-model/rate-limit/models.ts';
-import { isAllowed, isThrottled, type Observation } from './observe.ts';
+import { decisionTimes, type Sample } from './decision-times.ts';
+import { fitLockout, fitRefusalCounter, type LockoutFit, predictLockout, predictRefusalCounter, type RefusalCounterFit, windowOrLockout } from './models/persistence.ts';
+import { fitQueue, type QueueFit } from './models/queue.ts';
+import type { Observation } from './observe.ts';
+
+export type { Sample };
 
 /**
  * The limiter estimator. It reads only what was observed (which requests the limiter let
@@ -15,14 +20,6 @@ import { isAllowed, isThrottled, type Observation } from './observe.ts';
  * 1/rate whatever the burst; the burst is then the integer whose replay of the whole run
  * explains the observed answers best.
  */
-export interface Sample {
-  /** Estimated decision time on the server. */
-  t: number;
-  allowed: boolean;
-  /** Our requests the limiter had let through and not yet answered when this one was sent. */
-  inFlight: number;
-}
-
 export interface FixedWindowFit {
   algorithm: 'fixed_window';
   limit: number;
@@ -100,12 +97,16 @@ export interface Estimate {
   concurrency: ConcurrencyFit | null;
   /** Shaping: throughput the target held while latency grew, requests per second. */
   shapingRatePerS: number | null;
+  /** A queue that delays admitted requests before refusing (fitted on the bucket its decisions make). */
+  queue: QueueFit | null;
+  lockout: LockoutFit | null;
+  refusalCounter: RefusalCounterFit | null;
   scores: ModelScore[];
   secondLimit: SecondLimit | null;
   /** Partial facts that hold whatever the model: successes before the first 429, and over the run. */
   quotaBeforeFirst429: number | null;
   successRate: number | null;
-  /** Round-trip spread (p90 - min), ms: how far a decision time can be off. */
+  /** Spread (p90 - min) of the round trips read as waiting before the decision, ms: how far a decision time can be off. */
   rttSpreadMs: number;
   samples: number;
 }
@@ -121,54 +122,8 @@ const quantile = (xs: number[], q: number) => {
   return a[Math.min(a.length - 1, Math.floor(q * a.length))]!;
 };
 
-/**
- * When the limiter decided each request. It decides as a request arrives, so the decision
- * lies between the send plus the fastest one-way trip and the receive less the fastest
- * return trip and the least work an answer of that status takes (a 201 does work after the
- * decision, a 429 almost none). The later bound is used: waiting before the decision (a
- * stalled server, a gateway queue, an event loop shared with the prober) shifts answers'
- * send order away from the order the limiter saw them, but not their receive order. The
- * spread of round trips is what this can still be off by, and the uncertainty includes it.
- */
-export const toSamples = (obs: readonly Observation[]): Sample[] => {
-  const answered = obs.filter((o) => o.status !== null);
-  let minRtt = Number.POSITIVE_INFINITY;
-  const minByStatus = new Map<number, number>();
-  for (const o of answered) {
-    const rtt = o.recvMs - o.sentMs;
-    minRtt = Math.min(minRtt, rtt);
-    minByStatus.set(o.status!, Math.min(minByStatus.get(o.status!) ?? Number.POSITIVE_INFINITY, rtt));
-  }
-  const decided = (o: Observation) => {
-    const early = o.sentMs + minRtt / 2;
-    const late = o.recvMs - (minByStatus.get(o.status!)! - minRtt / 2);
-    return Math.max(early, late);
-  };
-  const sorted = answered.map((o) => ({ o, t: decided(o) })).sort((a, b) => a.t - b.t);
-  const ok = answered.filter((o) => isAllowed(o) && !isThrottled(o));
-  const sentSorted = ok.map((o) => o.sentMs).sort((a, b) => a - b);
-  const recvSorted = ok.map((o) => o.recvMs).sort((a, b) => a - b);
-  const below = (xs: number[], v: number) => {
-    let lo = 0;
-    let hi = xs.length;
-    while (lo < hi) {
-      const m = (lo + hi) >> 1;
-      if (xs[m]! < v) lo = m + 1;
-      else hi = m;
-    }
-    return lo;
-  };
-  return sorted.map(({ o, t }) => ({
-    t,
-    allowed: isAllowed(o) && !isThrottled(o),
-    inFlight: below(sentSorted, o.sentMs) - below(recvSorted, o.sentMs),
-  }));
-};
-
-const rttSpread = (obs: readonly Observation[]) => {
-  const rtts = obs.filter((o) => o.status !== null).map((o) => o.recvMs - o.sentMs);
-  return rtts.length === 0 ? 0 : quantile(rtts, 0.9) - rtts.reduce((m, v) => Math.min(m, v), Number.POSITIVE_INFINITY);
-};
+/** Decision times, as `decisionTimes` infers them (the capacity phases read them too). */
+export const toSamples = (obs: readonly Observation[]): Sample[] => decisionTimes(obs).samples;
 
 /** Indices of successes that follow a 429: window starts, or tokens that just became available. */
 /**
@@ -178,9 +133,17 @@ const rttSpread = (obs: readonly Observation[]) => {
 const recoveriesOf = (s: readonly Sample[], minGapMs = 0): number[] => {
   const out: number[] = [];
   let lastOk = Number.NEGATIVE_INFINITY;
+  let lastOkHi = Number.NEGATIVE_INFINITY;
+  // A recovery needs a refusal since the last success that was certainly decided after it,
+  // and itself certainly after that refusal (decision bounds, where they are known to be
+  // wide): otherwise they may have reached the limiter in either order (a stall).
+  let refusedBy = Number.NEGATIVE_INFINITY;
   for (let i = 1; i < s.length; i++) {
-    if (s[i - 1]!.allowed) lastOk = s[i - 1]!.t;
-    if (s[i]!.allowed && !s[i - 1]!.allowed && s[i]!.t - lastOk >= minGapMs) out.push(i);
+    const p = s[i - 1]!;
+    if (p.allowed) [lastOk, lastOkHi, refusedBy] = [p.t, p.hi ?? p.t, Number.POSITIVE_INFINITY];
+    else if ((p.lo ?? p.t) >= lastOkHi) refusedBy = Math.min(refusedBy, p.hi ?? p.t);
+    const x = s[i]!;
+    if (x.allowed && !p.allowed && (x.lo ?? x.t) >= refusedBy && x.t - lastOk >= minGapMs) out.push(i);
   }
   return out;
 };
@@ -324,22 +287,50 @@ export const fitTokenBucket = (s: readonly Sample[], minGapMs = 0): TokenBucketF
     if (bucketCannotExplainGap(s, allRec[k]!, i, median(gaps))) chunks.push([]);
     chunks[chunks.length - 1]!.push(i);
   });
-  // The rate from the stretch that spans longest (a stall may cut a short one off the
-  // start); the tokens at the start from the first stretch: a longer-scale limit refused
-  // some after it, which shifts the line of every later stretch.
-  const span = (c: number[]) => s[c[c.length - 1]!]!.t - s[c[0]!]!.t;
-  const rec = chunks.reduce((a, b) => (span(b) > span(a) ? b : a));
-  if (rec.length < 2) return null;
-  const anchor = chunks.find((c) => c.length >= 3) ?? rec;
-  const chunkEnd = s[anchor[anchor.length - 1]!]!.t;
   const pointsOf = (c: number[]) => {
     const lo = c.map((i) => s[i - 1]!.t);
     const hi = c.map((i) => s[i]!.t);
     return { nth: c.map((i) => nthOf.get(i)!), lo, hi, mid: c.map((_, k) => (lo[k]! + hi[k]!) / 2), w: c.map((_, k) => weightOf(hi[k]! - lo[k]!)) };
   };
-  const { nth, lo, hi, mid, w } = pointsOf(rec);
+  const span = (c: number[]) => s[c[c.length - 1]!]!.t - s[c[0]!]!.t;
+  const longest = (cs: number[][]) => cs.reduce((a, b) => (span(b) > span(a) ? b : a));
+  // A first rate from the stretch that spans longest (a stall may cut a short one off the start).
+  const first = pointsOf(longest(chunks));
+  const perMs0 = first.nth.length >= 2 ? weightedLine(first.mid, first.nth, first.w).slope : Number.NaN;
+  if (!(perMs0 > 0)) return null;
+  // Tokens lost to a full bucket (the client stalled or slowed below the refill rate long
+  // enough to fill it) drop every later point below the line: the stretch splits there, and
+  // the rate is the slope the stretches share, each with its own start (a stall moves the
+  // line, not its slope; one line through both read 144/s for 150/s, and a burst of 71 for 40).
+  const split = chunks.flatMap((c) => {
+    const p = pointsOf(c);
+    const res = p.nth.map((y, k) => y - perMs0 * p.mid[k]!);
+    const steps = res.slice(1).map((r, k) => Math.abs(r - res[k]!));
+    const jump = Math.max(3, 6 * (steps.length > 0 ? median(steps) : 0));
+    const out: number[][] = [[c[0]!]];
+    for (let k = 1; k < c.length; k++) {
+      if (res[k]! - res[k - 1]! < -jump) out.push([]);
+      out[out.length - 1]!.push(c[k]!);
+    }
+    return out;
+  });
+  const rec = longest(split);
+  if (rec.length < 2) return null;
+  const anchor = split.find((c) => c.length >= 3) ?? rec;
+  const chunkEnd = s[anchor[anchor.length - 1]!]!.t;
+  let num = 0;
+  let den = 0;
+  for (const c of split.filter((x) => x.length >= 2)) {
+    const p = pointsOf(c);
+    const { mx, my } = weightedLine(p.mid, p.nth, p.w);
+    p.mid.forEach((x, k) => {
+      num += p.w[k]! * (x - mx) * (p.nth[k]! - my);
+      den += p.w[k]! * (x - mx) ** 2;
+    });
+  }
+  const { nth, lo, hi } = pointsOf(rec);
   // Token count against time: the slope is the refill rate per ms.
-  const perMs = weightedLine(mid, nth, w).slope;
+  const perMs = den > 0 ? num / den : perMs0;
   if (!(perMs > 0)) return null;
   const at = pointsOf(anchor);
   const { mx: meanT, my: meanN } = weightedLine(at.mid, at.nth, at.w);
@@ -418,19 +409,25 @@ export const equivalentPair = (e: Pick<Estimate, 'fixedWindow'>, a: LimiterModel
  */
 export const predictFixedWindow = (s: readonly Sample[], limit: number, windowMs: number, offsetMs: number, tolMs = 0): boolean[] => {
   let idx = Number.NaN;
-  let used = 0;
+  let ok = 0;
+  // An observed 429 says the window is spent, whoever spent it: from the earliest instant
+  // one was certainly decided (a success that may have been decided before it is not held to it).
+  let spentFrom = Number.POSITIVE_INFINITY;
+  const exhausted = () => ok >= limit || spentFrom < Number.POSITIVE_INFINITY;
+  const reset = (w: number) => {
+    [idx, ok, spentFrom] = [w, 0, Number.POSITIVE_INFINITY];
+  };
   return s.map((x) => {
     const w = Math.floor((x.t - offsetMs) / windowMs);
     if (Number.isNaN(idx) || w > idx) {
       const sinceStart = x.t - (w * windowMs + offsetMs);
-      if (!(used >= limit && !x.allowed && sinceStart <= tolMs && w === idx + 1)) [idx, used] = [w, 0];
+      if (!(exhausted() && !x.allowed && sinceStart <= tolMs && w === idx + 1)) reset(w);
     }
     const untilNext = (idx + 1) * windowMs + offsetMs - x.t;
-    if (used >= limit && x.allowed && untilNext <= tolMs) [idx, used] = [idx + 1, 0];
-    const p = used < limit;
-    // An observed 429 says the window is spent, whoever spent it.
-    if (x.allowed) used++;
-    else used = Math.max(used, limit);
+    if (exhausted() && x.allowed && untilNext <= tolMs) reset(idx + 1);
+    const p = ok < limit && (x.lo ?? x.t) < spentFrom;
+    if (x.allowed) ok++;
+    else spentFrom = Math.min(spentFrom, x.hi ?? x.t);
     return p;
   });
 };
@@ -471,22 +468,38 @@ export const predictConcurrency = (s: readonly Sample[], limit: number): boolean
  * is unknown, so there only a success the model forbids counts against it: no prior use
  * can turn a 429 into a success. Failing that part rules the model out.
  */
-export const scoreReplay = (model: LimiterModel, s: readonly Sample[], pred: readonly boolean[], minGapMs = 0): ModelScore & { ruledOut: boolean; unexplained: Array<{ from: number; to: number }> } => {
+export const scoreReplay = (
+  model: LimiterModel,
+  s: readonly Sample[],
+  pred: readonly boolean[],
+  minGapMs = 0,
+  firstSlack = SLACK_PER_RECOVERY,
+  /** The recovery itself and the refusal before it must be predicted (models whose replay follows the answers loosely). */
+  strict = false,
+): ModelScore & { ruledOut: boolean; unexplained: Array<{ from: number; to: number }> } => {
   const rec = recoveriesOf(s, minGapMs);
   let mismatches = 0;
   for (let i = 0; i < s.length; i++) if (pred[i] !== s[i]!.allowed) mismatches++;
   if (rec.length === 0) return { model, explained: 0, of: 0, fit: null, mismatches, ruledOut: false, unexplained: [] };
   let firstBad = 0;
   for (let i = 0; i < rec[0]!; i++) if (!pred[i] && s[i]!.allowed) firstBad++;
-  const ruledOut = firstBad > SLACK_PER_RECOVERY;
+  const ruledOut = firstBad > firstSlack;
   let explained = ruledOut ? 0 : 1;
   const unexplained: Array<{ from: number; to: number }> = [];
   for (let k = 0; k < rec.length; k++) {
     const from = rec[k]!;
     const to = k + 1 < rec.length ? rec[k + 1]! : s.length;
     let bad = 0;
-    for (let i = from; i < to; i++) if (pred[i] !== s[i]!.allowed) bad++;
-    if (bad <= SLACK_PER_RECOVERY) explained++;
+    let refusals = 0;
+    let refusalsPredicted = 0;
+    for (let i = from; i < to; i++) {
+      if (pred[i] !== s[i]!.allowed) bad++;
+      if (!s[i]!.allowed) [refusals, refusalsPredicted] = [refusals + 1, refusalsPredicted + (pred[i] ? 0 : 1)];
+    }
+    // The slack forgives a slipped boundary, not a model that predicts none of the part's
+    // refusals: with one refusal a part, that would explain any run at all.
+    const onTime = !strict || (pred[from] === true && pred[from - 1] === false);
+    if (bad <= SLACK_PER_RECOVERY && (refusals === 0 || refusalsPredicted > 0) && onTime) explained++;
     else unexplained.push({ from, to });
   }
   const of = rec.length + 1;
@@ -576,8 +589,9 @@ export const periodOf = (e: Pick<Estimate, 'algorithm' | 'fixedWindow' | 'tokenB
 };
 
 export const estimate = (obs: readonly Observation[]): Estimate => {
-  const s = toSamples(obs);
-  const spreadMs = rttSpread(obs);
+  const timing = decisionTimes(obs);
+  const s = timing.samples;
+  const spreadMs = timing.spreadMs;
   const firstThrottled = s.findIndex((x) => !x.allowed);
   const allowedCount = s.filter((x) => x.allowed).length;
   const base = {
@@ -586,6 +600,9 @@ export const estimate = (obs: readonly Observation[]): Estimate => {
     slidingWindow: null as SlidingWindowFit | null,
     concurrency: null as ConcurrencyFit | null,
     shapingRatePerS: null as number | null,
+    queue: null as QueueFit | null,
+    lockout: null as LockoutFit | null,
+    refusalCounter: null as RefusalCounterFit | null,
     scores: [] as ModelScore[],
     secondLimit: null as SecondLimit | null,
     quotaBeforeFirst429: firstThrottled < 0 ? null : s.slice(0, firstThrottled).filter((x) => x.allowed).length,
@@ -618,12 +635,21 @@ export const estimate = (obs: readonly Observation[]): Estimate => {
   }
   if (sl && sl.windowMs > 4 * tolMs) scored.push(scoreReplay('sliding_window', s, predictSlidingWindow(s, sl.limit, sl.windowMs), minGapMs));
   if (tb) {
-    const score = scoreReplay('token_bucket', s, predictTokenBucket(s, tb.burst, tb.ratePerS), minGapMs);
-    // Half a token, and what the decision times' slack is worth at the fitted rate.
+    // Half a token, and what the decision times' slack is worth at the fitted rate: as many
+    // successes may look early while the bucket first runs dry.
     const slack = 0.5 + (tb.ratePerS * tolMs) / 1000;
+    const score = scoreReplay('token_bucket', s, predictTokenBucket(s, tb.burst, tb.ratePerS), minGapMs, SLACK_PER_RECOVERY + Math.ceil(slack));
     scored.push(tb.overdrawn > slack ? { ...score, explained: 0, fit: 0, ruledOut: true } : score);
   }
   if (cc) scored.push(scoreReplay('concurrency', s, predictConcurrency(s, cc.limit), minGapMs));
+  // Limiters that punish persistence: their recoveries must come when the model says.
+  const lk = fitLockout(s);
+  // The lock's length is known to its spread over the run (up to a tenth of it): recoveries within that are on time.
+  if (lk) scored.push(scoreReplay('lockout', s, predictLockout(s, lk.limit, lk.lockMs, tolMs + Math.min(lk.lockPmMs, 0.1 * lk.lockMs)), minGapMs, SLACK_PER_RECOVERY, true));
+  const rc = fitRefusalCounter(s);
+  if (rc) scored.push(scoreReplay('refusal_counter', s, predictRefusalCounter(s, rc.limit, rc.windowMs), minGapMs, SLACK_PER_RECOVERY, true));
+  e.lockout = lk;
+  e.refusalCounter = rc;
   e.scores = scored.map(({ model, explained, of, fit, mismatches, ruledOut }) => ({ model, explained, of, fit: fit === null ? null : Math.round(fit * 1000) / 1000, mismatches, ruledOut }));
   if (scored.length === 0 || scored.every((x) => x.of <= 1)) {
     return { ...e, reason: `throttled after ${base.quotaBeforeFirst429} successes, but no recovery observed: only the first window's quota is known` };
@@ -651,16 +677,57 @@ export const estimate = (obs: readonly Observation[]): Estimate => {
   if ((bestFit.fitWithout ?? 0) < FIT_THRESHOLD) {
     return { ...e, reason: `no model explains at least ${FIT_THRESHOLD * 100}% of the recoveries (${table})` };
   }
-  let chosen: LimiterModel = bestFit.model;
-  const rivals = ranked.filter((x) => x !== bestFit && isRival(e, bestFit, x));
-  if (rivals.length > 0) {
-    const pair = new Set([chosen, ...rivals.map((r) => r.model)]);
+  // The prober went quiet (it backed off from refusals that went on past the advertised
+  // wait) and the target let it through only after a silence, never while it kept asking.
+  // A window, a bucket or a fixed lockout whose recoveries happened to fall in the silences
+  // explains that too, but only loosely (their recoveries may lie anywhere in a silence); a
+  // counter that includes refusals predicts each one at the probe after a quiet window and
+  // each refusal before it. Such a run names that counter or nothing.
+  const silenceMs = Math.max(300, 10 * step);
+  const afterRecoveries = rawRec.filter((i) => i > firstThrottled);
+  const onlyAfterSilence = afterRecoveries.length > 0 && afterRecoveries.every((i) => s[i]!.t - s[i - 1]!.t > silenceMs);
+  const counter = withTiers.find((x) => x.model === 'refusal_counter');
+  const counterNamed = counter === bestFit && !!rc && rc.windowPmMs <= 0.25 * rc.windowMs;
+  if (onlyAfterSilence && !counterNamed) {
+    return { ...e, reason: `the target let the client through only after it went quiet (${afterRecoveries.length} time(s)), never while it kept asking: no model is named from that but a counter that includes refusals, and none fits tightly (${table})` };
+  }
+  let chosen: LimiterModel = onlyAfterSilence ? 'refusal_counter' : bestFit.model;
+  const rivals = onlyAfterSilence ? [] : ranked.filter((x) => x !== bestFit && isRival(e, bestFit, x));
+  // A window and a lockout that both explain the run: the one whose constant held tighter.
+  const other = chosen === 'fixed_window' ? 'lockout' : chosen === 'lockout' ? 'fixed_window' : null;
+  const otherFit = withTiers.find((x) => x.model === other);
+  if (other && otherFit && !otherFit.ruledOut && (otherFit.fitWithout ?? 0) >= 0.5) {
+    const spread = windowOrLockout(s, rawRec);
+    const margin = 3;
+    const slackMs = tolMs;
+    const winner = !spread
+      ? null
+      : spread.windowSpreadMs + slackMs < (spread.lockSpreadMs + slackMs) / margin
+        ? 'fixed_window'
+        : spread.lockSpreadMs + slackMs < (spread.windowSpreadMs + slackMs) / margin
+          ? 'lockout'
+          : null;
+    if (!winner) {
+      return { ...e, reason: `fixed_window and lockout explain the run equally well (${table}): its recoveries kept to the clock as closely as its throttled stretches kept their length` };
+    }
+    chosen = winner;
+    const i = rivals.findIndex((r) => r.model === other);
+    if (i >= 0) rivals.splice(i, 1);
+  }
+  // A queue decides like a bucket (and holds no more than its depth in flight, like a
+  // concurrency limit); what names it is that the successes' answers waited as its queue says.
+  e.queue = tb ? fitQueue(s, tb.burst, tb.ratePerS) : null;
+  const candidates = new Set([chosen, ...rivals.map((r) => r.model)]);
+  if (e.queue && candidates.has('token_bucket') && [...candidates].every((m) => m === 'token_bucket' || m === 'concurrency')) {
+    chosen = 'queue';
+  } else if (rivals.length > 0) {
+    const pair = candidates;
     // A quota of one per window and a bucket of one token admit alike: run lengths decide.
     if (pair.size === 2 && pair.has('fixed_window') && pair.has('token_bucket')) chosen = typicalThrottledRun(s) > 1 ? 'fixed_window' : 'token_bucket';
     else return { ...e, reason: `${[...pair].join(' and ')} explain the run equally well (${table}): the traffic could not tell them apart` };
   }
   e.algorithm = chosen;
-  const winner = withTiers.find((x) => x.model === chosen)!;
+  const winner = withTiers.find((x) => x.model === (chosen === 'queue' ? 'token_bucket' : chosen))!;
   if (winner.long.length > 0) {
     const u = winner.long[0]!;
     let lastOk = s[u.from]!.t;
@@ -672,8 +739,10 @@ export const estimate = (obs: readonly Observation[]): Estimate => {
       startedAtS: Math.round((lastOk - s[0]!.t) / 10) / 100,
     };
   }
+  const q = chosen === 'queue' ? e.queue : null;
   e.reason =
     `${describeModel[chosen]} explains ${winner.explained} of ${winner.of} recoveries (${table})` +
+    (q ? `; admitted answers waited as its queue says (correlation ${q.correlation}, up to ${Math.round(q.maxHoldMs)} ms)` : '') +
     (e.secondLimit ? `; a second limit over a longer scale held the client throttled for ${e.secondLimit.throttledForS} s after ${e.secondLimit.successesBefore} successes` : '');
   return e;
 };

@@ -41,6 +41,12 @@ export const estimateText = (cap: CapacityEstimate): string => {
       return `concurrency limit: ${num(cap.limit)} requests in flight${secondLimit(cap)}`;
     case 'shaping':
       return `shaping: no 429; throughput held at ${num(cap.rate_per_s)} per second while answers slowed`;
+    case 'lockout':
+      return `lockout: ${num(cap.limit)} successes, then locked out for ${num(cap.window_s)} s${secondLimit(cap)}`;
+    case 'refusal_counter':
+      return `counter that includes refusals: ${num(cap.limit)} requests, let through or not, per ${num(cap.window_s)} s${secondLimit(cap)}`;
+    case 'queue':
+      return `queue: ${num(cap.rate_per_s)} per second, holds up to ${num(cap.limit)} requests (${num((cap.burst ?? 1) - 1)} more without delay), refuses beyond${secondLimit(cap)}`;
     default: {
       const facts: string[] = [];
       if (cap.limit !== null) facts.push(`limit ${num(cap.limit)}`);
@@ -66,6 +72,7 @@ const lowerBound = (cap: CapacityEstimate) => (cap.algorithm === 'token_bucket' 
 export const estimatedLimitText = (cap: CapacityEstimate): string => {
   if (cap.algorithm === 'concurrency') return `${num(cap.limit)} in flight`;
   if (cap.algorithm === 'shaping') return `${num(cap.rate_per_s)} per second (no 429)`;
+  if (cap.algorithm === 'queue') return `${num(cap.rate_per_s)} per second, queue of ${num(cap.limit)}`;
   const n = comparableLimit(cap);
   return n === null ? '—' : `${atLeast(lowerBound(cap))}${num(n)}`;
 };

@@ -81,7 +81,13 @@ export const renderLoad = (p: PillarResult): string => {
               ? `concurrency limit, ${cap.limit} in flight`
               : cap.algorithm === 'shaping'
                 ? `shaping, no 429, throughput held at ${cap.rate_per_s} per s`
-                : `unknown (${cap.reason ?? 'no model fits'})`;
+                : cap.algorithm === 'lockout'
+                  ? `lockout, ${cap.limit} successes, then locked out for ${cap.window_s}${pm('window_s')} s`
+                  : cap.algorithm === 'refusal_counter'
+                    ? `counter that includes refusals, ${cap.limit} requests per ${cap.window_s}${pm('window_s')} s`
+                    : cap.algorithm === 'queue'
+                      ? `queue, ${cap.rate_per_s}${pm('rate_per_s')} per s, holds up to ${cap.limit}, refuses beyond`
+                      : `unknown (${cap.reason ?? 'no model fits'})`;
     const fits = (cap.fit ?? []).map((x) => `${x.model.replaceAll('_', ' ')} ${x.fit === null ? '-' : x.fit}`).join(', ');
     if (fits) lines.push(`capacity fit per model (share of recoveries explained): ${fits}`);
     if (cap.second_limit) lines.push(`capacity: a second limit over a longer scale held the token throttled for ${cap.second_limit.throttled_for_s} s after ${cap.second_limit.successes_before} successes`);

@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { bucketCannotExplainGap, estimate, isRival, type Sample } from '../../load/estimate.ts';
 import type { Observation } from '../../load/observe.ts';
-import { both, fixedWindow, type Limiter, seeded, slidingCounter, slidingLog, stream, tokenBucket } from '../support/synthetic-limiters.ts';
+import { both, fixedWindow, type Limiter, prober, seeded, slidingCounter, slidingLog, stream, tokenBucket } from '../support/synthetic-limiters.ts';
 
 // Synthetic observation streams against reference limiters (test/support/synthetic-limiters.ts).
 
 describe('the estimator, on synthetic observation streams', () => {
   it('names a fixed window and finds its quota and length', () => {
-    const e = estimate(stream(fixedWindow(20, 2000)));
-    expect(e.algorithm).toBe('fixed_window');
+    // Probed as `load capacity` probes once throttled: at one constant rate a window and a
+    // lockout (test/load/persistence.test.ts) refuse alike, its pattern of rates tells them apart.
+    const e = estimate(stream(fixedWindow(20, 2000), { stepMs: prober(200) }));
+    expect(e.algorithm, e.reason).toBe('fixed_window');
     expect(e.fixedWindow?.limit).toBe(20);
     expect(e.fixedWindow?.windowMs).toBeCloseTo(2000, -1);
   });

@@ -9,7 +9,7 @@ import { runLoadRecovery } from '../../load/index.ts';
 import { validateLoadOptions } from '../../load/options.ts';
 import { probeResult } from '../../load/probe.ts';
 import { startSimulator } from '../../simulator/index.ts';
-import { fixedWindow, stream, tokenBucket } from '../support/synthetic-limiters.ts';
+import { fixedWindow, prober, stream, tokenBucket } from '../support/synthetic-limiters.ts';
 
 // What the saved figures and the fixed-window checks claim, and no more.
 
@@ -22,7 +22,8 @@ const ctxFor = (url: string) =>
 
 describe('the saved uncertainty', () => {
   it("widens a window's and a bucket's figures by the spread of round trips", () => {
-    for (const obs of [stream(fixedWindow(20, 2000)), stream(tokenBucket(5, 2.5))]) {
+    // Probed as load capacity probes once throttled: at one constant rate a window and a lockout refuse alike.
+    for (const obs of [stream(fixedWindow(20, 2000), { stepMs: prober(200) }), stream(tokenBucket(5, 2.5))]) {
       const e = estimate(obs);
       const tight = toCapacity({ ...e, rttSpreadMs: 0 }, null, obs.length, 8).uncertainty!;
       const spread = toCapacity({ ...e, rttSpreadMs: 200 }, null, obs.length, 8).uncertainty!;

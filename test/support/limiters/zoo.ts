@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -204,10 +204,15 @@ export const startZoo = async (o: ZooOptions): Promise<RunningZoo> => {
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return runningOn(server, () => admitted);
+};
+
+/** A listening loopback server as the tests hold it: its URL, what it admitted, and closing it (connections cut). */
+export const runningOn = (server: Server, admitted: () => number): RunningZoo => {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    admitted: () => admitted,
+    admitted,
     close: () =>
       new Promise((r) => {
         server.closeAllConnections();

@@ -85,11 +85,11 @@ describe('the estimator against nginx limit_req (Debian nginx, a real limiter)',
     expect(o.records.created).toBeGreaterThan(0);
   });
 
-  it('without nodelay (a queue that delays, then refuses): a bucket or shaping at its rate, or unknown', async () => {
+  it('without nodelay (a queue that delays, then refuses): a queue (or the bucket it decides like, or shaping) at its rate, or unknown', async () => {
     const n = await nginx({ ratePerS: 10, burst: 5 });
     const o = await load('capacity', n.url, 10);
     expect([0, 1], o.stderr).toContain(o.code);
-    rightOrUnknown(o.capacity, { model: 'token_bucket', burst: 6, ratePerS: 10 }, { model: 'shaping', ratePerS: 10 });
+    rightOrUnknown(o.capacity, { model: 'queue', ratePerS: 10, limit: 5 }, { model: 'token_bucket', burst: 6, ratePerS: 10 }, { model: 'shaping', ratePerS: 10 });
     accounted(o, n.createsLogged());
   });
 

@@ -26,6 +26,13 @@ export interface NginxLimit {
   nodelay?: boolean;
   /** `delay=N`: the first N of the burst pass at once, the rest are paced (nginx >= 1.15.7). */
   delay?: number;
+  /**
+   * The paths the limit applies to (default `/rev-users.create` alone). A limit on both
+   * creates counts the request that creates nothing (an incomplete dev-users.create) too,
+   * as a per-user limiter does; otherwise the simulator's own headers behind nginx say it
+   * is counted while nginx lets it through.
+   */
+  paths?: readonly string[];
 }
 
 export interface RunningNginx {
@@ -81,7 +88,7 @@ http {
     listen 127.0.0.1:${port};
     proxy_http_version 1.1;
     proxy_set_header Connection "";
-    location = /rev-users.create {
+    location ~ ^(${(l.paths ?? ['/rev-users.create']).map((p) => p.replaceAll('.', '\\.')).join('|')})$ {
       limit_req zone=per_user burst=${l.burst}${how};
       proxy_pass http://api;
     }

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '../../simulator/index.ts';
 import { verdictOf } from '../support/limiters/catalogue.ts';
 import { capacityViaCli } from '../support/limiters/cli.ts';
-import { startExpressWindow } from '../support/limiters/express-window.ts';
+import { startExpressLimiter } from '../support/limiters/express.ts';
 
 // `devrev-gate load capacity` as a user runs it, against express-rate-limit (a fixed window
 // of 30 per 3 s, a library this project did not write) in front of the simulator, with an
@@ -20,7 +20,7 @@ describe('a fixed window behind an API whose work after the decision varies, thr
     it(`express-rate-limit 30 per 3 s, 0-${workMs} ms of work: named a fixed window with its figures`, async () => {
       const sim = await startSimulator({});
       closers.push(() => sim.close());
-      const limiter = await startExpressWindow({ upstream: sim.url, limit: 30, windowMs: 3000, workMs: [0, workMs], seed: workMs });
+      const limiter = await startExpressLimiter(sim.url, { limit: 30, windowMs: 3000, headers: 'legacy', devrevBody: true, workMs: { varyingUpTo: workMs, seed: workMs } });
       closers.push(() => limiter.close());
       const r = await capacityViaCli(limiter.url, { durationS: 15, othersFirst: 2 });
       expect(r.capacity, r.stderr).not.toBeNull();

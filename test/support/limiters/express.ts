@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { rateLimit } from 'express-rate-limit';
+import { seeded } from '../synthetic-limiters.ts';
 
 // express ships no types (and @types/express is not installed): the little used here.
 type Req = IncomingMessage & { originalUrl: string; path: string; body: unknown };
@@ -24,15 +25,20 @@ const express = createRequire(import.meta.url)('express') as (() => ExpressApp) 
 export interface ExpressLimit {
   limit: number;
   windowMs: number;
-  workMs?: { constant: number } | { varyingUpTo: number };
+  /** Varying work is drawn uniformly from 0..varyingUpTo; with a seed, the same draws every run. */
+  workMs?: { constant: number } | { varyingUpTo: number; seed?: number };
   /** `retry-after`: no quota headers at all, only Retry-After (and a DevRev-like body) on a 429. */
   headers?: 'ietf' | 'legacy' | 'retry-after';
+  /** A 429 with DevRev's documented body (type, message, retry_after) whatever the headers. */
+  devrevBody?: boolean;
 }
 
 export interface RunningExpress {
   url: string;
   /** Creates the app forwarded that the upstream answered 201 (the ones it performed). */
   createsForwarded(): number;
+  /** Requests the limiter let through (forwarded upstream), every endpoint. */
+  admitted(): number;
   close(): Promise<void>;
 }
 
@@ -40,6 +46,9 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const startExpressLimiter = async (upstream: string, l: ExpressLimit): Promise<RunningExpress> => {
   let creates = 0;
+  let admitted = 0;
+  const w = l.workMs;
+  const random = w && 'varyingUpTo' in w && w.seed !== undefined ? seeded(w.seed) : Math.random;
   const app = express();
   app.use(
     rateLimit({
@@ -48,7 +57,7 @@ export const startExpressLimiter = async (upstream: string, l: ExpressLimit): Pr
       standardHeaders: l.headers === 'ietf' ? 'draft-8' : false,
       legacyHeaders: l.headers === undefined || l.headers === 'legacy',
       keyGenerator: (req: IncomingMessage) => String(req.headers.authorization ?? 'anonymous'),
-      ...(l.headers === 'retry-after'
+      ...(l.headers === 'retry-after' || l.devrevBody
         ? {
             handler: (req: IncomingMessage & { rateLimit?: { resetTime?: Date } }, res: Res) => {
               const wait = Math.max(1, Math.ceil(((req.rateLimit?.resetTime?.getTime() ?? Date.now() + l.windowMs) - Date.now()) / 1000));
@@ -61,8 +70,8 @@ export const startExpressLimiter = async (upstream: string, l: ExpressLimit): Pr
   );
   app.use(express.raw({ type: () => true, limit: '1mb' }));
   app.use(async (req: Req, res: Res) => {
-    const w = l.workMs;
-    if (w) await pause('constant' in w ? w.constant : Math.random() * w.varyingUpTo);
+    admitted++;
+    if (w) await pause('constant' in w ? w.constant : random() * w.varyingUpTo);
     try {
       const headers: Record<string, string> = {};
       for (const name of ['authorization', 'content-type', 'accept']) {
@@ -87,6 +96,7 @@ export const startExpressLimiter = async (upstream: string, l: ExpressLimit): Pr
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     createsForwarded: () => creates,
+    admitted: () => admitted,
     close: () =>
       new Promise<void>((done) => {
         server.closeAllConnections();

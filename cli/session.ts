@@ -96,7 +96,9 @@ export const runSession = async (o: SessionOptions): Promise<number> => {
   const target: Target = given ?? { url: simulator!.url, kind: 'simulator' };
   const ctx = createRunContext({
     target,
-    token: given ? o.common.token : (o.common.token ?? 'devrev-gate-simulator-token'),
+    // An empty DEVREV_TOKEN (a CI secret that is not set) is no token: the embedded
+    // simulator would answer every request 401 and the run would blame it.
+    token: given ? o.common.token : o.common.token || 'devrev-gate-simulator-token',
     outDir,
     maxRequests: o.maxRequests,
     signal: signals.signal,

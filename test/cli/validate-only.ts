@@ -12,7 +12,7 @@ import { parseTarget } from '../../core/target.ts';
 import { loadBaseline } from '../../drift/baseline.ts';
 import { loadIgnore } from '../../api-model/ignore.ts';
 import { planPin } from '../../api-model/openapi/pin.ts';
-import { openSide } from '../../spec/resolve.ts';
+import { openSide } from '../../docs-drift/resolve.ts';
 import { type LoadOptions, validateLoadOptions } from '../../load/options.ts';
 import { PROPERTIES_DEFAULTS, type PropertiesOptions } from '../../properties/options.ts';
 import { validateOptions } from '../../properties/options.ts';

@@ -6,7 +6,7 @@ import { type CommonOptions, ensureOutDir, targetFrom } from '../../cli/options.
 import { buildProgram } from '../../cli/main.ts';
 import { loadResults } from '../../cli/commands/report.ts';
 import { rateLimitFrom } from '../../cli/commands/serve.ts';
-import { loadConfig } from '../../core/config.ts';
+import { loadConfig } from '../../cli/settings/fixtures.ts';
 import { UsageError } from '../../core/errors.ts';
 import { parseTarget } from '../../core/target.ts';
 import { loadBaseline } from '../../drift/baseline.ts';

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseRetryAfter } from '../api-model/rate-limit/fields.ts';
+import { parseRetryAfter } from './retry-after.ts';
 import { SetupError } from './errors.ts';
 import type { RunContext } from './run-context.ts';
 

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { SetupError } from '../../core/errors.ts';
-import { CONSUMER, PROVIDER } from './names.ts';
+import { CONSUMER, PROVIDER } from '../../core/pact-names.ts';
 
 /**
  * The Pact Broker, when one is configured (PACT_BROKER_BASE_URL plus a token or a

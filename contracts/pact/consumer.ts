@@ -12,7 +12,7 @@ import {
   INTERACTIONS,
   JSON_CONTENT_TYPE,
 } from './interactions.ts';
-import { CONSUMER, PACT_FILE, PROVIDER } from './names.ts';
+import { CONSUMER, PACT_FILE, PROVIDER } from '../../core/pact-names.ts';
 
 /**
  * The consumer side: each interaction runs through its own Pact instance (a shared one

@@ -40,6 +40,13 @@ export interface SimulatorOptions {
   random?: () => number;
 }
 
+/**
+ * What the load pillar runs against when no target is given: a small, short fixed window,
+ * so throttling, recovery and a window boundary all happen within seconds. `devrev-gate
+ * run` gives the load phase its own simulator with these settings.
+ */
+export const LOAD_SIMULATOR: SimulatorOptions = { rateLimit: { algorithm: 'fixed_window', limit: 20, windowS: 2 } };
+
 export interface ResolvedOptions {
   host: string;
   port: number;

@@ -11,7 +11,7 @@ import type { CheckResult, Evidence, Finding } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
 import { stillAnswers } from '../api-model/endpoints/still-answers.ts';
 import { type Case, isRawCase, type RawCase, uniquify } from './case.ts';
-import type { CaseProperty, ClassDef } from './catalog.ts';
+import type { CaseProperty, ClassDef } from './property.ts';
 import { judge, type Problem } from './judge.ts';
 import { confirmLabel, MislabelledCase } from './oracle.ts';
 

@@ -63,8 +63,8 @@ export interface ResolvedOptions {
 
 /**
  * The in-process default must never interfere with the contracts, drift and properties
- * pillars (DECISIONS "Rate limiters"), so it is a generous fixed window with DevRev's
- * five-minute period. `serve` documents its own, DevRev-like defaults.
+ * pillars (none of them may meet a 429 it did not ask for), so it is a generous fixed
+ * window with DevRev's five-minute period. `serve` documents its own, DevRev-like defaults.
  */
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { algorithm: 'fixed_window', limit: 100_000, windowS: 300 };
 

@@ -11,7 +11,7 @@ import { CONSUMER, PROVIDER } from '../../core/pact-names.ts';
  * can-i-deploy. The pact-cli's `pact-broker` binary does the talking. Credentials go to it
  * through its environment, never its arguments, so no command line shows them.
  *
- * can-i-deploy exits 1 both when the broker is down and when it refuses (NOTES). The two
+ * can-i-deploy exits 1 both when the broker is down and when it refuses. The two
  * are told apart before and after: a short reachability probe first (the CLI retries an
  * unreachable broker for about a minute), and `--output json`, whose `summary.deployable`
  * is the broker's answer; no JSON means the broker never answered.

@@ -23,7 +23,7 @@ const checkFixtures = (file: ConfigFile, fixtures: Fixtures | undefined): void =
 /**
  * The tenant fixtures of the config file (`--config FILE`, else the default one here, if
  * any). The settings in the same file are validated and applied to the command's options
- * at start-up (cli/settings); this reads only what the run context needs.
+ * at start-up (apply.ts); this reads only what the run context needs.
  */
 export const loadConfig = (file?: string): GateConfig => {
   const path = file ?? defaultConfigFile();

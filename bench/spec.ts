@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadDocument } from '../api-model/openapi/document.ts';
-import { checkPactAgainst, diffSpecs, openSide } from '../spec/index.ts';
+import { checkPactAgainst, diffSpecs, openSide } from '../docs-drift/index.ts';
 
 /**
  * `npm run bench:spec [-- OLD NEW]`: how long `spec diff` takes on two whole published

@@ -9,4 +9,4 @@ export type LoadModule = typeof import('../load/index.ts');
 export const loadContracts = (): Promise<ContractsModule> => import('../contracts/pact/index.ts');
 export const loadLoad = (): Promise<LoadModule> => import('../load/index.ts');
 /** Docs drift and the pact-vs-document check (PactFlow's comparator is large). */
-export const loadSpec = (): Promise<typeof import('../spec/index.ts')> => import('../spec/index.ts');
+export const loadSpec = (): Promise<typeof import('../docs-drift/index.ts')> => import('../docs-drift/index.ts');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type GateOptions, gatePillar, isRealTarget, suiteFailed } from '../api-model/gate.ts';
 import type { IgnoreFile } from '../api-model/ignore.ts';
 import { PINNED_SNAPSHOT } from '../api-model/shapes/endpoints.ts';
-import { loadConfig } from '../core/config.ts';
+import { loadConfig } from './settings/fixtures.ts';
 import { GateError, UsageError } from '../core/errors.ts';
 import { shownPath } from '../core/shown-path.ts';
 import {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseRetryAfter } from '../api-model/rate-limit/fields.ts';
+import { parseRetryAfter } from './retry-after.ts';
 import { SetupError } from './errors.ts';
 import type { RunContext } from './run-context.ts';
 
@@ -153,7 +153,7 @@ export interface HttpClientOptions {
 
 /**
  * How long to wait before retrying a 429, ms; null when it is not retried: no Retry-After
- * the rate-limit model can read (delay-seconds or an HTTP-date, the date counted from the
+ * that parseRetryAfter (./retry-after.ts) can read (delay-seconds or an HTTP-date, the date counted from the
  * answer's Date header, else from `nowMs`), or a wait longer than `maxRetryAfterS`.
  */
 export const retryWaitMs = (headers: Readonly<Record<string, string>>, maxRetryAfterS: number, nowMs: number): number | null => {

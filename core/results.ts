@@ -2,7 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { EXIT } from './errors.ts';
 
 /**
- * The one results model. Every pillar (contracts, drift, properties, load) emits
+ * The one results model. Every pillar (contracts, drift, properties, load, spec) emits
  * CheckResults holding Findings; report writers only read RunResults. The saved results
  * hold everything the reports draw (timelines, class counts, capacity), so
  * `report --from DIR` can redraw them. The JSON Schema of summary.json follows from these

@@ -1,7 +1,7 @@
 import { valueAt } from '../core/pointer.ts';
 import { evidenceOf, targetDownCheck } from '../core/evidence.ts';
 import { INTERRUPTED } from '../core/interrupt.ts';
-import { stillAnswers } from '../core/still-answers.ts';
+import { stillAnswers } from '../api-model/endpoints/still-answers.ts';
 import { HttpClient, type HttpResponse, TransportError } from '../core/http.ts';
 import { Progress } from '../core/progress.ts';
 import { controlPath } from '../core/simulator-control.ts';

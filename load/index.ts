@@ -2,8 +2,8 @@
  * The load pillar: rate-limit probing (autocannon past the limit, every 429 checked),
  * capacity estimation (an evenly paced prober and an estimator that works from observed
  * answers only) and recovery/fairness. Each entry point takes the run context and returns
- * the pillar's results; `LOAD_SIMULATOR` is the embedded simulator the pillar runs against
- * when no target is given.
+ * the pillar's results. The embedded simulator it runs against when no target is given is
+ * `LOAD_SIMULATOR` (simulator/options.ts): the pillar itself knows no simulator.
  */
 import { gateWithDefaults } from '../api-model/gate.ts';
 import type { PillarResult } from '../core/results.ts';
@@ -35,5 +35,5 @@ export const runLoadRecovery = gated(recovery, 'load recovery');
 export const runLoad = gated(runAll, null);
 export { CAPACITY_FILE } from './capacity.ts';
 export { estimate } from './estimate.ts';
-export { LOAD_DEFAULTS, LOAD_SIMULATOR, type LoadOptions, REMOTE_LOAD_MAX_REQUESTS, validateLoadOptions } from './options.ts';
+export { LOAD_DEFAULTS, type LoadOptions, REMOTE_LOAD_MAX_REQUESTS, validateLoadOptions } from './options.ts';
 export { DEVREV_WINDOW_S, guardLoadTarget, loadPlan } from './safety.ts';

@@ -1,6 +1,5 @@
 import { LIMITER_MODELS, type LimiterModel, toCli } from '../api-model/rate-limit/models.ts';
 import { UsageError } from '../core/errors.ts';
-import type { SimulatorOptions } from '../simulator/index.ts';
 
 /**
  * Every knob of the load pillar in one defaults object, and one validate step that names
@@ -72,13 +71,6 @@ export const LOAD_DEFAULTS: LoadOptions = {
 
 /** Requests a load command sends to a remote target when --max-requests is not given. */
 export const REMOTE_LOAD_MAX_REQUESTS = 100;
-
-/**
- * What the load pillar runs against when no target is given: a small, short fixed window,
- * so throttling, recovery and a window boundary all happen within seconds. `devrev-gate
- * run` gives the load phase its own simulator with these settings.
- */
-export const LOAD_SIMULATOR: SimulatorOptions = { rateLimit: { algorithm: 'fixed_window', limit: 20, windowS: 2 } };
 
 const check = (ok: boolean, option: string, message: string, fix: string) => {
   if (!ok) throw new UsageError(`${option} ${message}`, fix);

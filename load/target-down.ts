@@ -2,7 +2,7 @@ import { targetDownCheck } from '../core/evidence.ts';
 import { HttpClient } from '../core/http.ts';
 import type { CheckResult, PillarResult, TimelineBucket } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
-import { stillAnswers } from '../core/still-answers.ts';
+import { stillAnswers } from '../api-model/endpoints/still-answers.ts';
 import { LOAD_ENDPOINT, loadCurl } from './request.ts';
 
 /** Findings that only say a request got no answer: a dead target's, not the limiter's. */

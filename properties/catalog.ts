@@ -2,10 +2,8 @@ import fc from 'fast-check';
 import { DEV_USERS_CREATE, REV_USERS_CREATE, type CreateEndpointName } from '../api-model/shapes/endpoints.ts';
 import { basisOfCases } from '../api-model/cases/catalogue.ts';
 import { PROFILES } from '../api-model/endpoints/profiles.ts';
-import type { BasisName } from '../core/results.ts';
 import type { Case, JsonCase } from './case.ts';
 import {
-  type BodySources,
   customFieldClasses,
   devBody,
   devMinimal,
@@ -30,46 +28,12 @@ import {
   wrongTypeClass,
 } from './generators/invalid-bodies.ts';
 import { NO_TOKEN_REJECTED } from './no-token.ts';
+import type { CaseProperty, ClassDef, PropertyDef, StatefulProperty, UnavailableClass } from './property.ts';
 import { PHONE_NEAR_MISSES } from './generators/phone-near-miss.ts';
 import { fieldTypes } from './generators/wrong-type.ts';
 import { USER_CONFIG_FILES } from '../core/user-repo.ts';
 
-/**
- * Every property the pillar checks, and the generator classes each draws its cases from.
- * A class that cannot be generated against this target (valid custom fields on a real
- * tenant without fixtures) is listed as unavailable, by name, with the reason.
- */
-export interface ClassDef {
-  name: string;
-  arb: fc.Arbitrary<Case>;
-}
-
-export interface UnavailableClass {
-  name: string;
-  reason: string;
-}
-
-export interface CaseProperty {
-  kind: 'cases';
-  name: string;
-  title: string;
-  /** The catalogue cases (`endpoint/name`) the property's classes draw from. */
-  cases: readonly string[];
-  /** The basis of the rule the property asserts: the catalogue's, for its cases. */
-  basis: BasisName;
-  classes(s: BodySources): { classes: ClassDef[]; unavailable: UnavailableClass[] };
-}
-
-export interface StatefulProperty {
-  kind: 'stateful';
-  name: string;
-  title: string;
-  cases: readonly string[];
-  basis: BasisName;
-  classNames: readonly string[];
-}
-
-export type PropertyDef = CaseProperty | StatefulProperty;
+export type { CaseProperty, ClassDef, PropertyDef, StatefulProperty, UnavailableClass } from './property.ts';
 
 /** The catalogue cases a property covers and the basis they give it. */
 const fromCatalogue = (cases: readonly string[]) => ({ cases, basis: basisOfCases(cases) });

@@ -2,7 +2,7 @@ import type fc from 'fast-check';
 import { basisOfCases } from '../api-model/cases/catalogue.ts';
 import { DEV_USERS_CREATE, REV_USERS_CREATE } from '../api-model/shapes/endpoints.ts';
 import type { JsonCase } from './case.ts';
-import type { CaseProperty } from './catalog.ts';
+import type { CaseProperty } from './property.ts';
 import { devBody, devMinimal, revBody } from './generators/bodies.ts';
 
 /**

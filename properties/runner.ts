@@ -9,9 +9,9 @@ import { severityOfRule } from '../api-model/rulebook/index.ts';
 import { evidenceOf } from '../core/evidence.ts';
 import type { CheckResult, Evidence, Finding } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
-import { stillAnswers } from '../core/still-answers.ts';
+import { stillAnswers } from '../api-model/endpoints/still-answers.ts';
 import { type Case, isRawCase, type RawCase, uniquify } from './case.ts';
-import type { CaseProperty, ClassDef } from './catalog.ts';
+import type { CaseProperty, ClassDef } from './property.ts';
 import { judge, type Problem } from './judge.ts';
 import { confirmLabel, MislabelledCase } from './oracle.ts';
 

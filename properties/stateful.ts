@@ -4,7 +4,7 @@ import { ErrorConflict, REV_USERS_CREATE } from '../api-model/shapes/endpoints.t
 
 import { validate } from '../api-model/shapes/validate.ts';
 import type { CheckResult } from '../core/results.ts';
-import type { StatefulProperty } from './catalog.ts';
+import type { StatefulProperty } from './property.ts';
 import { type Problem, judge } from './judge.ts';
 import {
   type Counterexample,

@@ -1,6 +1,6 @@
 import type { Log, Notification, ReportingDescriptor, Result } from 'sarif';
 import { isSuiteRule } from '../api-model/rulebook/index.ts';
-import { PACT_FILE } from '../contracts/pact/names.ts';
+import { PACT_FILE } from '../core/pact-names.ts';
 import { caseOf, FINGERPRINT_KEY, fingerprintOf } from '../core/finding-id.ts';
 import { pointerLabel, segmentsOf } from '../core/pointer.ts';
 import { type Finding, hasGaps, type RunResults, type SeverityName } from '../core/results.ts';

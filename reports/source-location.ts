@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { at, pointerOf, refTokens } from '../api-model/openapi/pointer.ts';
 import { SLICE_FILE } from '../api-model/openapi/slice.ts';
-import { PACT_FILE } from '../contracts/pact/names.ts';
+import { PACT_FILE } from '../core/pact-names.ts';
 import { segmentsOf } from '../core/pointer.ts';
 import type { Finding } from '../core/results.ts';
 import { jsonPositions, type Position } from './json-positions.ts';

@@ -75,7 +75,7 @@ const devUsersCreate: Route = (body, { store, devOrg, caller }) => {
   // A dev user's email identifies its account, so a second one cannot be created. The
   // endpoint documents no 409, so the answer is the documented 400 whose fields describe
   // the breach: value_not_permitted on `email`. (Runs make their emails unique with the
-  // run id, as DECISIONS asks, so a valid case only meets this when it repeats itself.)
+  // run id, so a valid case only meets this when it repeats itself.)
   if (store.emailTaken(email)) {
     return {
       status: 400,

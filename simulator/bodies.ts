@@ -19,7 +19,7 @@ export interface CallerSummary {
 
 /**
  * The caller as a dev user summary. Its number comes from a hash of the token, so a
- * token's text never appears in a body (DECISIONS: the canary search covers responses).
+ * token's text never appears in a body (the canary search for leaked secrets covers responses).
  */
 export const callerSummary = (devOrg: string, token: string): CallerSummary => {
   const n = callerDevuOf(token);

@@ -15,6 +15,7 @@ import { UserStore } from './store.ts';
 export {
   DEFAULT_RATE_LIMIT,
   DEFAULTS as SIMULATOR_DEFAULTS,
+  LOAD_SIMULATOR,
   type RateLimitHeaderMode,
   type RateLimitOptions,
   SimulatorOptionError,

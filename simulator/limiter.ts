@@ -100,8 +100,8 @@ export class FixedWindowLimiter implements Limiter {
 }
 
 /**
- * A bucket of `burst` tokens refilled at `ratePerS` (fractions allowed). Headers follow
- * DECISIONS: Limit = burst, Remaining = whole tokens left, Reset = when the bucket is full
+ * A bucket of `burst` tokens refilled at `ratePerS` (fractions allowed). DevRev documents
+ * the headers for its window only; for a bucket they read: Limit = burst, Remaining = whole tokens left, Reset = when the bucket is full
  * again, Retry-After = whole seconds (rounded up) until one token is there.
  */
 export class TokenBucketLimiter implements Limiter {

@@ -40,6 +40,13 @@ export interface SimulatorOptions {
   random?: () => number;
 }
 
+/**
+ * What the load pillar runs against when no target is given: a small, short fixed window,
+ * so throttling, recovery and a window boundary all happen within seconds. `devrev-gate
+ * run` gives the load phase its own simulator with these settings.
+ */
+export const LOAD_SIMULATOR: SimulatorOptions = { rateLimit: { algorithm: 'fixed_window', limit: 20, windowS: 2 } };
+
 export interface ResolvedOptions {
   host: string;
   port: number;
@@ -56,8 +63,8 @@ export interface ResolvedOptions {
 
 /**
  * The in-process default must never interfere with the contracts, drift and properties
- * pillars (DECISIONS "Rate limiters"), so it is a generous fixed window with DevRev's
- * five-minute period. `serve` documents its own, DevRev-like defaults.
+ * pillars (none of them may meet a 429 it did not ask for), so it is a generous fixed
+ * window with DevRev's five-minute period. `serve` documents its own, DevRev-like defaults.
  */
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { algorithm: 'fixed_window', limit: 100_000, windowS: 300 };
 

@@ -1,10 +1,12 @@
 import { parseList } from 'structured-headers';
 
+// Retry-After is plain HTTP (RFC 9110), read by the core's client too: its parser lives there.
+export { parseRetryAfter, type RetryAfter } from '../../core/retry-after.ts';
+
 /**
  * Readers of the rate-limit fields an answer may carry: DevRev's X-Ratelimit-* (whole
- * numbers; Reset in Unix seconds), Retry-After (DevRev documents seconds; HTTP also allows
- * an HTTP-date, which is understood here so a wait is never mis-read, and reported by the
- * rules as a departure from DevRev's docs), and the IETF `RateLimit` / `RateLimit-Policy`
+ * numbers; Reset in Unix seconds), Retry-After (read by core/retry-after.ts, re-exported
+ * here), and the IETF `RateLimit` / `RateLimit-Policy`
  * fields of draft-ietf-httpapi-ratelimit-headers (Structured Field Lists whose items are
  * Strings naming a policy: `"default";q=100;w=10` and `"default";r=50;t=30`).
  */
@@ -18,29 +20,6 @@ const WHOLE = /^[0-9]+$/;
 
 /** A whole number, or null when absent or anything else. */
 export const wholeField = (raw: string | undefined): number | null => (raw !== undefined && WHOLE.test(raw.trim()) ? Number(raw.trim()) : null);
-
-// RFC 9110 5.6.7: IMF-fixdate is the form senders must use; the two obsolete forms are accepted.
-const IMF_FIXDATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
-const RFC850 = /^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \d{2}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2} GMT$/;
-const ASCTIME = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/;
-
-export type RetryAfter =
-  | { form: 'seconds'; seconds: number }
-  /** `seconds` counts from the answer's Date header when it has one, else from `nowMs`. */
-  | { form: 'date'; atMs: number; seconds: number };
-
-/** Retry-After as delay-seconds or an HTTP-date; null when it is neither. */
-export const parseRetryAfter = (raw: string | undefined, o: { dateHeader?: string; nowMs: number }): RetryAfter | null => {
-  if (raw === undefined) return null;
-  const v = raw.trim();
-  if (WHOLE.test(v)) return { form: 'seconds', seconds: Number(v) };
-  if (!(IMF_FIXDATE.test(v) || RFC850.test(v) || ASCTIME.test(v))) return null;
-  const atMs = Date.parse(ASCTIME.test(v) ? `${v} GMT` : v);
-  if (!Number.isFinite(atMs)) return null;
-  const date = o.dateHeader ? Date.parse(o.dateHeader) : Number.NaN;
-  const from = Number.isFinite(date) ? date : o.nowMs;
-  return { form: 'date', atMs, seconds: Math.max(0, (atMs - from) / 1000) };
-};
 
 export interface IetfPolicy {
   name: string;

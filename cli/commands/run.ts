@@ -4,7 +4,7 @@ import { PILLARS, type PillarName } from '../../core/results.ts';
 import { loadIgnore } from '../../api-model/ignore.ts';
 import type { ContractAuth } from '../../contracts/pact/verify.ts';
 import { runDrift } from '../../drift/index.ts';
-import { LOAD_SIMULATOR } from '../../load/options.ts';
+import { LOAD_SIMULATOR } from '../../simulator/index.ts';
 import { runProperties } from '../../properties/index.ts';
 import { renderFindingsTable } from '../../reports/terminal.ts';
 import { type CommonOptions, type GateCliOptions, intOption, withCommonOptions, withGateOptions } from '../options.ts';

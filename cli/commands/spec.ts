@@ -20,7 +20,7 @@ interface SpecCliOptions extends GateCliOptions {
   debug?: boolean;
 }
 
-const loadTable = () => import('../../spec/table.ts');
+const loadTable = () => import('../../docs-drift/table.ts');
 
 const common = (cmd: Command): Command =>
   withGateOptions(cmd)

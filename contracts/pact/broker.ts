@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { SetupError } from '../../core/errors.ts';
-import { CONSUMER, PROVIDER } from './names.ts';
+import { CONSUMER, PROVIDER } from '../../core/pact-names.ts';
 
 /**
  * The Pact Broker, when one is configured (PACT_BROKER_BASE_URL plus a token or a
@@ -11,7 +11,7 @@ import { CONSUMER, PROVIDER } from './names.ts';
  * can-i-deploy. The pact-cli's `pact-broker` binary does the talking. Credentials go to it
  * through its environment, never its arguments, so no command line shows them.
  *
- * can-i-deploy exits 1 both when the broker is down and when it refuses (NOTES). The two
+ * can-i-deploy exits 1 both when the broker is down and when it refuses. The two
  * are told apart before and after: a short reachability probe first (the CLI retries an
  * unreachable broker for about a minute), and `--output json`, whose `summary.deployable`
  * is the broker's answer; no JSON means the broker never answered.

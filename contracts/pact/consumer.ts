@@ -12,11 +12,11 @@ import {
   INTERACTIONS,
   JSON_CONTENT_TYPE,
 } from './interactions.ts';
-import { CONSUMER, PACT_FILE, PROVIDER } from './names.ts';
+import { CONSUMER, PACT_FILE, PROVIDER } from '../../core/pact-names.ts';
 
 /**
  * The consumer side: each interaction runs through its own Pact instance (a shared one
- * failed under concurrency and kept stale interactions, see NOTES) with the official SDK
+ * failed under concurrency and kept stale interactions) with the official SDK
  * pointed at the mock server, exactly as an integrator's code calls DevRev. Successful
  * interactions are merged into one V4 pact file per consumer/provider pair.
  */

@@ -8,9 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { Verifier } from '@pact-foundation/pact';
 import { HttpClient, type HttpRequest, TransportError } from '../../core/http.ts';
 import type { RunContext } from '../../core/run-context.ts';
-import { stillAnswers } from '../../core/still-answers.ts';
+import { stillAnswers } from '../../api-model/endpoints/still-answers.ts';
 import { endpointOfCreatedBody, PROFILES } from '../../api-model/endpoints/profiles.ts';
-import { PROVIDER } from './names.ts';
+import { PROVIDER } from '../../core/pact-names.ts';
 import { STATES, type StateContext, type StateSetter } from './states.ts';
 
 /**

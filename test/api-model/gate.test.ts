@@ -9,8 +9,7 @@ import { ALL_RULE_IDS, isKnownRule, ruleInfo } from '../../api-model/rulebook/in
 import { runSession } from '../../cli/session.ts';
 import { EXIT } from '../../core/errors.ts';
 import type { CheckResult, Finding, PillarName, PillarResult, RunResults } from '../../core/results.ts';
-import { LOAD_SIMULATOR } from '../../load/options.ts';
-import { type RunningSimulator, startSimulator } from '../../simulator/index.ts';
+import { LOAD_SIMULATOR, type RunningSimulator, startSimulator } from '../../simulator/index.ts';
 import { type DriftProxy, type Mutate, startDriftProxy } from '../support/drift-proxy.ts';
 
 // The one gate step: the same --fail-on, ignore file and real-target cap for every pillar.

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readLedgerFile } from '../../cleanup/index.ts';
 import { loadResults } from '../../cli/commands/report.ts';
 import { main } from '../../cli/main.ts';
-import { loadConfig } from '../../core/config.ts';
+import { loadConfig } from '../../cli/settings/fixtures.ts';
 import { GateError } from '../../core/errors.ts';
 import { parseBaseline } from '../../drift/baseline.ts';
 import { errorLines } from '../errors/support.ts';

@@ -6,13 +6,13 @@ import { type CommonOptions, ensureOutDir, targetFrom } from '../../cli/options.
 import { buildProgram } from '../../cli/main.ts';
 import { loadResults } from '../../cli/commands/report.ts';
 import { rateLimitFrom } from '../../cli/commands/serve.ts';
-import { loadConfig } from '../../core/config.ts';
+import { loadConfig } from '../../cli/settings/fixtures.ts';
 import { UsageError } from '../../core/errors.ts';
 import { parseTarget } from '../../core/target.ts';
 import { loadBaseline } from '../../drift/baseline.ts';
 import { loadIgnore } from '../../api-model/ignore.ts';
 import { planPin } from '../../api-model/openapi/pin.ts';
-import { openSide } from '../../spec/resolve.ts';
+import { openSide } from '../../docs-drift/resolve.ts';
 import { type LoadOptions, validateLoadOptions } from '../../load/options.ts';
 import { PROPERTIES_DEFAULTS, type PropertiesOptions } from '../../properties/options.ts';
 import { validateOptions } from '../../properties/options.ts';

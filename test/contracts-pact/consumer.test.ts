@@ -22,7 +22,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('consumer contracts through @devrev/typescript-sdk', () => {
   clearPacts(dir);
 
-  // One Pact instance per interaction, run in order (NOTES: a shared instance fails).
+  // One Pact instance per interaction, run in order (a shared instance fails under concurrency).
   for (const i of INTERACTIONS) {
     it(`${i.description}: the client reads what it relies on`, async () => {
       const o = await runConsumerInteraction(i, dir);

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../core/config.ts';
+import { loadConfig } from '../../cli/settings/fixtures.ts';
 import { UsageError } from '../../core/errors.ts';
 import type { RunResults } from '../../core/results.ts';
 import { type RunningSimulator, startSimulator } from '../../simulator/index.ts';

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LOAD_SIMULATOR } from '../../load/options.ts';
-import { startSimulator } from '../../simulator/index.ts';
+import { LOAD_SIMULATOR, startSimulator } from '../../simulator/index.ts';
 import { startDriftProxy } from '../support/drift-proxy.ts';
 import { errorLines, runCli, scratch } from '../errors/support.ts';
 

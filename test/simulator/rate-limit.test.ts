@@ -4,7 +4,8 @@ import { type RunningSimulator, startSimulator } from '../../simulator/index.ts'
 import { control, type Raw, send, sleep } from './http.ts';
 
 // The limiter over real HTTP, with short windows so the suite stays fast. Assertions
-// follow DevRev's rate-limits page (and DECISIONS for the token bucket's headers).
+// follow DevRev's rate-limits page (and, for the token bucket it does not describe, the
+// header reading of simulator/limiter.ts).
 
 const valid = (schema: Parameters<typeof validate>[0], value: unknown) => expect(validate(schema, value).errors).toEqual([]);
 

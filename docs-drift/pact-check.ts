@@ -5,12 +5,13 @@ import { extractSlice } from '../api-model/openapi/extract.ts';
 import { escapeToken } from '../api-model/openapi/pointer.ts';
 import { SPEC_DIFF_RULES, type SpecDiffRuleId } from '../api-model/rulebook/spec-diff.ts';
 import { UsageError } from '../core/errors.ts';
+import { PACT_FILE } from '../core/pact-names.ts';
 import { type CheckResult, type Finding, outcomeOf, type PillarName, type SeverityName } from '../core/results.ts';
 import { isObject, presentPaths, type SpecSide, sideOf } from './resolve.ts';
 import { viewOf } from './schema-view.ts';
 
 /** The committed pact: what the consumer (an integrator through DevRev's SDK) relies on. */
-export const COMMITTED_PACT = fileURLToPath(new URL('../pacts/devrev-sdk-integrator-devrev-api.json', import.meta.url));
+export const COMMITTED_PACT = fileURLToPath(new URL(`../pacts/${PACT_FILE}`, import.meta.url));
 
 const VARIANT_SUFFIX = '--as-variant-of--';
 

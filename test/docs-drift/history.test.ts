@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { diffSpecs, type SpecChange } from '../../spec/diff.ts';
-import { checkPactAgainst } from '../../spec/pact-check.ts';
-import { openSide } from '../../spec/resolve.ts';
+import { diffSpecs, type SpecChange } from '../../docs-drift/diff.ts';
+import { checkPactAgainst } from '../../docs-drift/pact-check.ts';
+import { openSide } from '../../docs-drift/resolve.ts';
 
 // DevRev's earlier published beta documents, kept beside the project (not in it). Where
 // they are absent this suite is reported as skipped, never as passed.

@@ -1,5 +1,5 @@
-import { DEV_USERS_CREATE } from '../api-model/shapes/endpoints.ts';
-import { type HttpClient, TransportError } from './http.ts';
+import { DEV_USERS_CREATE } from '../shapes/endpoints.ts';
+import { type HttpClient, TransportError } from '../../core/http.ts';
 
 /**
  * After a request got no answer: does the target still answer a harmless request (the

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { extractSlice } from '../../api-model/openapi/extract.ts';
 import { SLICE_PATHS } from '../../api-model/openapi/slice-paths.ts';
-import { diffSpecs } from '../../spec/diff.ts';
-import { sideOf } from '../../spec/resolve.ts';
+import { diffSpecs } from '../../docs-drift/diff.ts';
+import { sideOf } from '../../docs-drift/resolve.ts';
 import { baseDocument } from './documents.ts';
 
 // The slice must carry what the diff compares: an answer's headers behind `$ref`, and every

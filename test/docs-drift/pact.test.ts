@@ -2,9 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pinnedSlice } from '../../api-model/openapi/slice.ts';
-import { withPactDocumentCheck } from '../../spec/index.ts';
-import { checkPactAgainst, COMMITTED_PACT } from '../../spec/pact-check.ts';
-import { openSide, sideOf } from '../../spec/resolve.ts';
+import { withPactDocumentCheck } from '../../docs-drift/index.ts';
+import { checkPactAgainst, COMMITTED_PACT } from '../../docs-drift/pact-check.ts';
+import { openSide, sideOf } from '../../docs-drift/resolve.ts';
 import { scratch } from '../errors/support.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the tests edit documents and pacts where they need

@@ -177,7 +177,7 @@ describe('spec diff: the pact judged relative to the older document', () => {
 });
 
 // DevRev's published 2025-01-28 beta document, kept beside the project (not in it), as
-// test/spec/history.test.ts reaches it. Where it is absent this test is reported as skipped.
+// test/docs-drift/history.test.ts reaches it. Where it is absent this test is reported as skipped.
 const JAN_2025 = resolve(import.meta.dirname, '../../../shared/reference/openapi-history/openapi-beta-2025-01-28-5f08057.yaml');
 
 describe.runIf(existsSync(JAN_2025))('a published document against itself (runs only where ../shared/reference/openapi-history exists)', () => {

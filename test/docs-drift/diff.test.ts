@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { SLICE_PATHS } from '../../api-model/openapi/slice-paths.ts';
 import { SPEC_DIFF_RULES, type SpecDiffRuleId } from '../../api-model/rulebook/spec-diff.ts';
-import { casesFor } from '../../spec/cases.ts';
-import { diffSpecs } from '../../spec/diff.ts';
-import { openSide, PINNED, sideOf } from '../../spec/resolve.ts';
+import { casesFor } from '../../docs-drift/cases.ts';
+import { diffSpecs } from '../../docs-drift/diff.ts';
+import { openSide, PINNED, sideOf } from '../../docs-drift/resolve.ts';
 import { baseDocument } from './documents.ts';
 
 type Doc = ReturnType<typeof baseDocument>;

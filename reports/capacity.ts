@@ -23,7 +23,8 @@ export const secondLimitText = (cap: Pick<CapacityEstimate, 'second_limit'>): st
   const figures: string[] = [];
   if (l.quota !== undefined) figures.push(l.quota === null ? 'quota unknown' : `quota ${atLeast(l.quota_at_least)}${num(l.quota)}${l.quota_pm ? ` ± ${num(l.quota_pm)}` : ''}`);
   if (l.window_s !== undefined) figures.push(l.window_s === null ? 'window unknown' : `window ${num(l.window_s)}${l.window_pm_s ? ` ± ${num(l.window_pm_s)}` : ''} s`);
-  return `; and a second, longer-scale limit${figures.length > 0 ? ` (${figures.join(', ')})` : ''}, which held the client throttled for ${num(l.throttled_for_s)} s after ${l.successes_before} successes`;
+  figures.push(`throttled for ${num(l.throttled_for_s)} s after ${l.successes_before} successes`);
+  return `; and a second, longer-scale limit (${figures.join(', ')})`;
 };
 
 

@@ -114,7 +114,7 @@ describe('a bucket and a window together', () => {
     expect(c.second_limit!.successes_before).toBeGreaterThan(0);
     for (const text of [describeCapacity(c), estimateText(c)]) {
       expect(text).toMatch(/token bucket/);
-      expect(text).toMatch(/second, longer-scale limit \(quota 25, window 5(\.\d+)?( ± [\d.]+)? s\)/);
+      expect(text).toMatch(/second, longer-scale limit \(quota 25, window [\d.]+( ± [\d.]+)? s, throttled for [\d.]+ s after \d+ successes\)/);
     }
   });
 });

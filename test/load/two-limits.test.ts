@@ -82,7 +82,7 @@ describe('a bucket and a window together', () => {
   });
 
   it('is right or unknown, never wrong, over window phases, lengths and pacing (as capacity.json says it)', () => {
-    const truth = { model: 'token_bucket', burst: 10, ratePerS: 10, secondLimit: true } as const;
+    const truth = { model: 'token_bucket', burst: 10, ratePerS: 10, secondLimit: { quota: 25, windowS: 5 } } as const;
     const verdicts: string[] = [];
     for (const durationMs of [7000, 10_000, 15_000]) {
       for (const phaseMs of [0, 600, 1300, 2200, 3100, 3700, 4500]) {
@@ -92,13 +92,10 @@ describe('a bucket and a window together', () => {
           const v = verdictOf(c, truth);
           verdicts.push(v);
           expect(v, `${durationMs} ms, phase ${phaseMs}, ${even ? 'even' : 'prober'}: ${describeCapacity(c)}`).not.toBe('wrong');
-          // The second limit's own figures, where it was named, agree with the window's.
-          const l = c.second_limit;
-          if (c.algorithm && l?.quota != null) expect(l.quota_at_least ? l.quota <= 25 : Math.abs(l.quota - 25) <= (l.quota_pm ?? 0)).toBe(true);
-          if (c.algorithm && l?.window_s != null) expect(Math.abs(l.window_s - 5)).toBeLessThanOrEqual(Math.max(l.window_pm_s ?? 0, 0.01));
         }
       }
     }
+    // Right includes the second limit's own quota and window (test/support/limiters/catalogue.ts).
     // Most settings are answered, not all waved off as unknown.
     expect(verdicts.filter((v) => v === 'right').length).toBeGreaterThan(verdicts.length / 2);
   });

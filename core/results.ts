@@ -118,8 +118,26 @@ export const CapacityEstimate = Type.Object(
     uncertainty: Type.Optional(Type.Record(Type.String(), Type.Number())),
     /** Share of recoveries each candidate model explains (null: nothing to judge), one entry per model. */
     fit: Type.Optional(Type.Array(Type.Object({ model: Type.String(), fit: nullableNumber }))),
-    /** A limit over a longer scale that held the client throttled. */
-    second_limit: Type.Optional(Type.Union([Type.Object({ throttled_for_s: Type.Number(), successes_before: Type.Integer() }), Type.Null()])),
+    /** A limit over a longer scale that held the client throttled, with its own figures. */
+    second_limit: Type.Optional(
+      Type.Union([
+        Type.Object({
+          throttled_for_s: Type.Number(),
+          successes_before: Type.Integer(),
+          /** Its throttled stretches seen. */
+          stretches: Type.Optional(Type.Integer()),
+          /** Its quota: successes between two of its stretches; a lower bound when `quota_at_least`; null when never seen. */
+          quota: Type.Optional(nullableNumber),
+          quota_pm: Type.Optional(Type.Number()),
+          quota_at_least: Type.Optional(Type.Boolean()),
+          /** Its window: the spacing of its stretches' ends; null when fewer than two ended (`note` says why). */
+          window_s: Type.Optional(nullableNumber),
+          window_pm_s: Type.Optional(nullableNumber),
+          note: Type.Optional(Type.String()),
+        }),
+        Type.Null(),
+      ]),
+    ),
     reason: Type.Optional(Type.String()),
     /** The limit or burst is a lower bound (others may have spent part of the quota first). */
     limit_at_least: Type.Optional(Type.Boolean()),

@@ -4,7 +4,7 @@ import { Progress } from '../core/progress.ts';
 import { type CapacityEstimate, type CheckResult, type PillarResult, pillarResult } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
 import { parsePolicyField, parseRetryAfter, wholeField } from '../api-model/rate-limit/index.ts';
-import { spendText } from '../reports/capacity.ts';
+import { secondLimitText, spendText } from '../reports/capacity.ts';
 import { Backoff } from './backoff.ts';
 import { advertisedLimit, checkOverload, sinkFor } from './checks.ts';
 import { loadCheck } from './result.ts';
@@ -84,6 +84,19 @@ export const spendOf = (c: Pick<CapacityEstimate, 'algorithm' | 'limit' | 'burst
   return { requests_spent: spent, requests_minimum: minimum, spent_ratio: minimum ? round(spent / minimum, 1) : null };
 };
 
+/** The second limit as saved: its own quota and window, with their slack. */
+const secondLimitRecord = (l: NonNullable<Estimate['secondLimit']>): NonNullable<CapacityEstimate['second_limit']> => ({
+  throttled_for_s: l.throttledForS,
+  successes_before: l.successesBefore,
+  stretches: l.stretches,
+  quota: l.quota,
+  quota_pm: l.quotaPm,
+  quota_at_least: l.quotaAtLeast,
+  window_s: l.windowMs === null ? null : round(l.windowMs / 1000),
+  window_pm_s: l.windowPmMs === null ? null : round(l.windowPmMs / 1000),
+  note: l.note,
+});
+
 /** The saved estimate: null where a field does not apply to the model found. */
 export const toCapacity = (e: Estimate, advertised: number | null, sent: number, durationS: number, long: LongWindow | null = null, simulator = false) => {
   const fw = e.algorithm === 'fixed_window' ? e.fixedWindow : null;
@@ -109,7 +122,7 @@ export const toCapacity = (e: Estimate, advertised: number | null, sent: number,
     duration_s: round(durationS, 2),
     uncertainty: {},
     fit: e.scores.map((x) => ({ model: x.model, fit: x.ruledOut ? 0 : x.fit })),
-    second_limit: e.secondLimit ? { throttled_for_s: e.secondLimit.throttledForS, successes_before: e.secondLimit.successesBefore } : null,
+    second_limit: e.secondLimit ? secondLimitRecord(e.secondLimit) : null,
     reason: e.reason,
   };
   const u = capacity.uncertainty!;
@@ -566,7 +579,7 @@ export const compareAdvertised = (
 
 export const describeCapacity = (c: ReturnType<typeof toCapacity>): string => {
   const pm = (k: string) => (c.uncertainty?.[k] !== undefined ? ` ± ${c.uncertainty[k]}` : '');
-  const second = c.second_limit ? `; and a second, longer-scale limit (throttled ${c.second_limit.throttled_for_s} s after ${c.second_limit.successes_before} successes)` : '';
+  const second = secondLimitText(c);
   if (c.algorithm === 'fixed_window') return `fixed window: ${c.limit_at_least ? 'at least ' : ''}${c.limit}${pm('limit')} per ${c.window_s ?? '?'}${pm('window_s')} s${second}`;
   if (c.algorithm === 'sliding_window') return `sliding window: ${c.limit} per ${c.window_s}${pm('window_s')} s${second}`;
   if (c.algorithm === 'token_bucket') return `token bucket: burst ${c.burst_at_least ? 'at least ' : ''}${c.burst}${pm('burst')}, ${c.rate_per_s}${pm('rate_per_s')} per s${second}`;

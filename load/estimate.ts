@@ -2,9 +2,10 @@ import { describeModel, type LimiterModel } from '../api-model/rate-limit/models
 import { decisionTimes, type Sample } from './decision-times.ts';
 import { fitLockout, fitRefusalCounter, type LockoutFit, predictLockout, predictRefusalCounter, type RefusalCounterFit, windowOrLockout } from './models/persistence.ts';
 import { fitQueue, type QueueFit } from './models/queue.ts';
+import { hiddenTurns, type SecondLimit, secondLimitOf } from './models/second-limit.ts';
 import type { Observation } from './observe.ts';
 
-export type { Sample };
+export type { Sample, SecondLimit };
 
 /**
  * The limiter estimator. It reads only what was observed (which requests the limiter let
@@ -76,16 +77,6 @@ export interface ModelScore {
   mismatches: number;
   /** More successes before the first recovery than the model allows: no prior use explains that. */
   ruledOut: boolean;
-}
-
-/** A limit that binds over a longer scale than the one the model describes. */
-export interface SecondLimit {
-  /** Longest throttled stretch the model could not explain, seconds. */
-  throttledForS: number;
-  /** Successes let through from the start of probing up to that stretch. */
-  successesBefore: number;
-  /** The stretch began this many seconds into probing. */
-  startedAtS: number;
 }
 
 export interface Estimate {
@@ -580,6 +571,51 @@ const shapingRate = (obs: readonly Observation[]): number | null => {
   return spanS > 0 ? (tail.length - 1) / spanS : null;
 };
 
+/** The second limit in words, with its own figures. */
+const secondLimitText = (l: SecondLimit): string => {
+  const quota = l.quota === null ? 'quota unknown' : `quota ${l.quotaAtLeast ? 'at least ' : ''}${l.quota}${l.quotaPm > 0 ? ` ± ${l.quotaPm}` : ''}`;
+  const win = l.windowMs === null ? 'window unknown' : `window ${Math.round(l.windowMs) / 1000} ± ${Math.round(l.windowPmMs ?? 0) / 1000} s`;
+  return `a second limit over a longer scale (${quota}, ${win}) held the client throttled for ${l.throttledForS} s after ${l.successesBefore} successes: ${l.note}`;
+};
+
+/**
+ * Why the first of two limits cannot be given tight figures, or null. Its figures come from
+ * its own recoveries outside the second's stretches; a quota of the second no larger than
+ * the first's own count (burst or quota, with its slack) means any run of successes the
+ * first is credited with may have been the second's doing, so neither is named.
+ */
+const twoLimitsUnclear = (e: Estimate, chosen: LimiterModel, explained: number): string | null => {
+  const l = e.secondLimit!;
+  if (explained < 3) return `only ${explained} of its own recoveries lie outside the second's throttled stretches`;
+  const tb = e.tokenBucket;
+  const fw = e.fixedWindow;
+  const first =
+    (chosen === 'token_bucket' || chosen === 'queue') && tb
+      ? { what: `a token bucket of burst ${tb.burst}, ${Math.round(tb.ratePerS * 100) / 100}/s`, count: tb.burst + tb.burstPm }
+      : chosen === 'fixed_window' && fw
+        ? { what: `a fixed window of ${fw.limit}${fw.windowMs ? ` per ${Math.round(fw.windowMs) / 1000} s` : ''}`, count: fw.limit + fw.limitPm }
+        : null;
+  if (!first) return null;
+  if (l.quota === null) return `${first.what}, and a second limit whose quota the run never saw`;
+  if (l.quota <= first.count + 1) return `${first.what}, or a second limit that lets ${l.quotaAtLeast ? 'at least ' : ''}${l.quota} through: the second's quota is no larger than the first's count, so either may have decided each run of successes`;
+  return null;
+};
+
+/**
+ * A bucket's figures beside a second limit are no tighter than the tokens its hidden window
+ * turns may have cost (up to two each: a longer hold would have stood out): the rate by
+ * that many tokens over the spans it was fitted on, the burst by those of the first span,
+ * where the first burst was.
+ */
+const loosenForHiddenTurns = (s: readonly Sample[], long: ReadonlyArray<{ from: number; to: number }>, l: SecondLimit, tb: TokenBucketFit): void => {
+  const spans = hiddenTurns(s, long, l);
+  const lostTokens = 2 * spans.reduce((a, x) => a + x.turns, 0);
+  const spanS = spans.reduce((a, x) => a + x.spanMs, 0) / 1000;
+  if (lostTokens === 0 || !(spanS > 0)) return;
+  tb.ratePmPerS = Math.max(tb.ratePmPerS, lostTokens / spanS);
+  if (!tb.burstMeasured) tb.burstPm = Math.round((tb.burstPm + 2 * (spans[0]?.turns ?? 0)) * 100) / 100;
+};
+
 /** Period of a model (ms): how long its recoveries are apart at most. */
 export const periodOf = (e: Pick<Estimate, 'algorithm' | 'fixedWindow' | 'tokenBucket' | 'slidingWindow'>): number => {
   if (e.algorithm === 'fixed_window') return e.fixedWindow?.windowMs ?? 1000;
@@ -728,21 +764,18 @@ export const estimate = (obs: readonly Observation[]): Estimate => {
   }
   e.algorithm = chosen;
   const winner = withTiers.find((x) => x.model === (chosen === 'queue' ? 'token_bucket' : chosen))!;
-  if (winner.long.length > 0) {
-    const u = winner.long[0]!;
-    let lastOk = s[u.from]!.t;
-    for (let i = u.to - 1; i >= u.from; i--) if (s[i]!.allowed) { lastOk = s[i]!.t; break; }
-    const end = u.to < s.length ? s[u.to]!.t : s[s.length - 1]!.t;
-    e.secondLimit = {
-      throttledForS: Math.round((end - lastOk) / 10) / 100,
-      successesBefore: s.slice(0, u.to).filter((x) => x.allowed).length,
-      startedAtS: Math.round((lastOk - s[0]!.t) / 10) / 100,
-    };
+  e.secondLimit = secondLimitOf(s, winner.long);
+  const two = e.secondLimit ? twoLimitsUnclear(e, chosen, winner.explained) : null;
+  if (e.secondLimit && two) {
+    e.algorithm = null;
+    e.reason = `two limits, and the run cannot give the first its figures: ${two} (${table}); ${secondLimitText(e.secondLimit)}`;
+    return e;
   }
+  if (e.secondLimit && tb && (chosen === 'token_bucket' || chosen === 'queue')) loosenForHiddenTurns(s, winner.long, e.secondLimit, tb);
   const q = chosen === 'queue' ? e.queue : null;
   e.reason =
     `${describeModel[chosen]} explains ${winner.explained} of ${winner.of} recoveries (${table})` +
     (q ? `; admitted answers waited as its queue says (correlation ${q.correlation}, up to ${Math.round(q.maxHoldMs)} ms)` : '') +
-    (e.secondLimit ? `; a second limit over a longer scale held the client throttled for ${e.secondLimit.throttledForS} s after ${e.secondLimit.successesBefore} successes` : '');
+    (e.secondLimit ? `; ${secondLimitText(e.secondLimit)}` : '');
   return e;
 };

@@ -16,8 +16,17 @@ const closest = (cap: CapacityEstimate): { model: string; fit: number } | null =
   return best;
 };
 
-const secondLimit = (cap: CapacityEstimate) =>
-  cap.second_limit ? `; and a second, longer-scale limit (throttled for ${num(cap.second_limit.throttled_for_s)} s after ${cap.second_limit.successes_before} successes)` : '';
+/** A second, longer-scale limit with its own figures (quota, window), or nothing. */
+export const secondLimitText = (cap: Pick<CapacityEstimate, 'second_limit'>): string => {
+  const l = cap.second_limit;
+  if (!l) return '';
+  const figures: string[] = [];
+  if (l.quota !== undefined) figures.push(l.quota === null ? 'quota unknown' : `quota ${atLeast(l.quota_at_least)}${num(l.quota)}${l.quota_pm ? ` ± ${num(l.quota_pm)}` : ''}`);
+  if (l.window_s !== undefined) figures.push(l.window_s === null ? 'window unknown' : `window ${num(l.window_s)}${l.window_pm_s ? ` ± ${num(l.window_pm_s)}` : ''} s`);
+  figures.push(`throttled for ${num(l.throttled_for_s)} s after ${l.successes_before} successes`);
+  return `; and a second, longer-scale limit (${figures.join(', ')})`;
+};
+
 
 /** Requests the estimate cost against the fewest that could establish its answer. */
 export const spendText = (cap: Pick<CapacityEstimate, 'requests_spent' | 'requests_minimum' | 'spent_ratio'>): string =>
@@ -32,21 +41,21 @@ const atLeast = (lowerBound: boolean | undefined) => (lowerBound ? 'at least ' :
 export const estimateText = (cap: CapacityEstimate): string => {
   switch (cap.algorithm) {
     case 'fixed_window':
-      return `fixed window: ${atLeast(cap.limit_at_least)}${num(cap.limit)} requests per ${num(cap.window_s)} s${secondLimit(cap)}`;
+      return `fixed window: ${atLeast(cap.limit_at_least)}${num(cap.limit)} requests per ${num(cap.window_s)} s${secondLimitText(cap)}`;
     case 'sliding_window':
-      return `sliding window: ${num(cap.limit)} requests in any ${num(cap.window_s)} s${secondLimit(cap)}`;
+      return `sliding window: ${num(cap.limit)} requests in any ${num(cap.window_s)} s${secondLimitText(cap)}`;
     case 'token_bucket':
-      return `token bucket: burst ${atLeast(cap.burst_at_least)}${num(cap.burst)}, refill ${num(cap.rate_per_s)} per second${secondLimit(cap)}`;
+      return `token bucket: burst ${atLeast(cap.burst_at_least)}${num(cap.burst)}, refill ${num(cap.rate_per_s)} per second${secondLimitText(cap)}`;
     case 'concurrency':
-      return `concurrency limit: ${num(cap.limit)} requests in flight${secondLimit(cap)}`;
+      return `concurrency limit: ${num(cap.limit)} requests in flight${secondLimitText(cap)}`;
     case 'shaping':
       return `shaping: no 429; throughput held at ${num(cap.rate_per_s)} per second while answers slowed`;
     case 'lockout':
-      return `lockout: ${num(cap.limit)} successes, then locked out for ${num(cap.window_s)} s${secondLimit(cap)}`;
+      return `lockout: ${num(cap.limit)} successes, then locked out for ${num(cap.window_s)} s${secondLimitText(cap)}`;
     case 'refusal_counter':
-      return `counter that includes refusals: ${num(cap.limit)} requests, let through or not, per ${num(cap.window_s)} s${secondLimit(cap)}`;
+      return `counter that includes refusals: ${num(cap.limit)} requests, let through or not, per ${num(cap.window_s)} s${secondLimitText(cap)}`;
     case 'queue':
-      return `queue: ${num(cap.rate_per_s)} per second, holds up to ${num(cap.limit)} requests (${num((cap.burst ?? 1) - 1)} more without delay), refuses beyond${secondLimit(cap)}`;
+      return `queue: ${num(cap.rate_per_s)} per second, holds up to ${num(cap.limit)} requests (${num((cap.burst ?? 1) - 1)} more without delay), refuses beyond${secondLimitText(cap)}`;
     default: {
       const facts: string[] = [];
       if (cap.limit !== null) facts.push(`limit ${num(cap.limit)}`);
@@ -56,7 +65,7 @@ export const estimateText = (cap: CapacityEstimate): string => {
       const near = closest(cap);
       if (near) facts.push(`closest model ${modelName(near.model)}, explaining ${Math.round(near.fit * 100)} % of the recoveries`);
       const why = cap.reason ? `: ${cap.reason}` : '';
-      return `unknown${why}${facts.length > 0 ? `; ${facts.join(', ')}` : ''}${secondLimit(cap)}`;
+      return `unknown${why}${facts.length > 0 ? `; ${facts.join(', ')}` : ''}${secondLimitText(cap)}`;
     }
   }
 };

@@ -36,7 +36,7 @@ describe('the burst measured on a filled bucket', () => {
 
   it('keeps the bucket when a second limit was already seen to hold the client', () => {
     const e = bucketEstimate();
-    e.secondLimit = { throttledForS: 2, successesBefore: 40, startedAtS: 3 };
+    e.secondLimit = { throttledForS: 2, successesBefore: 40, startedAtS: 3, stretches: 1, quota: 40, quotaPm: 0, quotaAtLeast: true, windowMs: null, windowPmMs: null, note: '' };
     judgeFilledBucket(stream(slidingCounter(20, 2000, HOLD + 1000), { startMs: HOLD, durationMs: 450 }), HOLD, WAIT_MS, e);
     expect(e.algorithm).toBe('token_bucket');
   });

@@ -188,3 +188,11 @@ export const drive = (
   }
   return out;
 };
+
+/**
+ * Two tiers as gateways chain them: a token bucket, then a fixed window over a longer scale
+ * (`offsetMs`: where its windows start on the epoch clock). A request the window refuses
+ * has still spent the bucket's token; one the bucket refuses never reaches the window.
+ */
+export const bucketThenWindow = (bucket: { burst: number; ratePerS: number }, window: { limit: number; windowMs: number; offsetMs?: number }): Limiter =>
+  both(tokenBucket(bucket.burst, bucket.ratePerS), fixedWindow(window.limit, window.windowMs, window.offsetMs ?? 0));

@@ -13,8 +13,8 @@ export interface Truth {
   windowS?: number;
   burst?: number;
   ratePerS?: number;
-  /** A second, longer-scale limit binds during probing. */
-  secondLimit?: boolean;
+  /** A second, longer-scale limit binds during probing: its quota and window. */
+  secondLimit?: { quota: number; windowS: number };
 }
 
 export interface Animal {
@@ -51,7 +51,7 @@ export const ZOO: Animal[] = [
     // The longer tier binds within the minimum probing time whatever the phase of its window.
     name: 'two tiers: bucket 10, 10/s + 25 per 5 s',
     zoo: { limiter: () => tiers(gcra(10, 10), fixedWindow(25, 5_000)) },
-    truth: { model: 'token_bucket', burst: 10, ratePerS: 10, secondLimit: true },
+    truth: { model: 'token_bucket', burst: 10, ratePerS: 10, secondLimit: { quota: 25, windowS: 5 } },
     // The rate is fitted within the stretches the bucket explains, so a short throttled stretch
     // of the second tier is no longer averaged into it (it gave 8.3/s ± 0.013 for 10/s).
     durationS: 15,
@@ -72,7 +72,7 @@ export interface Saved {
   burst: number | null;
   rate_per_s: number | null;
   uncertainty?: Record<string, number>;
-  second_limit?: unknown;
+  second_limit?: { quota?: number | null; quota_pm?: number; quota_at_least?: boolean; window_s?: number | null; window_pm_s?: number | null } | null;
   /** The estimate states the burst as a lower bound. */
   burst_at_least?: boolean;
 }
@@ -89,6 +89,14 @@ export const verdictOf = (c: Saved, t: Truth): Verdict => {
     within(c.window_s, t.windowS, u['window_s'], (t.windowS ?? 0) * 0.05) &&
     (c.burst_at_least && t.burst !== undefined && c.burst !== null ? t.burst >= c.burst - Math.max(u['burst'] ?? 0, 1) : within(c.burst, t.burst, u['burst'], 1)) &&
     within(c.rate_per_s, t.ratePerS, u['rate_per_s'], (t.ratePerS ?? 0) * 0.05) &&
-    (!t.secondLimit || !!c.second_limit);
+    secondLimitRight(c.second_limit, t.secondLimit);
   return ok ? 'right' : 'wrong';
+};
+
+/** The second limit is there, and its own figures, where given, hold the truth (a lower bound may lie below it; one unit, 5% slack). */
+const secondLimitRight = (l: Saved['second_limit'], t: Truth['secondLimit']): boolean => {
+  if (!t) return true;
+  if (!l) return false;
+  const quota = l.quota == null || (l.quota_at_least ? l.quota <= t.quota + 1 : within(l.quota, t.quota, l.quota_pm, 1));
+  return quota && (l.window_s == null || within(l.window_s, t.windowS, l.window_pm_s ?? undefined, t.windowS * 0.05));
 };

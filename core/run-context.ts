@@ -21,7 +21,7 @@ export interface RunContext {
   readonly ledger: Ledger;
   /** Aborted on Ctrl-C / SIGTERM: stop sending, let requests in flight finish. */
   readonly signal: AbortSignal;
-  /** Tenant fixtures for full creates on real targets (devrev-gate.config.json). */
+  /** Tenant fixtures for full creates on real targets (the config file's `fixtures:`). */
   readonly fixtures: Fixtures;
   readonly quiet: boolean;
 }

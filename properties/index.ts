@@ -40,9 +40,9 @@ const cutReason = (stopped: PillarEnv['stopped'], capped: boolean): string =>
         ? 'the request budget capped the runs'
         : "a property's time share ran out";
 
-/** The cause named wherever 429s kept the pillar from covering what it must. */
+/** The cause named wherever 429s kept the pillar from covering what it must. `run` has no --runs: say which command does. */
 export const throttleCause = (throttled: number, sent: number): string =>
-  `throttled: ${throttled} of ${sent} requests got 429; raise the quota or lower --max-requests/--runs`;
+  `throttled: ${throttled} of ${sent} requests got 429; raise the quota, or send fewer: a lower --max-requests, or --runs of \`devrev-gate properties\``;
 
 export const runProperties = async (ctx: RunContext, options: Partial<PropertiesOptions> = {}): Promise<PillarResult> => {
   const o = validateOptions({ ...PROPERTIES_DEFAULTS, ...options });

@@ -47,9 +47,13 @@ export const renderFindingsTable = (results: RunResults): string => {
   const s = buildSummary(results);
   const lines: string[] = [];
   const f = s.totals.findings;
+  // A run that stopped before any check judged an answer (a setup error) found nothing because it looked at nothing.
+  const judged = results.pillars.some((p) => p.checks.some((c) => c.outcome === 'pass' || c.outcome === 'fail'));
   lines.push(
     s.findings.length === 0
-      ? 'findings: none'
+      ? judged
+        ? 'findings: none'
+        : 'findings: none: no check ran to a verdict'
       : `findings: ${plural(f.error, 'error')}, ${plural(f.warning, 'warning')}, ${f.info} info${f.ignored ? `, ${f.ignored} ignored` : ''}`,
   );
   if (s.findings.length > 0) {

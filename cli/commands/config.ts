@@ -1,4 +1,6 @@
 import type { Command, Option } from 'commander';
+import { existsSync } from 'node:fs';
+import { DEFAULT_IGNORE_FILES } from '../../api-model/ignore.ts';
 import { defaultConfigFile, readConfigFile } from '../../core/config.ts';
 import { UsageError } from '../../core/errors.ts';
 import { shownPath } from '../../core/shown-path.ts';
@@ -62,6 +64,10 @@ const effective = async (args: string[]): Promise<{ path: string[]; rows: Row[];
     rows = this.options
       .filter((opt) => opt.long && !['--help', '--debug', '--config'].includes(opt.long))
       .map((opt) => ({ key: settingKey(opt), value: shown(opt, o[opt.attributeName()]), source: sourceOf(this, opt) }));
+    // Unset --ignore means the ignore file found here, as every command loads it: show that file.
+    const ignore = rows.find((r) => r.key === 'ignore');
+    const found = DEFAULT_IGNORE_FILES.filter((f) => existsSync(f));
+    if (ignore && o['ignore'] === undefined && found.length > 0) Object.assign(ignore, { value: found.join(' and '), source: 'default (found here)' });
     if (file) {
       const cfg = readConfigFile(file);
       const fixtures = cfg.data['fixtures'];

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import type { Fixtures } from '../../core/run-context.ts';
 import { allowTypeScriptImport } from '../../core/typescript-imports.ts';
+import { USER_CONFIG_FILES } from '../../core/user-repo.ts';
 
 /**
  * Every provider state the contracts use, named once and parameterised (the pact-js
@@ -131,7 +132,8 @@ export const simulatorStates = (baseUrl: string): StateSetter => {
  * (a read-only user, throttling, a server fault, a taken ref) cannot be set.
  */
 export const fixtureStates = (): StateSetter => ({
-  name: 'fixtures from devrev-gate.config.json',
+  // The file init writes, as drift and properties name it (not the older .json spelling).
+  name: `fixtures from ${USER_CONFIG_FILES[0]}`,
   canSet(state, { fixtures: f }) {
     if (state === STATES.runUnique) return true;
     if (state === STATES.tenantFixtures) return Boolean(f.revOrg && f.account && f.tag && f.artifact && f.devUser);

@@ -11,7 +11,7 @@ import { fieldValue, identifier } from './text.ts';
  *
  * A valid custom field must also exist in the tenant's schema. The embedded simulator has
  * no schema to consult, so names are generated; on any other target the names and values
- * come from the fixtures (devrev-gate.config.json), and without fixtures the valid classes
+ * come from the fixtures (the config file), and without fixtures the valid classes
  * are not generated at all (reported by name). Invalid classes need no fixtures: a field
  * without its spec is a 400 whether or not the tenant defines it.
  */

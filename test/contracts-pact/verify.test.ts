@@ -92,6 +92,10 @@ describe('provider verification', () => {
     expect(skipped.map((c) => c.name)).toContain('rev-users.create 409 for a taken external_ref');
     expect(skipped.map((c) => c.name)).toContain('dev-users.create 201 full request');
     expect(skipped.find((c) => c.name.includes('403'))?.reason).toContain('"the caller is read-only"');
+    // The reason names the config file init writes, where the user adds the fixtures.
+    expect(skipped.find((c) => c.name === 'dev-users.create 201 full request')?.reason).toContain(
+      'fixtures from devrev-gate.config.yaml',
+    );
     expect(p.checks.find((c) => c.name === 'rev-users.create 201 minimal request')?.outcome).toBe('pass');
     expect(failing(p)).toEqual([]);
   });

@@ -223,6 +223,17 @@ describe('devrev-gate config, as a person runs it', () => {
     expect(r.stdout).not.toContain('pw@');
   });
 
+  it('shows the ignore file found here as the one every command will load, not (unset)', async () => {
+    const dir = scratch();
+    configIn(dir, 'fail-on: error\n');
+    writeFileSync(join(dir, 'devrev-gate.ignore.yaml'), 'ignore: []\n');
+    const r = await cli(['config', 'run'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\n {2}ignore +devrev-gate\.ignore\.yaml +default \(found here\)\n/);
+    const none = await cli(['config', 'run'], { cwd: scratch() });
+    expect(none.stdout).toMatch(/\n {2}ignore +\(unset\) +default\n/);
+  });
+
   it('--token still works but warns once, on stderr, that other processes can see it', async () => {
     const r = await cli(['config', 'run', '--token', 'tok-on-the-command-line', '--target', 'http://127.0.0.1:9'], { cwd: scratch() });
     expect(r.code).toBe(0);

@@ -33,7 +33,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const CAUSE = /throttled: (\d+) of (\d+) requests got 429; raise the quota or lower --max-requests\/--runs/;
+const CAUSE = /throttled: (\d+) of (\d+) requests got 429; raise the quota, or send fewer: a lower --max-requests, or --runs of `devrev-gate properties`/;
 
 describe('properties against a tenant whose quota is smaller than the run', () => {
   it('names the throttling as the cause: inconclusive checks, no suite-* finding, exit 0 (not 3)', async () => {
@@ -61,5 +61,24 @@ describe('properties against a tenant whose quota is smaller than the run', () =
     expect(Number(n)).toBe(Number(m));
     expect(byId.get('properties.class-coverage')!.reason).toMatch(/never generated: stateful\.create-taken/);
     expect(r.stdout).toMatch(CAUSE);
+  });
+
+  it('under `run`, the advice names only options `run` takes, or the command that takes them', async () => {
+    const env = cliEnv();
+    const out = join(dir, 'out-run');
+    const cli = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((done) =>
+        execFile(process.execPath, [BIN, ...args], { env }, (err, stdout, stderr) => done({ code: err ? Number((err as { code?: number }).code) : 0, stdout, stderr })),
+      );
+    const r = await cli(['run', '--only', 'properties', '--target', url, '--token', 'throttled-run', '--seed', '11', '--out', out, '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const advice = r.stdout.split('\n').filter((l) => /throttled: \d+ of \d+ requests got 429/.test(l));
+    expect(advice.length).toBeGreaterThan(0);
+    const help = (await cli(['run', '--help'])).stdout;
+    for (const line of advice) {
+      // An option named for another command is named with it (`devrev-gate properties`).
+      const named = line.replace(/--\S+ of `devrev-gate \w+`/g, '').match(/--[a-z-]+/g) ?? [];
+      for (const option of named) expect(help, `${option} in: ${line}`).toContain(`${option} `);
+    }
   });
 });

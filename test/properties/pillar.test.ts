@@ -55,7 +55,7 @@ describe('the properties pillar', () => {
       // (Two cases per class is too few for class coverage; that check is about the generators.)
       expect(r.checks.filter((c) => c.outcome === 'fail' && c.id !== 'properties.class-coverage')).toEqual([]);
       expect(checkOf(r, 'properties.phones-e164').outcome).toBe('inconclusive');
-      expect(checkOf(r, 'properties.valid-accepted').reason).toMatch(/throttled: \d+ of \d+ requests got 429; raise the quota or lower --max-requests\/--runs/);
+      expect(checkOf(r, 'properties.valid-accepted').reason).toMatch(/throttled: \d+ of \d+ requests got 429; raise the quota, or send fewer: a lower --max-requests, or --runs of `devrev-gate properties`/);
     } finally {
       await limited.close();
     }

@@ -37,4 +37,10 @@ describe("the gate's findings table", () => {
     r.pillars = r.pillars.filter((p) => p.pillar !== 'drift');
     expect(renderFindingsTable(r)).toBe('findings: none\n');
   });
+
+  it('does not say "findings: none" as if the target was checked when the run stopped before any check', () => {
+    const r = passingResults();
+    r.pillars = [];
+    expect(renderFindingsTable(r)).toBe('findings: none: no check ran to a verdict\n');
+  });
 });

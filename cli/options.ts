@@ -49,7 +49,7 @@ export const withGateOptions = (cmd: Command): Command =>
   cmd
     .addOption(new Option('--fail-on <severity>', 'lowest finding severity that fails the run').choices(['error', 'warning']).default('error'))
     .addOption(
-      new Option('--require <level>', 'complete: a skipped or inconclusive check, or a record left on the target, fails the run as incomplete')
+      new Option('--require <level>', 'complete: a check skipped or inconclusive for a cause the user can fix (not one that cannot apply here), or a record the cleanup could not remove, fails the run as incomplete')
         .choices([...REQUIRE_LEVELS])
         .default('none'),
     )

@@ -18,7 +18,7 @@ import { checkAnswer } from './check.ts';
 import type { Observation } from './headers.ts';
 import { gatePillar, isRealTarget } from '../api-model/gate.ts';
 import type { IgnoreFile } from '../api-model/ignore.ts';
-import { type CaseEnv, caseId, DRIFT_CASES, type DriftCase, type Prepared, skipReason } from './requests.ts';
+import { type CaseEnv, caseId, driftCases, type DriftCase, type Prepared, skipReason } from './requests.ts';
 import { severityOf } from './rules.ts';
 
 /** How a drift run is gated and what it compares with; every field has a default. */
@@ -30,7 +30,8 @@ export interface DriftOptions {
   baseline: Baseline | null;
   /** Where to store the shape of this run's answers, or null. */
   recordBaseline: string | null;
-  cases: DriftCase[];
+  /** The cases to send; null: every drift case of the model's endpoints. */
+  cases: DriftCase[] | null;
   /**
    * The target serves the simulator's setup routes (`/__simulator/...`) and stands in for
    * tenant fixtures. Defaults to true only for the embedded simulator; self-tests set it for
@@ -46,7 +47,7 @@ export const DRIFT_DEFAULTS: DriftOptions = {
   ignore: null,
   baseline: null,
   recordBaseline: null,
-  cases: DRIFT_CASES,
+  cases: null,
   now: () => Date.now(),
 };
 
@@ -150,7 +151,8 @@ export const runDrift = async (ctx: RunContext, options: Partial<DriftOptions> =
   // Set once the target stopped answering: the one check saying so, added after the cases.
   let down: CheckResult | null = null;
 
-  for (const [i, c] of o.cases.entries()) {
+  const cases = o.cases ?? driftCases();
+  for (const [i, c] of cases.entries()) {
     const base = {
       id: caseId(c),
       pillar: 'drift' as const,
@@ -166,7 +168,7 @@ export const runDrift = async (ctx: RunContext, options: Partial<DriftOptions> =
       checks.push({ ...base, outcome: 'inconclusive', durationMs: 0, reason: 'not sent: the target stopped answering', findings: [] });
       continue;
     }
-    progress.update(`${i + 1}/${o.cases.length} ${c.endpoint.name} ${c.name}`);
+    progress.update(`${i + 1}/${cases.length} ${c.endpoint.name} ${c.name}`);
     const skip = skipReason(c, env);
     if (skip) {
       // A case only the simulator can be set up for cannot apply here: listed, not a gap.

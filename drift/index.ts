@@ -3,6 +3,6 @@
 export { type Baseline, loadBaseline } from './baseline.ts';
 export { DRIFT_DEFAULTS, type DriftOptions, runDrift } from './engine.ts';
 export { type IgnoreFile, loadIgnore } from '../api-model/ignore.ts';
-export { DRIFT_CASES, type DriftCase } from './requests.ts';
+export { driftCases, type DriftCase } from './requests.ts';
 export { RULES, type RuleId } from './rules.ts';
 export { renderDriftTable } from './table.ts';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { DEV_USERS_CREATE, REV_USERS_CREATE, type CreateEndpointName } from '../api-model/shapes/endpoints.ts';
 import { basisOfCases } from '../api-model/cases/catalogue.ts';
-import { PROFILES } from '../api-model/endpoints/profiles.ts';
+import { profileOf } from '../api-model/endpoints/profiles.ts';
 import type { Case, JsonCase } from './case.ts';
 import {
   customFieldClasses,
@@ -40,7 +40,7 @@ const fromCatalogue = (cases: readonly string[]) => ({ cases, basis: basisOfCase
 
 const REV = REV_USERS_CREATE.name;
 const DEV = DEV_USERS_CREATE.name;
-const short = (e: CreateEndpointName) => PROFILES[e].classPrefix;
+const short = (e: CreateEndpointName) => profileOf(e).classPrefix;
 
 /** Valid bodies with custom fields, per endpoint (exhaustive: a new endpoint must add its own). */
 const WITH_CUSTOM_FIELDS: Record<CreateEndpointName, typeof revWithCustomFields> = {

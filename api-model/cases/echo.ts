@@ -1,10 +1,9 @@
 import { valueAt } from '../../core/pointer.ts';
-import type { CreateEndpointName } from '../shapes/endpoints.ts';
-import { ECHOED_FIELDS, type EchoField } from './catalogue.ts';
+import { type EchoField, endpointModel } from '../endpoints/index.ts';
 
 /**
- * The echo comparison, one for every pillar: which catalogue echo fields a request set,
- * and whether the created user holds them.
+ * The echo comparison, one for every pillar: which echo fields of the endpoint's model a
+ * request set, and whether the created record holds them.
  */
 const sameValue = (field: string, sent: unknown, got: unknown): boolean => {
   // Mail systems treat addresses case-insensitively; a provider may normalise the case.
@@ -16,15 +15,15 @@ const sameValue = (field: string, sent: unknown, got: unknown): boolean => {
 export interface EchoMismatch {
   echo: EchoField;
   sent: unknown;
-  /** undefined when the created user lacks the field. */
+  /** undefined when the created record lacks the field. */
   got: unknown;
 }
 
-/** Every echo field the request set that the created user does not hold as sent. */
-export const echoMismatches = (endpoint: CreateEndpointName, sent: unknown, user: unknown): EchoMismatch[] =>
-  (ECHOED_FIELDS[endpoint] as readonly EchoField[]).flatMap((echo) => {
+/** Every echo field the request set that the created record does not hold as sent. */
+export const echoMismatches = (endpoint: string, sent: unknown, record: unknown): EchoMismatch[] =>
+  (endpointModel(endpoint)?.echoed ?? []).flatMap((echo) => {
     const s = valueAt(sent, echo.sent);
     if (s === undefined) return [];
-    const got = valueAt(user, echo.answer);
+    const got = valueAt(record, echo.answer);
     return got !== undefined && sameValue(echo.field, s, got) ? [] : [{ echo, sent: s, got }];
   });

@@ -5,7 +5,8 @@ import { DEV_USERS_CREATE } from '../../api-model/shapes/endpoints.ts';
 import { evidenceOf, targetDownCheck } from '../../core/evidence.ts';
 import { SetupError } from '../../core/errors.ts';
 import { cutShort, INTERRUPTED } from '../../core/interrupt.ts';
-import { ECHO_BASIS, ECHOED_FIELDS, type EchoField } from '../../api-model/cases/catalogue.ts';
+import { ECHO_BASIS } from '../../api-model/cases/catalogue.ts';
+import { profileOf } from '../../api-model/endpoints/profiles.ts';
 import { gatePillar, isRealTarget } from '../../api-model/gate.ts';
 import { ruleInfo, severityOfRule } from '../../api-model/rulebook/index.ts';
 import { type AuthStyle, HttpClient } from '../../core/http.ts';
@@ -64,7 +65,7 @@ export const slugOf = (description: string) =>
  */
 const basisAt = (i: ContractInteraction, pointer: string): BasisName => {
   if (i.status !== i.endpoint.successStatus) return i.basis;
-  const echoes = ECHOED_FIELDS[i.endpoint.name] as readonly EchoField[];
+  const echoes = profileOf(i.endpoint.name).echoed;
   const at = (p: string) => pointer === p || pointer.startsWith(`${p}/`);
   return echoes.some((e) => at(`/${i.endpoint.envelope}${e.answer}`)) ? ECHO_BASIS : i.basis;
 };

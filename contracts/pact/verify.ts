@@ -9,7 +9,7 @@ import { Verifier } from '@pact-foundation/pact';
 import { HttpClient, type HttpRequest, TransportError } from '../../core/http.ts';
 import type { RunContext } from '../../core/run-context.ts';
 import { stillAnswers } from '../../api-model/endpoints/still-answers.ts';
-import { endpointOfCreatedBody, PROFILES } from '../../api-model/endpoints/profiles.ts';
+import { endpointOfCreatedBody, profileOf } from '../../api-model/endpoints/profiles.ts';
 import { PROVIDER } from '../../core/pact-names.ts';
 import { STATES, type StateContext, type StateSetter } from './states.ts';
 
@@ -142,7 +142,7 @@ const recordCreated = (ctx: RunContext, answer: CapturedAnswer, description: str
   if (answer.status !== 201 || !answer.json || typeof answer.json !== 'object') return;
   const body = answer.json as Json;
   const endpoint = endpointOfCreatedBody(body);
-  const user = endpoint ? (body[PROFILES[endpoint].spec.envelope] as Json | undefined) : undefined;
+  const user = endpoint ? (body[profileOf(endpoint).spec.envelope] as Json | undefined) : undefined;
   if (!endpoint || !user || typeof user['id'] !== 'string') return;
   ctx.ledger.record({
     event: 'created',

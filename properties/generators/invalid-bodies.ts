@@ -1,4 +1,4 @@
-import { PROFILES } from '../../api-model/endpoints/profiles.ts';
+import { profileOf } from '../../api-model/endpoints/profiles.ts';
 import fc from 'fast-check';
 import type { CreateEndpointName } from '../../api-model/shapes/endpoints.ts';
 import type { JsonCase } from '../case.ts';
@@ -75,4 +75,4 @@ export const invalidCase = (
 ): fc.Arbitrary<JsonCase> => body.map((b) => ({ cls, endpoint, expect: 'invalid', rule, field, body: b }));
 
 export const wrongTypeClass = (endpoint: CreateEndpointName, f: FieldType) =>
-  `${PROFILES[endpoint].classPrefix}.wrong-type.${fieldTypeLabel(f)}`;
+  `${profileOf(endpoint).classPrefix}.wrong-type.${fieldTypeLabel(f)}`;

@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { basisOfCases, CASES, caseKey, catalogueCase, FIXTURE_FREE_FIELDS } from '../../api-model/cases/catalogue.ts';
+import { basisOfCases, caseKey, catalogueCase, catalogueCases } from '../../api-model/cases/catalogue.ts';
+import { endpointModels } from '../../api-model/endpoints/index.ts';
 import { checkRequest } from '../../api-model/prose-rules/index.ts';
 import { CREATE_ENDPOINTS, endpointByName } from '../../api-model/shapes/endpoints.ts';
 import { INTERACTIONS } from '../../contracts/pact/interactions.ts';
 import type { BasisName } from '../../core/results.ts';
-import { DRIFT_CASES } from '../../drift/requests.ts';
+import { driftCases } from '../../drift/requests.ts';
 import { PROPERTIES } from '../../properties/catalog.ts';
+
+const DRIFT_CASES = driftCases();
+const CASES = catalogueCases();
 
 // Every pillar's cases are views of the one catalogue: a case or a basis a pillar carries
 // that the catalogue lacks fails here.
@@ -71,14 +75,12 @@ describe('the case catalogue', () => {
   });
 
   it('holds every fixture-free field in a request the oracle judges valid', () => {
-    const bodies = {
-      'rev-users.create': DRIFT_CASES.find((c) => c.endpoint.name === 'rev-users.create' && c.name === 'fields-create')!,
-      'dev-users.create': DRIFT_CASES.find((c) => c.endpoint.name === 'dev-users.create' && c.name === 'fields-create')!,
-    };
-    for (const [endpoint, c] of Object.entries(bodies)) {
+    for (const m of endpointModels()) {
+      const endpoint = m.spec.name;
+      const c = DRIFT_CASES.find((x) => x.endpoint.name === endpoint && x.name === 'fields-create')!;
       expect(c.needs, endpoint).toBeUndefined();
       const body = c.prepare({ runId: 'dgcase1', fixtures: {}, simulator: false }).request.body as Record<string, unknown>;
-      expect(Object.keys(body).sort()).toEqual([...FIXTURE_FREE_FIELDS[endpoint as keyof typeof FIXTURE_FREE_FIELDS]].sort());
+      expect(Object.keys(body).sort()).toEqual([...m.fixtureFreeFields].sort());
       expect(checkRequest(c.endpoint, body)).toEqual([]);
     }
   });

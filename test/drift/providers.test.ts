@@ -6,7 +6,9 @@ import type { Finding, PillarResult } from '../../core/results.ts';
 import { createRunContext, type RunContext } from '../../core/run-context.ts';
 import { parseTarget } from '../../core/target.ts';
 import { type DriftOptions, runDrift } from '../../drift/engine.ts';
-import { FIXTURE_FREE_FIELDS } from '../../api-model/cases/catalogue.ts';
+import { endpointModels } from '../../api-model/endpoints/index.ts';
+
+const FIXTURE_FREE_FIELDS: Record<string, readonly string[]> = Object.fromEntries(endpointModels().map((m) => [m.spec.name, m.fixtureFreeFields]));
 import { parseIgnore } from '../../api-model/ignore.ts';
 import { RULE_IDS, type RuleId } from '../../drift/rules.ts';
 import { type RunningSimulator, startSimulator } from '../../simulator/index.ts';

@@ -20,9 +20,13 @@ const cookie = (header: string | undefined, name: string): string => {
 };
 
 /**
- * The credential under one scheme, '' when absent. Bearer keeps the pin's reading (the
- * bare token of DevRev's SDK is accepted too); an API key is the whole value, so under the
- * 2024 scheme `Bearer x` and `x` are two different keys.
+ * The credential under one scheme, '' when absent. The Authorization header is read as the
+ * pin reads it, whichever scheme describes it: DevRev's one server takes `Bearer <token>`
+ * and the bare token alike (its SDK sends the bare one), and the 2024 documents' API-key
+ * wording (`Authorization: <token>`) only names the other form. Reading `Bearer x` as a
+ * different key from `x` would make the suite's own bearer requests strangers to the
+ * tokens it sets up (read-only, throttled): a finding of the simulator, not of the version.
+ * Any other header, query parameter or cookie is the key, whole.
  */
 export const credentialOf = (scheme: AuthScheme, req: IncomingMessage, bearer: (authorization: string | undefined) => string): string => {
   switch (scheme.kind) {
@@ -32,6 +36,7 @@ export const credentialOf = (scheme: AuthScheme, req: IncomingMessage, bearer: (
       return bearer(req.headers.authorization);
     case 'api-key': {
       if (scheme.in === 'header') {
+        if (scheme.name.toLowerCase() === 'authorization') return bearer(req.headers.authorization);
         const v = req.headers[scheme.name.toLowerCase()];
         return (Array.isArray(v) ? v[0] : v)?.trim() ?? '';
       }

@@ -41,6 +41,12 @@ const withoutDevUsers = () => {
   return JSON.stringify(doc);
 };
 
+const withScheme = (scheme: Record<string, unknown>) => {
+  const doc = structuredClone(pinnedSlice());
+  (doc['components'] as { securitySchemes: Record<string, unknown> }).securitySchemes = { 'auth-token': scheme };
+  return JSON.stringify(doc);
+};
+
 describe('devrev-gate serve --openapi', () => {
   it('serves the version of the file: an endpoint it lacks answers 404, one it has answers', async () => {
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--openapi', file('no-dev-users.json', withoutDevUsers())], {
@@ -57,6 +63,20 @@ describe('devrev-gate serve --openapi', () => {
     }
   });
 
+  it('takes the version from the config file too (its `openapi` key)', async () => {
+    const cwd = mkdtempSync(join(dir, 'config-'));
+    writeFileSync(join(cwd, 'devrev-gate.config.json'), JSON.stringify({ serve: { openapi: file('from-config.json', withoutDevUsers()) } }));
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], cwd });
+    try {
+      const [chunk] = await once(child.stdout!, 'data');
+      const url = String(chunk).trim().replace(/^listening on /, '');
+      expect((await send(url, '/dev-users.create', { body: { email: 'a@example.org', state: 'shadow' } })).status).toBe(404);
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  });
+
   const bad: Array<[string, string, RegExp]> = [
     ['missing.yaml', '', /missing\.yaml: no such file/],
     ['broken.yaml', 'openapi: 3.0.3\npaths: [\n', /broken\.yaml: not YAML or JSON/],
@@ -67,6 +87,7 @@ describe('devrev-gate serve --openapi', () => {
       JSON.stringify({ openapi: '3.0.3', paths: { '/rev-users.create': { post: { requestBody: { $ref: '#/components/requestBodies/gone' } } } } }),
       /dangling-ref\.json: .*points nowhere/,
     ],
+    ['basic-auth.json', withScheme({ type: 'http', scheme: 'basic' }), /basic-auth\.json: security scheme "auth-token" \("http" basic\) is not one the simulator can check/],
   ];
   it.each(bad)('%s: one line, exit 2, no stack trace', async (name, text, message) => {
     const path = text === '' ? join(dir, name) : file(name, text);

@@ -98,6 +98,7 @@ export const runSession = async (o: SessionOptions): Promise<number> => {
   const signals = abortOnSignals();
   const simulator = given ? null : await startSimulator(withVersion(o.simulator));
   const target: Target = given ?? { url: simulator!.url, kind: 'simulator' };
+  if (version && !o.common.quiet) process.stderr.write(`simulator: serving ${version.source} instead of the pin\n`);
   const ctx = createRunContext({
     target,
     // An empty DEVREV_TOKEN (a CI secret that is not set) is no token: the embedded

@@ -117,9 +117,7 @@ export const createRequestHandler = (state: SimulatorState) => {
     let anonymous = false;
     if (version) ({ token, anonymous } = authenticate(served?.auth ?? version.auth, req, tokenOf));
     else token = tokenOf(req.headers.authorization);
-    const reply = served
-      ? (status: number, body: unknown) => send(res, status, headers, conformAnswer(served, status, body))
-      : (status: number, body: unknown) => send(res, status, headers, body);
+    const reply = (status: number, body: unknown) => send(res, status, headers, served ? conformAnswer(served, status, body) : body);
     if (state.limiter) {
       // Requests without a token have no user: they share a quota per client address.
       const key = token ? `t:${token}` : `a:${req.socket.remoteAddress ?? ''}`;

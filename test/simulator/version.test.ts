@@ -15,6 +15,7 @@ import { send } from './http.ts';
 
 const HISTORY = resolve(import.meta.dirname, '../../../shared/reference/openapi-history');
 const JULY_2024 = resolve(HISTORY, 'openapi-beta-2024-07-25-1b342da.yaml');
+const PUBLISHED = [JULY_2024, resolve(HISTORY, 'openapi-beta-2025-01-28-5f08057.yaml'), resolve(import.meta.dirname, '../../../shared/reference/openapi-beta.yaml')];
 
 // biome-ignore lint/suspicious/noExplicitAny: each test edits the copy where its change lives
 type Editable = Record<string, any>;
@@ -175,6 +176,51 @@ describe('versions written by the test (the pinned slice with one change)', () =
     for (const path of ['/dev-users.create', '/rev-users.delete', '/dev-users.deactivate']) {
       const [a, b] = [await send(pinned, path, { body: {} }), await send(same, path, { body: {} })];
       expect([b.status, b.json]).toEqual([a.status, a.json]);
+    }
+  });
+});
+
+describe.runIf(PUBLISHED.every(existsSync))('every published document served (runs only where ../shared/reference exists)', () => {
+  // Valid, invalid by schema, invalid by prose, and unknown ids: each endpoint's answers.
+  const requests = [
+    {},
+    {
+      display_name: 'Every',
+      email: 'every@example.org',
+      state: 'shadow',
+      phone_numbers: ['+14155550100'],
+      external_refs: ['every-1'],
+      tags: [{ id: 'don:core:dvrv-us-1:devo/1:tag/1', value: 'v' }],
+      rev_org: 'don:identity:dvrv-us-1:devo/1:revo/1',
+      custom_fields: { tnt__tier: 'gold' },
+      custom_schema_spec: { tenant_fragment: true },
+    },
+    { phone_numbers: ['4155550100'] },
+    { display_name: 5 },
+    { id: 'don:identity:dvrv-us-1:devo/1:revu/none' },
+  ];
+  it.each(PUBLISHED)('%s: every answer has a status the version documents and validates against its shape (strict view)', async (file) => {
+    const view = loadVersion(file);
+    const url = await start(view);
+    for (const [path, endpoint] of view.endpoints) {
+      for (const body of requests) {
+        const r = await send(url, path, { body, authorization: 'every-user' });
+        const schema = endpoint.spec.responses[r.status];
+        expect(schema, `${path} ${JSON.stringify(body)} answered ${r.status}`).toBeDefined();
+        expect(validate(schema!, r.json, 'strict').errors, `${path} ${JSON.stringify(body)}`).toEqual([]);
+      }
+    }
+  });
+
+  it('the newest published document, whole, is served as the pin is (the pin was cut from it)', async () => {
+    const newest = loadVersion(PUBLISHED[2]!);
+    const [pinned, whole] = [await start(), await start(newest)];
+    const stable = (j: unknown) => JSON.parse(JSON.stringify(j).replace(/"\d{4}-\d\d-\d\dT[\d:.]+Z"/g, '"T"'));
+    for (const path of newest.endpoints.keys()) {
+      for (const body of requests) {
+        const [a, b] = [await send(pinned, path, { body }), await send(whole, path, { body })];
+        expect([b.status, stable(b.json)], `${path} ${JSON.stringify(body)}`).toEqual([a.status, stable(a.json)]);
+      }
     }
   });
 });

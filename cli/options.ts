@@ -14,6 +14,8 @@ export interface CommonOptions {
   debug?: boolean;
   quiet?: boolean;
   config?: string;
+  /** `--openapi FILE` of the commands that start the embedded simulator (cli/openapi-option.ts). */
+  openapi?: string;
 }
 
 /** Every command's reports live under here, each in its own folder (see defaultOutFor). */

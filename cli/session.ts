@@ -23,6 +23,7 @@ import { cleanupLedger, describeRemaining } from '../cleanup/index.ts';
 import { writeReports } from '../reports/index.ts';
 import { renderVerdictLine, targetDown } from '../reports/terminal.ts';
 import { type SimulatorOptions, startSimulator } from '../simulator/index.ts';
+import { servedVersion } from './openapi-option.ts';
 import { type CommonOptions, ensureOutDir, targetFrom } from './options.ts';
 import { preflight } from './preflight.ts';
 
@@ -90,10 +91,14 @@ export const runSession = async (o: SessionOptions): Promise<number> => {
   const outDir = ensureOutDir(o.common.out);
   const fixtures = o.fixtures ?? loadConfig(o.common.config).fixtures ?? {};
   if (given) refuseRemoteLoad(given, o.pillars, o.allowRemote);
+  // Every simulator of the run (the load pillar's own too) serves the same version.
+  const version = servedVersion(o.common.openapi, given);
+  const withVersion = (s: SimulatorOptions | undefined): SimulatorOptions => (version ? { ...s, version } : (s ?? {}));
 
   const signals = abortOnSignals();
-  const simulator = given ? null : await startSimulator(o.simulator ?? {});
+  const simulator = given ? null : await startSimulator(withVersion(o.simulator));
   const target: Target = given ?? { url: simulator!.url, kind: 'simulator' };
+  if (version && !o.common.quiet) process.stderr.write(`simulator: serving ${version.source} instead of the pin\n`);
   const ctx = createRunContext({
     target,
     // An empty DEVREV_TOKEN (a CI secret that is not set) is no token: the embedded
@@ -135,7 +140,7 @@ export const runSession = async (o: SessionOptions): Promise<number> => {
         }
         continue;
       }
-      const own = await startSimulator(p.simulator);
+      const own = await startSimulator(withVersion(p.simulator));
       try {
         const ownTarget: Target = { url: own.url, kind: 'simulator' };
         pillars.push(gate(await p.run({ ...ctx, target: ownTarget }), ownTarget));

@@ -4,6 +4,7 @@ import {
   type CreateEndpointName,
   DEV_USERS_CREATE,
   DEV_USERS_DEACTIVATE,
+  type EndpointSpec,
   REV_USERS_CREATE,
   REV_USERS_DELETE,
 } from '../api-model/shapes/endpoints.ts';
@@ -27,6 +28,8 @@ export interface ApiContext {
   store: UserStore;
   devOrg: string;
   caller: CallerSummary;
+  /** The served version's endpoint (its request schema); undefined: the pin's. */
+  spec?: EndpointSpec | undefined;
 }
 
 export type Route = (body: unknown, ctx: ApiContext) => Answer;
@@ -43,14 +46,14 @@ const isoNow = () => {
   return lastIso;
 };
 
-const firstViolation = (endpoint: Parameters<typeof checkRequest>[0], body: unknown): Answer | null => {
-  const violations = checkRequest(endpoint, body);
+const firstViolation = (pinned: EndpointSpec, body: unknown, served?: EndpointSpec): Answer | null => {
+  const violations = checkRequest(served ?? pinned, body);
   const first = violations[0];
   return first ? { status: 400, body: violationBody(first) } : null;
 };
 
-const revUsersCreate: Route = (body, { store, devOrg, caller }) => {
-  const invalid = firstViolation(REV_USERS_CREATE, body);
+const revUsersCreate: Route = (body, { store, devOrg, caller, spec }) => {
+  const invalid = firstViolation(REV_USERS_CREATE, body, spec);
   if (invalid) return invalid;
   const req = body as Json;
   const refs: string[] = [];
@@ -67,8 +70,8 @@ const revUsersCreate: Route = (body, { store, devOrg, caller }) => {
   return { status: 201, body: { rev_user: user } };
 };
 
-const devUsersCreate: Route = (body, { store, devOrg, caller }) => {
-  const invalid = firstViolation(DEV_USERS_CREATE, body);
+const devUsersCreate: Route = (body, { store, devOrg, caller, spec }) => {
+  const invalid = firstViolation(DEV_USERS_CREATE, body, spec);
   if (invalid) return invalid;
   const req = body as Json;
   const email = req['email'] as string;
@@ -91,8 +94,8 @@ const devUsersCreate: Route = (body, { store, devOrg, caller }) => {
   return { status: 201, body: { dev_user: user } };
 };
 
-const revUsersDelete: Route = (body, { store }) => {
-  const invalid = firstViolation(REV_USERS_DELETE, body);
+const revUsersDelete: Route = (body, { store, spec }) => {
+  const invalid = firstViolation(REV_USERS_DELETE, body, spec);
   if (invalid) return invalid;
   const id = (body as Json)['id'] as string;
   const user = store.find('rev', id);
@@ -101,8 +104,8 @@ const revUsersDelete: Route = (body, { store }) => {
   return { status: 200, body: {} };
 };
 
-const devUsersDeactivate: Route = (body, { store }) => {
-  const invalid = firstViolation(DEV_USERS_DEACTIVATE, body);
+const devUsersDeactivate: Route = (body, { store, spec }) => {
+  const invalid = firstViolation(DEV_USERS_DEACTIVATE, body, spec);
   if (invalid) return invalid;
   const id = (body as Json)['id'] as string;
   const user = store.find('dev', id);

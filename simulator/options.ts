@@ -1,3 +1,5 @@
+import type { VersionView } from '../api-model/openapi/version.ts';
+
 /**
  * Everything the simulator can be told, one defaults object and one validate step that
  * names the bad option and the fix (autocannon's style). `startSimulator()` and
@@ -38,6 +40,11 @@ export interface SimulatorOptions {
   devOrg?: string;
   /** Random source for faults (tests pass a seeded one). */
   random?: () => number;
+  /**
+   * Serve this documented version (`--openapi FILE`) instead of the pin: its endpoints,
+   * request rules, security scheme and response shapes. Absent: the pin, exactly as before.
+   */
+  version?: VersionView | null;
 }
 
 /**
@@ -59,6 +66,7 @@ export interface ResolvedOptions {
   maxUsers: number;
   devOrg: string;
   random: () => number;
+  version: VersionView | null;
 }
 
 /**
@@ -68,7 +76,7 @@ export interface ResolvedOptions {
  */
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { algorithm: 'fixed_window', limit: 100_000, windowS: 300 };
 
-export const DEFAULTS: Omit<ResolvedOptions, 'random'> = {
+export const DEFAULTS: Omit<ResolvedOptions, 'random' | 'version'> = {
   host: '127.0.0.1',
   port: 0,
   rateLimit: DEFAULT_RATE_LIMIT,
@@ -110,6 +118,7 @@ export const resolveOptions = (o: SimulatorOptions = {}): ResolvedOptions => {
     maxUsers: o.maxUsers ?? DEFAULTS.maxUsers,
     devOrg: o.devOrg ?? DEFAULTS.devOrg,
     random: o.random ?? Math.random,
+    version: o.version ?? null,
   };
   need(typeof r.host === 'string' && r.host.length > 0, 'host', 'must be a host name or address, e.g. 127.0.0.1');
   need(Number.isInteger(r.port) && r.port >= 0 && r.port <= 65535, 'port', 'must be a whole number from 0 to 65535 (0 picks a free port)');

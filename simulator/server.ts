@@ -17,6 +17,7 @@ import {
   unauthenticated,
 } from './errors.ts';
 import type { Decision } from './limiter.ts';
+import { authenticate, conformAnswer } from './version.ts';
 
 /**
  * One request's way through the simulator, in the order a gateway would take it: who is
@@ -109,7 +110,14 @@ export const createRequestHandler = (state: SimulatorState) => {
 
   const api = (req: IncomingMessage, res: ServerResponse, path: string, raw: Buffer | null) => {
     const headers: OutgoingHttpHeaders = {};
-    const token = tokenOf(req.headers.authorization);
+    // A served version (--openapi): its endpoints, its scheme, its shapes. Null: the pin.
+    const version = state.options.version;
+    const served = version?.endpoints.get(path);
+    let token: string;
+    let anonymous = false;
+    if (version) ({ token, anonymous } = authenticate(served?.auth ?? version.auth, req, tokenOf));
+    else token = tokenOf(req.headers.authorization);
+    const reply = (status: number, body: unknown) => send(res, status, headers, served ? conformAnswer(served, status, body) : body);
     if (state.limiter) {
       // Requests without a token have no user: they share a quota per client address.
       const key = token ? `t:${token}` : `a:${req.socket.remoteAddress ?? ''}`;
@@ -117,44 +125,45 @@ export const createRequestHandler = (state: SimulatorState) => {
       const retryAfter = rateLimitHeaders(state, d, headers);
       if (!d.allowed) {
         if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
-        return send(res, 429, headers, tooManyRequests(retryAfter));
+        return reply(429, tooManyRequests(retryAfter));
       }
     }
     const route = ROUTES.get(path);
-    // A known path with another method is no route either: the docs' one 404 body.
-    if (!route || req.method !== 'POST') return send(res, 404, headers, routeNotFound());
+    // A known path with another method is no route either: the docs' one 404 body. So is
+    // an endpoint the served version does not document.
+    if (!route || req.method !== 'POST' || (version && !served)) return send(res, 404, headers, routeNotFound());
     const fault = nextFault();
-    if (fault === 500) return send(res, 500, headers, internalError(randomUUID()));
-    if (fault === 503) return send(res, 503, headers, serviceUnavailable());
-    if (!token) return send(res, 401, headers, unauthenticated());
-    if (state.readOnly.has(token)) return send(res, 403, headers, forbidden());
+    if (fault === 500) return reply(500, internalError(randomUUID()));
+    if (fault === 503) return reply(503, serviceUnavailable());
+    if (!token && !anonymous) return reply(401, unauthenticated());
+    if (token && state.readOnly.has(token)) return reply(403, forbidden());
 
     if (raw === null) {
       headers['connection'] = 'close';
-      return send(
-        res,
-        400,
-        headers,
-        badRequest('bad_request', `the request body is larger than ${state.options.maxBodyBytes} bytes`),
-      );
-    }
-    if (!isJsonContentType(req.headers['content-type'])) {
-      return send(res, 400, headers, parseError('the request body must be sent as Content-Type: application/json'));
+      return reply(400, badRequest('bad_request', `the request body is larger than ${state.options.maxBodyBytes} bytes`));
     }
     let body: unknown;
-    try {
-      // isUtf8 (simdutf) rejects invalid UTF-8 that toString() would silently replace.
-      if (!isUtf8(raw)) throw new Error('not UTF-8');
-      body = JSON.parse(raw.toString('utf8'));
-    } catch {
-      return send(res, 400, headers, parseError('the request body is not valid JSON (UTF-8)'));
+    if (served && !served.bodyRequired && raw.length === 0) {
+      // The version makes the request body optional: none is the empty request.
+      body = {};
+    } else {
+      if (!isJsonContentType(req.headers['content-type'])) {
+        return reply(400, parseError('the request body must be sent as Content-Type: application/json'));
+      }
+      try {
+        // isUtf8 (simdutf) rejects invalid UTF-8 that toString() would silently replace.
+        if (!isUtf8(raw)) throw new Error('not UTF-8');
+        body = JSON.parse(raw.toString('utf8'));
+      } catch {
+        return reply(400, parseError('the request body is not valid JSON (UTF-8)'));
+      }
+      if (raw.length > MAX_JSON_DEPTH * 2 && depthExceeds(body, MAX_JSON_DEPTH)) {
+        return reply(400, badRequest('bad_request', `the request body nests deeper than ${MAX_JSON_DEPTH} levels`));
+      }
     }
-    if (raw.length > MAX_JSON_DEPTH * 2 && depthExceeds(body, MAX_JSON_DEPTH)) {
-      return send(res, 400, headers, badRequest('bad_request', `the request body nests deeper than ${MAX_JSON_DEPTH} levels`));
-    }
-    const ctx: ApiContext = { store: state.store, devOrg: state.options.devOrg, caller: callerOf(token) };
+    const ctx: ApiContext = { store: state.store, devOrg: state.options.devOrg, caller: callerOf(token), spec: served?.spec };
     const answer = route(body, ctx);
-    return send(res, answer.status, headers, answer.body);
+    return reply(answer.status, answer.body);
   };
 
   return (req: IncomingMessage, res: ServerResponse) => {

@@ -148,16 +148,28 @@ export const convertSchema = (node: Node, components: Components, stack: readonl
 const convertProps = (props: Record<string, Node>, components: Components, stack: readonly string[]) =>
   Object.fromEntries(Object.entries(props).map(([k, v]) => [k, convertSchema(v, components, stack)]));
 
-const cache = new Map<string, TSchema>();
+/** Per document, so a served version's shapes never mix with the pin's. */
+const caches = new WeakMap<object, Map<string, TSchema>>();
 
-/** The JSON Schema of component `name` of the committed slice (cached: derived once per process). */
-export const sliceSchema = (name: string): TSchema => {
+/**
+ * The JSON Schema of component `name` of `doc` (a whole DevRev document or a slice),
+ * derived once per document and name.
+ */
+export const documentSchema = (doc: Record<string, unknown>, name: string): TSchema => {
+  let cache = caches.get(doc);
+  if (!cache) {
+    cache = new Map();
+    caches.set(doc, cache);
+  }
   let s = cache.get(name);
   if (!s) {
-    const components = ((pinnedSlice().components ?? {}) as { schemas?: Components }).schemas ?? {};
+    const components = ((doc['components'] ?? {}) as { schemas?: Components }).schemas ?? {};
     if (!components[name]) throw new SliceSchemaError(`the slice has no component ${name}`);
     s = convertSchema({ $ref: `#/components/schemas/${name}` }, components) as unknown as TSchema;
     cache.set(name, s);
   }
   return s;
 };
+
+/** The JSON Schema of component `name` of the committed slice (cached: derived once per process). */
+export const sliceSchema = (name: string): TSchema => documentSchema(pinnedSlice(), name);

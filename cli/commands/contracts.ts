@@ -9,6 +9,7 @@ import { pointerLabel } from '../../core/pointer.ts';
 import type { PillarResult } from '../../core/results.ts';
 import { type CommonOptions, type GateCliOptions, withCommonOptions, withGateOptions } from '../options.ts';
 import { loadContracts } from '../pillars.ts';
+import { openapiOption } from '../openapi-option.ts';
 import { runSession } from '../session.ts';
 
 interface ContractsCliOptions extends CommonOptions, GateCliOptions {
@@ -63,7 +64,8 @@ export const register = (program: Command): void => {
       .option('--states-url <url>', 'state-change URL of the target: POST {state, params, action}, answers the values as JSON')
       .option('--states-module <file>', 'module whose default export maps provider state names to setup functions')
       .option('--pact-dir <dir>', 'folder for the pact file (its pact file is replaced)', 'pacts')
-      .addOption(authSchemeOption()),
+      .addOption(authSchemeOption())
+      .addOption(openapiOption()),
     ),
   ).action(async (o: ContractsCliOptions) => {
     const ignore = loadIgnore(o.ignore);

@@ -7,6 +7,7 @@ import { runDrift } from '../../drift/engine.ts';
 import { loadIgnore } from '../../api-model/ignore.ts';
 import { renderDriftTable } from '../../drift/table.ts';
 import { type CommonOptions, ensureOutDir, type GateCliOptions, withCommonOptions, withGateOptions } from '../options.ts';
+import { openapiOption } from '../openapi-option.ts';
 import { runSession } from '../session.ts';
 
 interface DriftCliOptions extends CommonOptions, GateCliOptions {
@@ -22,7 +23,8 @@ export const register = (program: Command): void => {
       .command('drift')
       .description('send the documented request set and classify every deviation of the live answers from the docs')
       .option('--record-baseline <file>', 'store the shape of the live answers, undocumented fields included')
-      .option('--baseline <file>', 'also report what disappeared or changed type since this recorded baseline'),
+      .option('--baseline <file>', 'also report what disappeared or changed type since this recorded baseline')
+      .addOption(openapiOption()),
     ),
   ).action(async (o: DriftCliOptions) => {
     // Everything a run depends on is read and validated before the first request.

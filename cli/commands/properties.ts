@@ -5,6 +5,7 @@ import { PROPERTY_NAMES } from '../../properties/catalog.ts';
 import { type Counterexample, PROPERTIES_DEFAULTS, type PropertiesOptions, runProperties } from '../../properties/index.ts';
 import { validateOptions } from '../../properties/options.ts';
 import { type CommonOptions, type GateCliOptions, intOption, numberOption, withCommonOptions, withGateOptions } from '../options.ts';
+import { openapiOption } from '../openapi-option.ts';
 import { runSession } from '../session.ts';
 import { withKind } from '../settings/option-kinds.ts';
 
@@ -53,7 +54,8 @@ export const register = (program: Command): void => {
       .option('--property <name>', `only this property (repeatable): ${PROPERTY_NAMES.join(', ')}`, collect)
       .option('--classes <list>', 'only these generator classes, comma-separated (as a failure report names them)')
       .option('--replay-path <p>', 'replay the counterexample at this path (with --property and --seed)')
-      .option('--path <p>', 'same as --replay-path'),
+      .option('--path <p>', 'same as --replay-path')
+      .addOption(openapiOption()),
     ),
   ).action(async (o: PropertiesCliOptions) => {
     const ignore = loadIgnore(o.ignore);

@@ -10,6 +10,7 @@ import { renderFindingsTable } from '../../reports/terminal.ts';
 import { type CommonOptions, type GateCliOptions, intOption, withCommonOptions, withGateOptions } from '../options.ts';
 import { loadContracts, loadLoad, loadSpec } from '../pillars.ts';
 import { authSchemeOption, statesFrom } from './contracts.ts';
+import { openapiOption } from '../openapi-option.ts';
 import { type PillarRun, runSession } from '../session.ts';
 import { withKind } from '../settings/option-kinds.ts';
 
@@ -80,7 +81,8 @@ export const registerRun = (program: Command): void => {
       .option('--max-requests <n>', 'request budget for the whole run (default: small for remote targets)', intOption('--max-requests', { min: 1 }))
       .option('--seed <n>', 'fast-check seed for the properties pillar', intOption('--seed', { min: -2147483648, max: 2147483647 }))
       .option('--states-module <file>', 'contracts: module whose default export maps provider state names to setup functions')
-      .addOption(authSchemeOption()),
+      .addOption(authSchemeOption())
+      .addOption(openapiOption()),
     ),
   ).action(async (o: RunCliOptions) => {
     const ignore = loadIgnore(o.ignore);

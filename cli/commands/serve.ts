@@ -1,6 +1,8 @@
 import { type Command, Option } from 'commander';
 import { SetupError, UsageError } from '../../core/errors.ts';
 import { type RateLimitOptions, type RunningSimulator, SimulatorOptionError, startSimulator } from '../../simulator/index.ts';
+import type { VersionView } from '../../api-model/openapi/version.ts';
+import { openapiOption, servedVersion } from '../openapi-option.ts';
 import { intOption, numberOption } from '../options.ts';
 import { withKind } from '../settings/option-kinds.ts';
 
@@ -25,6 +27,7 @@ interface ServeOptions {
   windowOffset?: number;
   rateLimitHeaders: 'correct' | 'absent' | 'wrong';
   maxBodyBytes?: number;
+  openapi?: string;
 }
 
 const collect = withKind((value: string, previous: string[]) => {
@@ -53,7 +56,7 @@ export const rateLimitFrom = (o: ServeOptions): RateLimitOptions => {
   return { algorithm: 'fixed_window', limit: o.limit ?? SERVE_DEFAULTS.limit, windowS: o.window ?? SERVE_DEFAULTS.windowS };
 };
 
-const startOrExplain = async (o: ServeOptions): Promise<RunningSimulator> => {
+const startOrExplain = async (o: ServeOptions, version: VersionView | null): Promise<RunningSimulator> => {
   try {
     return await startSimulator({
       host: o.host,
@@ -64,6 +67,7 @@ const startOrExplain = async (o: ServeOptions): Promise<RunningSimulator> => {
       rateLimitHeaders: o.rateLimitHeaders,
       ...(o.windowOffset !== undefined ? { windowOffsetS: o.windowOffset } : {}),
       ...(o.maxBodyBytes !== undefined ? { maxBodyBytes: o.maxBodyBytes } : {}),
+      ...(version ? { version } : {}),
     });
   } catch (err) {
     if (err instanceof SimulatorOptionError) throw new UsageError(err.message);
@@ -123,14 +127,18 @@ export const register = (program: Command): void => {
     .option('--fault-rate <f>', 'fraction of requests answered 500 or 503 (0 to 1)', numberOption('--fault-rate', { max: 1 }), 0)
     .option('--read-only-token <token>', 'a token that gets 403 on creates (repeatable)', collect, [])
     .option('--max-body-bytes <n>', 'larger bodies get 400 bad_request (default 262144)', intOption('--max-body-bytes', { min: 64 }))
+    .addOption(openapiOption())
     .addHelpText(
       'after',
       '\nAny non-empty token (Authorization: Bearer <token> or the raw token) is a distinct user.\n' +
         'Setup routes for tests live under /__simulator/ (see the README).',
     )
     .action(async (o: ServeOptions) => {
+      // A bad document is one line and exit 2 before anything listens.
+      const version = servedVersion(o.openapi, null);
       const stopSignal = untilSignal();
-      const sim = await startOrExplain(o);
+      const sim = await startOrExplain(o, version);
+      if (version) process.stderr.write(`serving ${version.source}: ${[...version.endpoints.keys()].join(', ')}\n`);
       process.stdout.write(`listening on ${sim.url}\n`);
       const signal = await stopSignal;
       process.stderr.write(`devrev-gate serve: ${signal}, finishing requests in flight\n`);

@@ -34,6 +34,12 @@ export const Basis = lit(BASES);
  */
 export const IMPACT_GROUPS = ['breaks-our-contract', 'breaks-other-clients', 'not-breaking'] as const;
 export const ImpactGroup = lit(IMPACT_GROUPS);
+/** How every report names the groups. */
+export const IMPACT_GROUP_TITLES = {
+  'breaks-our-contract': 'breaks our contract',
+  'breaks-other-clients': 'breaking for other clients',
+  'not-breaking': 'not breaking',
+} as const satisfies Record<(typeof IMPACT_GROUPS)[number], string>;
 export const Impact = Type.Object(
   {
     group: ImpactGroup,

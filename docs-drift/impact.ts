@@ -137,9 +137,3 @@ export const impactOf = (c: SpecChange, pacts: readonly PactView[], shownFile: (
   const per = pacts.map((p) => ({ file: shownFile(p.file), touches: touchesOf(c, p) }));
   return { group: groupOf(SPEC_DIFF_RULES[c.ruleId].severity, per.some((p) => p.touches.length > 0)), pacts: per };
 };
-
-export const GROUP_TITLES: Record<ImpactGroupName, string> = {
-  'breaks-our-contract': 'breaks our contract',
-  'breaks-other-clients': 'breaking for other clients',
-  'not-breaking': 'not breaking',
-};

@@ -3,14 +3,14 @@ import { gatePillar } from '../api-model/gate.ts';
 import type { IgnoreFile } from '../api-model/ignore.ts';
 import { SLICE_PATHS } from '../api-model/openapi/slice-paths.ts';
 import { SPEC_DIFF_RULES } from '../api-model/rulebook/spec-diff.ts';
-import { type CheckResult, type FailOnName, type Finding, outcomeOf, type PillarName, type PillarResult, pillarResult, type SeverityName } from '../core/results.ts';
+import { type CheckResult, type FailOnName, type Finding, type Impact, outcomeOf, type PillarName, type PillarResult, pillarResult, type SeverityName } from '../core/results.ts';
 import { shownPath } from '../core/shown-path.ts';
 import { findUserRepo } from '../core/user-repo.ts';
 import { casesFor } from './cases.ts';
 import { diffSpecs, type SpecChange } from './diff.ts';
 import { groupOf, impactOf } from './impact.ts';
 import { checkPactAgainst, COMMITTED_PACT } from './pact-check.ts';
-import { type PactView, readPactView } from './pact-view.ts';
+import { readPactView } from './pact-view.ts';
 import { openSide, PINNED, type SpecSide } from './resolve.ts';
 
 /**
@@ -33,7 +33,7 @@ const statusOf = (c: SpecChange): number | null => {
 // "" is the whole document (where a document without any security list says so).
 const shown = (p: string | null) => (p === null ? '—' : p === '' ? '(the document)' : p);
 
-export const findingOf = (c: SpecChange, checkId: string, pillar: PillarName, from: SpecSide, to: SpecSide, pacts: readonly PactView[] = []): Finding => {
+export const findingOf = (c: SpecChange, checkId: string, pillar: PillarName, from: SpecSide, to: SpecSide, impact?: Impact): Finding => {
   const rule = SPEC_DIFF_RULES[c.ruleId];
   const cases = casesFor(c);
   const more = c.places.length > 1 ? ` and ${c.places.length - 1} more place(s)` : '';
@@ -52,7 +52,7 @@ export const findingOf = (c: SpecChange, checkId: string, pillar: PillarName, fr
     reproduction: `devrev-gate spec diff --from ${from.label} --to ${to.label}`,
     ...(cases.length ? { caseId: cases.join('; ') } : {}),
     specPointers: { from: c.from, to: c.to },
-    ...(pacts.length ? { impact: impactOf(c, pacts, shownPath) } : {}),
+    ...(impact ? { impact } : {}),
   };
 };
 
@@ -64,7 +64,7 @@ export const diffChecks = (
   pillar: PillarName,
   failOn: FailOnName,
   durationMs: number,
-  pacts: readonly PactView[] = [],
+  impacts: ReadonlyMap<SpecChange, Impact> = new Map(),
 ): CheckResult[] => {
   const groups = new Map<string, SpecChange[]>(SLICE_PATHS.map((p) => [p.slice(1), []]));
   for (const c of changes) {
@@ -73,7 +73,7 @@ export const diffChecks = (
   }
   return [...groups].map(([endpoints, list]) => {
     const id = `${pillar}.docs.${endpoints.replace(/, /g, '+')}`;
-    const findings = list.map((c) => findingOf(c, id, pillar, from, to, pacts));
+    const findings = list.map((c) => findingOf(c, id, pillar, from, to, impacts.get(c)));
     const shared = endpoints.includes(',');
     return {
       id,
@@ -136,6 +136,8 @@ export interface SpecRun {
   changes: SpecChange[];
   /** The changes an ignore entry covers (their findings are marked `ignored`). */
   ignored: ReadonlySet<SpecChange>;
+  /** What each change does to our pact(s): the interactions it touches, and its group. */
+  impacts: ReadonlyMap<SpecChange, Impact>;
   result: PillarResult;
 }
 
@@ -163,7 +165,8 @@ export const runSpecDiff = async (fromArg: string | SpecSide, toArg: string | Sp
   const changes = diffSpecs(from, to);
   const pactFile = options.pactFile ?? COMMITTED_PACT;
   const pacts = (options.impactPacts ?? impactPactFiles(pactFile)).map(readPactView);
-  const checks = diffChecks(changes, from, to, 'spec', failOn, Date.now() - t0, pacts);
+  const impacts = new Map(changes.map((c) => [c, impactOf(c, pacts, shownPath)]));
+  const checks = diffChecks(changes, from, to, 'spec', failOn, Date.now() - t0, impacts);
   if (options.pact !== false) checks.push(withPactImpact(await checkPactAgainst(to, { pillar: 'spec', failOn, pactFile, relativeTo: from }), pactFile));
   const raw = pillarResult('spec', startedAt, 0, checks, { from: from.source, to: to.source } as PillarResult['data']);
   // Two documents are no target: nothing here is capped as on a real one.
@@ -171,7 +174,7 @@ export const runSpecDiff = async (fromArg: string | SpecSide, toArg: string | Sp
   const result = gatePillar(raw, { failOn, ignore, realTarget: false, now: Date.now() }, ignore !== null);
   const silenced = result.checks.flatMap((c) => c.findings).filter((f) => f.ignored);
   const ignored = new Set(changes.filter((c) => silenced.some((f) => isFindingOf(f, c))));
-  return { from, to, changes, ignored, result };
+  return { from, to, changes, ignored, impacts, result };
 };
 
 /**

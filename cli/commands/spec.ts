@@ -5,14 +5,15 @@ import { loadIgnore } from '../../api-model/ignore.ts';
 import { planPin, writePin } from '../../api-model/openapi/pin.ts';
 import { sliceInfo } from '../../api-model/openapi/slice.ts';
 import { EXIT } from '../../core/errors.ts';
-import { EXIT_CODE_OF, RESULTS_SCHEMA_VERSION, type RunResults, runOutcome, verdictOfOutcome } from '../../core/results.ts';
+import { EXIT_CODE_OF, type FailOnName, RESULTS_SCHEMA_VERSION, type RunResults, runOutcome, verdictOfOutcome } from '../../core/results.ts';
 import { writeReports } from '../../reports/index.ts';
 import { renderVerdictLine } from '../../reports/terminal.ts';
 import { defaultOutFor, ensureOutDir, type GateCliOptions, withGateOptions } from '../options.ts';
 import { loadSpec } from '../pillars.ts';
 import { RESULTS_FILE } from '../session.ts';
 
-interface SpecCliOptions extends GateCliOptions {
+interface SpecCliOptions extends Omit<GateCliOptions, 'failOn'> {
+  failOn: FailOnName;
   out: string;
   pact: boolean;
   verbose?: boolean;
@@ -23,7 +24,7 @@ interface SpecCliOptions extends GateCliOptions {
 const loadTable = () => import('../../docs-drift/table.ts');
 
 const common = (cmd: Command): Command =>
-  withGateOptions(cmd)
+  withGateOptions(cmd, { ourContract: true })
     .option('--out <dir>', 'folder for results.json and the reports', defaultOutFor(cmd))
     .option('--no-pact', 'do not check the committed pact against the newer document')
     .option('--verbose', 'list info changes one by one too')
@@ -69,7 +70,7 @@ const diffAndReport = async (fromArg: string, toArg: string, o: SpecCliOptions):
   const files = await writeReports(results, outDir);
   if (!o.quiet) {
     const { renderPactCheck, renderSpecChanges } = await loadTable();
-    process.stdout.write(renderSpecChanges(run.changes, `docs drift ${run.from.source} → ${run.to.source}`, o.verbose, run.ignored));
+    process.stdout.write(renderSpecChanges(run.changes, `docs drift ${run.from.source} → ${run.to.source}`, o.verbose, run.ignored, run.impacts));
     const pact = run.result.checks.find((c) => c.id === 'spec.pact-vs-document');
     if (pact) process.stdout.write(renderPactCheck(pact));
     for (const f of run.result.checks.find((c) => c.id === 'spec.ignore-file')?.findings ?? []) process.stdout.write(`  ERROR   ${f.ruleId}  ${f.message}\n`);

@@ -3,9 +3,10 @@ import { isSuiteRule } from '../api-model/rulebook/index.ts';
 import { PACT_FILE } from '../core/pact-names.ts';
 import { caseOf, FINGERPRINT_KEY, fingerprintOf } from '../core/finding-id.ts';
 import { pointerLabel, segmentsOf } from '../core/pointer.ts';
-import { type Finding, hasGaps, type RunResults, type SeverityName } from '../core/results.ts';
+import { type Finding, hasGaps, IMPACT_GROUP_TITLES, type RunResults, type SeverityName } from '../core/results.ts';
 import { findUserRepo, type UserRepo } from '../core/user-repo.ts';
 import { alertFiles, placeAlert, type RepoFile, toolPointer } from './alert-locations.ts';
+import { touchesText } from './impact.ts';
 import { type OutcomeView, outcomeView } from './outcome.ts';
 import { ruleMeta } from './rule-info.ts';
 import { valueText } from './text.ts';
@@ -57,11 +58,13 @@ const logicalKind = (pointer: string) => {
 };
 
 const messageOf = (f: Finding): string => {
-  const parts = [f.message];
+  // Docs drift: the group first, as code scanning shows a message's first words.
+  const parts = [f.impact ? `${IMPACT_GROUP_TITLES[f.impact.group]}: ${f.message}` : f.message];
   if (f.expected !== undefined || f.actual !== undefined) {
     parts.push(`expected: ${valueText(f.expected) || '(nothing stated)'}; actual: ${valueText(f.actual) || '(none)'}`);
   }
   parts.push(`${f.endpoint}${f.status === null ? ', no answer' : `, status ${f.status}`}, at ${pointerLabel(f.pointer)}`);
+  if (f.impact) parts.push(`touches ${touchesText(f)}`);
   return parts.join(' — ');
 };
 
@@ -144,6 +147,7 @@ export const buildSarif = (results: RunResults, repo: UserRepo | null = findUser
         ...(f.expected !== undefined ? { expected: f.expected } : {}),
         ...(f.actual !== undefined ? { actual: f.actual } : {}),
         ...(f.reproduction ? { reproduction: f.reproduction } : {}),
+        ...(f.impact ? { impact: f.impact.group, touches: f.impact.pacts, tags: [f.impact.group] } : {}),
       },
     };
     if (f.ignored) {

@@ -71,7 +71,7 @@ export const renderSpecChanges = (
       const list = shown.filter((c) => impacts.get(c)?.group === group);
       const all = changes.filter((c) => impacts.get(c)?.group === group).length;
       // The two breaking groups are always named, so "none" is said, not left to be inferred.
-      if (group !== 'not-breaking' || list.length > 0) out.push(` ${IMPACT_GROUP_TITLES[group]}: ${all === 0 ? 'none' : all}`);
+      if (group !== 'not-breaking' || list.length > 0) out.push(` ${IMPACT_GROUP_TITLES[group]}: ${all === 0 ? 'none' : `${all} change(s)`}`);
       for (const c of list) line(c);
     }
   }

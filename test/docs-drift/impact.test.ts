@@ -170,6 +170,14 @@ describe('spec check --fail-on our-contract, through the CLI', () => {
     expect(a.stdout).toMatch(/touches no interaction of .*devrev-sdk-integrator-devrev-api\.json/);
     expect(a.stderr).toContain('impact: 0 breaks our contract, 1 breaking for other clients');
     expect(results(outA).failOn).toBe('our-contract');
+    // JUnit and CTRF tell the same story: nothing failed, the finding is logged with its group.
+    const junitA = readFileSync(join(outA, 'junit.xml'), 'utf8');
+    expect(junitA).not.toContain('<failure message="1 finding');
+    expect(junitA).toContain('impact: breaking for other clients (no interaction of');
+    const ctrfA = JSON.parse(readFileSync(join(outA, 'ctrf.json'), 'utf8'));
+    const removedA = ctrfA.results.tests.find((t: { extra: { findings: Array<{ ruleId: string }> } }) => t.extra.findings.some((f) => f.ruleId === 'response-property-removed'));
+    expect(removedA).toMatchObject({ status: 'passed', message: '1 finding(s) that --fail-on does not fail on, or ignored' });
+    expect(removedA.extra.findings[0].impact).toBe('breaks-other-clients');
     expect(readFileSync(join(outA, 'summary.md'), 'utf8')).toContain('#### Breaking for other clients (1)');
     // The same document under the default policy fails: the policy is what differs.
     const b = await runCli(['spec', 'check', '--openapi', join(dir, 'others.json'), '--out', join(dir, 'b')]);

@@ -5,6 +5,7 @@ import { loadIgnore } from '../../api-model/ignore.ts';
 import { planPin, writePin } from '../../api-model/openapi/pin.ts';
 import { sliceInfo } from '../../api-model/openapi/slice.ts';
 import { EXIT } from '../../core/errors.ts';
+import { shownPath } from '../../core/shown-path.ts';
 import { EXIT_CODE_OF, type FailOnName, RESULTS_SCHEMA_VERSION, type RunResults, runOutcome, verdictOfOutcome } from '../../core/results.ts';
 import { writeReports } from '../../reports/index.ts';
 import { renderVerdictLine } from '../../reports/terminal.ts';
@@ -120,14 +121,17 @@ export const register = (program: Command): void => {
         process.exitCode = EXIT.PASS;
         return;
       }
-      const { diffSpecs, openSide, sideOf, PINNED } = await loadSpec();
+      const { diffSpecs, impactOf, impactPactFiles, openSide, readPactView, sideOf, PINNED } = await loadSpec();
       const { renderSpecChanges } = await loadTable();
       const to = sideOf(file, file, plan.loaded.doc);
       to.source = file;
       // From the pin being replaced: the slice file when it exists.
       const current = plan.previousText !== null ? openSide(plan.out) : openSide(PINNED);
       const changes = diffSpecs(current, to);
-      process.stdout.write(renderSpecChanges(changes, `changes from the pin to ${file}`, o.verbose));
+      // What each change does to our pact(s), as spec check shows it: a reviewer pins knowing it.
+      const pacts = impactPactFiles().map(readPactView);
+      const impacts = new Map(changes.map((c) => [c, impactOf(c, pacts, shownPath)]));
+      process.stdout.write(renderSpecChanges(changes, `changes from the pin to ${file}`, o.verbose, new Set(), impacts));
       if (o.check) {
         process.stderr.write(`${shown}: differs from the slice of ${file}; run devrev-gate spec pin ${file}\n`);
         process.exitCode = EXIT.FAIL;

@@ -10,7 +10,7 @@ import { casesFor } from './cases.ts';
 import { diffSpecs, type SpecChange } from './diff.ts';
 import { groupOf, impactOf } from './impact.ts';
 import { checkPactAgainst, COMMITTED_PACT } from './pact-check.ts';
-import { readPactView } from './pact-view.ts';
+import { type PactView, readPactView } from './pact-view.ts';
 import { openSide, PINNED, type SpecSide } from './resolve.ts';
 
 /**
@@ -95,11 +95,11 @@ export interface SpecRunOptions {
   pact?: boolean;
   pactFile?: string;
   /**
-   * The pacts whose interactions each change is judged against (its impact). Default: the
-   * committed pact (or `pactFile`) and, in a repository set up by `init`, the user's own
+   * The pacts whose interactions each change is judged against (its impact), read. Default:
+   * the committed pact (or `pactFile`) and, in a repository set up by `init`, the user's own
    * `pacts/*.json`.
    */
-  impactPacts?: readonly string[];
+  impactPacts?: readonly PactView[];
 }
 
 /** The committed pact, then the user's own, each file once. */
@@ -164,7 +164,7 @@ export const runSpecDiff = async (fromArg: string | SpecSide, toArg: string | Sp
   const t0 = Date.now();
   const changes = diffSpecs(from, to);
   const pactFile = options.pactFile ?? COMMITTED_PACT;
-  const pacts = (options.impactPacts ?? impactPactFiles(pactFile)).map(readPactView);
+  const pacts = options.impactPacts ?? impactPactFiles(pactFile).map(readPactView);
   const impacts = new Map(changes.map((c) => [c, impactOf(c, pacts, shownPath)]));
   const checks = diffChecks(changes, from, to, 'spec', failOn, Date.now() - t0, impacts);
   if (options.pact !== false) checks.push(withPactImpact(await checkPactAgainst(to, { pillar: 'spec', failOn, pactFile, relativeTo: from }), pactFile));

@@ -41,11 +41,13 @@ const common = (cmd: Command): Command =>
 const diffAndReport = async (fromArg: string, toArg: string, o: SpecCliOptions): Promise<void> => {
   const started = new Date();
   const ignore = loadIgnore(o.ignore);
-  const { openSide, runSpecDiff } = await loadSpec();
+  const { impactPactFiles, openSide, readPactView, runSpecDiff } = await loadSpec();
   const from = openSide(fromArg);
   const to = openSide(toArg);
+  // A pact of the user's that is not one is a setup error too, said before anything is written.
+  const impactPacts = impactPactFiles().map(readPactView);
   const outDir = ensureOutDir(o.out);
-  const run = await runSpecDiff(from, to, { failOn: o.failOn, pact: o.pact, ignore });
+  const run = await runSpecDiff(from, to, { failOn: o.failOn, pact: o.pact, ignore, impactPacts });
   const pin = sliceInfo();
   const outcome = runOutcome({ pillars: [run.result], records: { remaining: 0 }, require: o.require, interrupted: false, setupError: false, toolFault: false });
   const results: RunResults = {

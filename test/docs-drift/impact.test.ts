@@ -117,6 +117,27 @@ describe('impact of one change from the pin, against the committed pact', () => 
     expect(status?.impact).toMatchObject({ group: 'breaks-our-contract', pacts: [{ touches: [{ interaction: 'rev-users.create 409 for a taken external_ref', how: 'expects status 409' }] }] });
   });
 
+  it('a response header the pact reads, removed: the 429 interactions that read Retry-After', async () => {
+    const doc = pinnedCopy();
+    delete doc.components.responses['too-many-requests'].headers['Retry-After'];
+    const run = await runSpecDiff(pinned, side('no-retry-after.json', doc), { pact: false });
+    const [f] = findingsOf(run.result).filter((x) => x.ruleId === 'response-header-removed');
+    expect(f?.impact?.group).toBe('breaks-our-contract');
+    expect(f!.impact!.pacts[0]!.touches.map((t) => t.how)).toEqual(['reads response header Retry-After (status 429)', 'reads response header Retry-After (status 429)']);
+  });
+
+  it('a request enum value removed touches only the interactions that send that value', async () => {
+    const doc = pinnedCopy();
+    doc.components.schemas['dev-users-create-request-state-enum-value'].enum = ['active'];
+    const run = await runSpecDiff(pinned, side('state-active.json', doc), { pact: false });
+    const [f] = findingsOf(run.result).filter((x) => x.ruleId === 'request-enum-value-removed');
+    const touched = f!.impact!.pacts[0]!.touches.map((t) => t.interaction);
+    expect(touched).toContain('dev-users.create 201 minimal request');
+    // It sends "active" on purpose (to get a 400): the removal of "shadow" does not touch it.
+    expect(touched).not.toContain('dev-users.create 400 for a state other than shadow');
+    expect(f!.impact!.pacts[0]!.touches[0]!.how).toBe('sends request field /state = "shadow"');
+  });
+
   it('a user pact kept after init is read too: a field only it reads makes the change break our contract', async () => {
     const repo = scratch('impact-user');
     writeFileSync(join(repo, 'devrev-gate.config.json'), '{}\n');
@@ -141,10 +162,21 @@ describe('impact of one change from the pin, against the committed pact', () => 
     expect(impactPactFiles(COMMITTED_PACT, repo)).toEqual([COMMITTED_PACT, userPact]);
     const doc = pinnedCopy();
     delete revUserOwn(doc).custom_schema_fragments;
-    const run = await runSpecDiff(pinned, side('no-fragments.json', doc), { pact: false, impactPacts: impactPactFiles(COMMITTED_PACT, repo) });
+    const run = await runSpecDiff(pinned, side('no-fragments.json', doc), { pact: false, impactPacts: impactPactFiles(COMMITTED_PACT, repo).map(readPactView) });
     const [f] = findingsOf(run.result);
     expect(f?.impact?.group).toBe('breaks-our-contract');
     expect(f?.impact?.pacts.map((p) => p.touches)).toEqual([[], [{ interaction: 'create a customer', how: 'reads response field /rev_user/custom_schema_fragments (status 201)' }]]);
+  });
+
+  it('a file in the user\'s pacts/ that is not a pact: spec check exits 2 naming it, and writes nothing', async () => {
+    const repo = scratch('impact-bad-pact');
+    writeFileSync(join(repo, 'devrev-gate.config.json'), '{}\n');
+    mkdirSync(join(repo, 'pacts'));
+    writeFileSync(join(repo, 'pacts', 'notes.json'), '{"hello": 1}');
+    const run = await runCli(['spec', 'check', '--openapi', 'pinned', '--out', 'out'], { cwd: repo });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/notes\.json: not a pact file/);
+    expect(existsSync(join(repo, 'out'))).toBe(false);
   });
 });
 

@@ -5,7 +5,7 @@ import { caseOf, FINGERPRINT_KEY, fingerprintOf } from '../core/finding-id.ts';
 import { pointerLabel, segmentsOf } from '../core/pointer.ts';
 import { type Finding, hasGaps, IMPACT_GROUP_TITLES, type RunResults, type SeverityName } from '../core/results.ts';
 import { findUserRepo, type UserRepo } from '../core/user-repo.ts';
-import { alertFiles, placeAlert, type RepoFile, toolPointer } from './alert-locations.ts';
+import { alertFiles, impactPlaces, placeAlert, type RepoFile, toolPointer } from './alert-locations.ts';
 import { touchesText } from './impact.ts';
 import { type OutcomeView, outcomeView } from './outcome.ts';
 import { ruleMeta } from './rule-info.ts';
@@ -132,6 +132,12 @@ export const buildSarif = (results: RunResults, repo: UserRepo | null = findUser
           message: { text: `defined at ${tool.pointer || '/'} in devrev-gate's pinned ${tool.uri.endsWith(PACT_FILE) ? 'pact' : 'OpenAPI slice'} (${results.pinned.commit})` },
           logicalLocations: [{ name: tool.pointer || '/', fullyQualifiedName: `devrev-gate:${tool.uri}#${tool.pointer}`, kind: 'element' }],
         },
+        // Docs drift: each interaction of the user's own pact the change touches, at its line.
+        ...impactPlaces(files, f).map((t, i) => ({
+          id: i + 2,
+          message: { text: `${t.interaction}: ${t.how}` },
+          physicalLocation: { artifactLocation: { uri: t.file.uri, uriBaseId: BASE_ID, index: artifactIndex(t.file) }, region: { startLine: t.line, startColumn: t.column } },
+        })),
       ],
       partialFingerprints: { [FINGERPRINT_KEY]: fingerprintOf(f) },
       properties: {

@@ -8,6 +8,7 @@ import { COMMITTED_PACT } from '../../docs-drift/pact-check.ts';
 import { jsonPathTokens, readPactView } from '../../docs-drift/pact-view.ts';
 import { openSide, sideOf } from '../../docs-drift/resolve.ts';
 import { runCli, scratch } from '../errors/support.ts';
+import { sarifValidator } from '../support/sarif-schema.ts';
 
 // The impact of a docs change on our contract, judged from the pact FILE: each test
 // document is the pinned slice with one change, so what the pact sends, reads and expects
@@ -46,6 +47,29 @@ describe('what the committed pact reads, as the tests assume it (read from the f
     expect(jsonPathTokens("$.a['b.c'][0].d")).toEqual(['a', 'b.c', '*', 'd']);
   });
 });
+
+/** A repository set up by init that keeps its own (V3) pact, reading a field the project's pact does not. */
+const userRepoWithPact = () => {
+  const repo = scratch('impact-user');
+  writeFileSync(join(repo, 'devrev-gate.config.json'), '{}\n');
+  mkdirSync(join(repo, 'pacts'));
+  const userPact = join(repo, 'pacts', 'our-crm-devrev.json');
+  // A V3 pact, as another Pact version writes it: the body is the value, rules under matchingRules.body.
+  const pactV3 = {
+    interactions: [
+      {
+        description: 'create a customer',
+        request: { method: 'POST', path: '/rev-users.create', body: { display_name: 'x' } },
+        response: { status: 201, body: { rev_user: { id: 'x' } }, matchingRules: { body: { '$.rev_user.custom_schema_fragments': { matchers: [{ match: 'type' }] } } } },
+      },
+    ],
+    consumer: { name: 'our-crm' },
+    provider: { name: 'devrev' },
+    metadata: { pactSpecification: { version: '3.0.0' } },
+  };
+  writeFileSync(userPact, `${JSON.stringify(pactV3, null, 2)}\n`);
+  return { repo, userPact };
+};
 
 describe('impact of one change from the pin, against the committed pact', () => {
   it('a response field the pact reads, removed: breaks our contract, naming the interaction and the field', async () => {
@@ -139,26 +163,7 @@ describe('impact of one change from the pin, against the committed pact', () => 
   });
 
   it('a user pact kept after init is read too: a field only it reads makes the change break our contract', async () => {
-    const repo = scratch('impact-user');
-    writeFileSync(join(repo, 'devrev-gate.config.json'), '{}\n');
-    mkdirSync(join(repo, 'pacts'));
-    const userPact = join(repo, 'pacts', 'our-crm-devrev.json');
-    // A V3 pact, as another Pact version writes it: the body is the value, rules under matchingRules.body.
-    writeFileSync(
-      userPact,
-      JSON.stringify({
-        consumer: { name: 'our-crm' },
-        provider: { name: 'devrev' },
-        interactions: [
-          {
-            description: 'create a customer',
-            request: { method: 'POST', path: '/rev-users.create', body: { display_name: 'x' } },
-            response: { status: 201, body: { rev_user: { id: 'x' } }, matchingRules: { body: { '$.rev_user.custom_schema_fragments': { matchers: [{ match: 'type' }] } } } },
-          },
-        ],
-        metadata: { pactSpecification: { version: '3.0.0' } },
-      }),
-    );
+    const { repo, userPact } = userRepoWithPact();
     expect(impactPactFiles(COMMITTED_PACT, repo)).toEqual([COMMITTED_PACT, userPact]);
     const doc = pinnedCopy();
     delete revUserOwn(doc).custom_schema_fragments;
@@ -167,6 +172,27 @@ describe('impact of one change from the pin, against the committed pact', () => 
     expect(f?.impact?.group).toBe('breaks-our-contract');
     expect(f?.impact?.pacts.map((p) => p.touches)).toEqual([[], [{ interaction: 'create a customer', how: 'reads response field /rev_user/custom_schema_fragments (status 201)' }]]);
   });
+
+  it('in the user\'s repository, spec check --fail-on our-contract fails on it, and SARIF points at the interaction in their pact', async () => {
+    const { repo } = userRepoWithPact();
+    const doc = pinnedCopy();
+    delete revUserOwn(doc).custom_schema_fragments;
+    writeFileSync(join(repo, 'next.json'), JSON.stringify(doc));
+    const run = await runCli(['spec', 'check', '--openapi', 'next.json', '--fail-on', 'our-contract', '--no-pact', '--out', 'out'], { cwd: repo });
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stdout).toContain('touches 1 interaction(s) of pacts/our-crm-devrev.json:');
+    const sarif = JSON.parse(readFileSync(join(repo, 'out', 'results.sarif'), 'utf8'));
+    const validate = sarifValidator();
+    expect(validate(sarif), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    const [result] = sarif.runs[0].results;
+    // The interaction's object opens on the line above its description.
+    const descriptionLine = readFileSync(join(repo, 'pacts', 'our-crm-devrev.json'), 'utf8').split('\n').findIndex((l) => l.includes('"description": "create a customer"')) + 1;
+    const related = result.relatedLocations.find((l: { id: number }) => l.id === 2);
+    expect(related).toMatchObject({
+      message: { text: 'create a customer: reads response field /rev_user/custom_schema_fragments (status 201)' },
+      physicalLocation: { artifactLocation: { uri: 'pacts/our-crm-devrev.json' }, region: { startLine: descriptionLine - 1 } },
+    });
+  }, 60_000);
 
   it('a file in the user\'s pacts/ that is not a pact: spec check exits 2 naming it, and writes nothing', async () => {
     const repo = scratch('impact-bad-pact');

@@ -1,6 +1,7 @@
 import {
   type CheckResult,
   capForBasis,
+  type FailOnName,
   type Finding,
   gates,
   type PillarName,
@@ -19,7 +20,7 @@ import { isSuiteRule, severityOfRule } from './rulebook/index.ts';
  * checks keep their outcome: they judged nothing.
  */
 export interface GateOptions {
-  failOn: SeverityName;
+  failOn: FailOnName;
   ignore: IgnoreFile | null;
   /** Any target but the embedded in-process simulator (a `serve` reached by URL is real). */
   realTarget: boolean;

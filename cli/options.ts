@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync, mkdirSync, rmSync, statSync, writeFi
 import { dirname, join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { UsageError } from '../core/errors.ts';
-import { REQUIRE_LEVELS, type RequireLevelName } from '../core/results.ts';
+import { OUR_CONTRACT, REQUIRE_LEVELS, type RequireLevelName } from '../core/results.ts';
 import { parseTarget, type Target } from '../core/target.ts';
 import { withKind } from './settings/option-kinds.ts';
 
@@ -47,9 +47,18 @@ export interface GateCliOptions {
   ignore?: string;
 }
 
-export const withGateOptions = (cmd: Command): Command =>
+/**
+ * `our-contract` exists where findings carry their impact on our pact (`spec diff`/`spec
+ * check`): there it fails only on errors that break an interaction of the pact.
+ */
+const FAIL_ON_HELP = 'lowest finding severity that fails the run';
+const OUR_CONTRACT_HELP = `${FAIL_ON_HELP}; ${OUR_CONTRACT}: only an error that breaks an interaction of our pact (the project's, and the user's pacts/*.json after init) fails it, a change breaking only other clients does not`;
+
+export const withGateOptions = (cmd: Command, { ourContract = false }: { ourContract?: boolean } = {}): Command =>
   cmd
-    .addOption(new Option('--fail-on <severity>', 'lowest finding severity that fails the run').choices(['error', 'warning']).default('error'))
+    .addOption(
+      new Option('--fail-on <severity>', ourContract ? OUR_CONTRACT_HELP : FAIL_ON_HELP).choices(ourContract ? ['error', 'warning', OUR_CONTRACT] : ['error', 'warning']).default('error'),
+    )
     .addOption(
       new Option('--require <level>', 'complete: a check skipped or inconclusive for a cause the user can fix (not one that cannot apply here), or a record the cleanup could not remove, fails the run as incomplete')
         .choices([...REQUIRE_LEVELS])

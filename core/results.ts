@@ -16,11 +16,43 @@ export const OUTCOMES = ['pass', 'fail', 'skipped', 'inconclusive'] as const;
 export const SEVERITIES = ['error', 'warning', 'info'] as const;
 export const BASES = ['spec', 'prose', 'assumed'] as const;
 
+/** `--fail-on`: a lowest severity, or the policy that fails only on breaks of our own contract. */
+export const OUR_CONTRACT = 'our-contract';
+export const FAIL_ON = ['error', 'warning', OUR_CONTRACT] as const;
+
 export const Pillar = lit(PILLARS);
 export const Outcome = lit(OUTCOMES);
 export const Severity = lit(SEVERITIES);
 /** Where a rule comes from: the OpenAPI document, the docs' text, or our assumption. */
 export const Basis = lit(BASES);
+
+/**
+ * Docs drift: what a change does to the consumer's own pact(s). `breaks-our-contract`: a
+ * breaking change (severity error) that touches an interaction of a pact we keep;
+ * `breaks-other-clients`: breaking, but no interaction of ours sends, reads or expects what
+ * it changes; `not-breaking`: below error, whatever it touches.
+ */
+export const IMPACT_GROUPS = ['breaks-our-contract', 'breaks-other-clients', 'not-breaking'] as const;
+export const ImpactGroup = lit(IMPACT_GROUPS);
+/** How every report names the groups. */
+export const IMPACT_GROUP_TITLES = {
+  'breaks-our-contract': 'breaks our contract',
+  'breaks-other-clients': 'breaking for other clients',
+  'not-breaking': 'not breaking',
+} as const satisfies Record<(typeof IMPACT_GROUPS)[number], string>;
+export const Impact = Type.Object(
+  {
+    group: ImpactGroup,
+    /** Each pact read, with the interactions the change touches (none: it touches none of them). */
+    pacts: Type.Array(
+      Type.Object({
+        file: Type.String(),
+        touches: Type.Array(Type.Object({ interaction: Type.String(), how: Type.String() })),
+      }),
+    ),
+  },
+  { title: 'impact' },
+);
 
 export const Evidence = Type.Object(
   {
@@ -59,6 +91,8 @@ export const Finding = Type.Object(
     specPointers: Type.Optional(
       Type.Object({ from: Type.Union([Type.String(), Type.Null()]), to: Type.Union([Type.String(), Type.Null()]) }),
     ),
+    /** Docs drift: which interactions of our pact(s) the change touches, and so its group. */
+    impact: Type.Optional(Impact),
   },
   { title: 'finding' },
 );
@@ -188,6 +222,9 @@ export type PillarResult = Static<typeof PillarResult>;
 export type PillarName = Static<typeof Pillar>;
 export type OutcomeName = Static<typeof Outcome>;
 export type SeverityName = Static<typeof Severity>;
+export type ImpactGroupName = Static<typeof ImpactGroup>;
+export type Impact = Static<typeof Impact>;
+export type FailOnName = SeverityName | typeof OUR_CONTRACT;
 export type BasisName = Static<typeof Basis>;
 export type TimelineBucket = Static<typeof TimelineBucket>;
 export type CapacityEstimate = Static<typeof CapacityEstimate>;
@@ -197,11 +234,16 @@ const severityRank: Record<SeverityName, number> = { info: 0, warning: 1, error:
 export const atLeast = (severity: SeverityName, threshold: SeverityName) =>
   severityRank[severity] >= severityRank[threshold];
 
-/** A finding that gates: not ignored and at or above the threshold. */
-export const gates = (f: Finding, failOn: SeverityName) => !f.ignored && atLeast(f.severity, failOn);
+/**
+ * A finding that gates: not ignored and at or above the threshold. `our-contract` is
+ * `error` except that a docs-drift finding breaking only other clients (its impact says no
+ * interaction of our pacts is touched) does not gate.
+ */
+export const gates = (f: Finding, failOn: FailOnName) =>
+  !f.ignored && (failOn === OUR_CONTRACT ? atLeast(f.severity, 'error') && f.impact?.group !== 'breaks-other-clients' : atLeast(f.severity, failOn));
 
 /** A check fails when one of its findings gates; the outcome is derived, never set by hand. */
-export const outcomeOf = (findings: Finding[], failOn: SeverityName, fallback: OutcomeName = 'pass'): OutcomeName =>
+export const outcomeOf = (findings: Finding[], failOn: FailOnName, fallback: OutcomeName = 'pass'): OutcomeName =>
   findings.some((f) => gates(f, failOn)) ? 'fail' : fallback;
 
 /** Against a real target, a finding from an `assumed` rule is at most a warning. */
@@ -264,7 +306,7 @@ export const RunResults = Type.Object(
     pinned: Type.Object({ source: Type.String(), commit: Type.String(), date: Type.String() }),
     startedAt: Type.String({ format: 'date-time' }),
     durationMs: Type.Number({ minimum: 0 }),
-    failOn: Severity,
+    failOn: Type.Union([Severity, Type.Literal(OUR_CONTRACT)]),
     require: RequireLevel,
     /** How the run ended; the exit code is EXIT_CODE_OF[outcome]. */
     outcome: RunOutcome,

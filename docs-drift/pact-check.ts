@@ -6,7 +6,7 @@ import { escapeToken } from '../api-model/openapi/pointer.ts';
 import { SPEC_DIFF_RULES, type SpecDiffRuleId } from '../api-model/rulebook/spec-diff.ts';
 import { UsageError } from '../core/errors.ts';
 import { PACT_FILE } from '../core/pact-names.ts';
-import { type CheckResult, type Finding, outcomeOf, type PillarName, type SeverityName } from '../core/results.ts';
+import { type CheckResult, type FailOnName, type Finding, outcomeOf, type PillarName } from '../core/results.ts';
 import { isObject, presentPaths, type SpecSide, sideOf } from './resolve.ts';
 import { viewOf } from './schema-view.ts';
 
@@ -143,7 +143,7 @@ export const documentPointer = (spec: OpcResult['specDetails']): string | null =
 
 export interface PactCheckOptions {
   pillar: PillarName;
-  failOn?: SeverityName;
+  failOn?: FailOnName;
   pactFile?: string;
   /** Shown as the document in findings and the check's name. */
   label?: string;

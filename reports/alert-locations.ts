@@ -108,6 +108,22 @@ export const placeAlert = (files: AlertFiles | null, f: Finding): AlertPlace | n
   return null;
 };
 
+/** The interactions of the user's own pacts a docs change touches (its impact), each at its line there. */
+export const impactPlaces = (files: AlertFiles | null, f: Finding): Array<AlertPlace & { interaction: string; how: string }> => {
+  if (!files || !f.impact) return [];
+  const out: Array<AlertPlace & { interaction: string; how: string }> = [];
+  for (const p of f.impact.pacts) {
+    const pact = files.pacts.find((x) => x.uri === p.file);
+    const doc = pact?.doc as { interactions?: Array<{ description?: unknown }> } | undefined;
+    if (!pact || !Array.isArray(doc?.interactions)) continue;
+    for (const t of p.touches) {
+      const i = doc.interactions.findIndex((x) => x?.description === t.interaction);
+      if (i >= 0) out.push({ ...inJson(pact, ['interactions', String(i)]), interaction: t.interaction, how: t.how });
+    }
+  }
+  return out;
+};
+
 /** The tool's own definition of the shape `f` is about, in devrev-gate's pinned documents. */
 export const toolPointer = (f: Finding): ToolPointer => {
   const where = locateFinding(f);

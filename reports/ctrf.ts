@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CheckResult, Finding, OutcomeName, PillarResult, RunResults } from '../core/results.ts';
+import { type CheckResult, type FailOnName, type Finding, gates, IMPACT_GROUP_TITLES, type OutcomeName, type PillarResult, type RunResults } from '../core/results.ts';
 import { pointerLabel } from '../core/pointer.ts';
 import { type OutcomeView, outcomeView } from './outcome.ts';
 import { caseOf } from './summary.ts';
@@ -31,15 +31,16 @@ const uuidOf = (name: string): string => {
 const findingLine = (f: Finding) =>
   `${f.ignored ? `${f.severity} (ignored: ${f.ignored.reason}${f.ignored.expires ? `, until ${f.ignored.expires}` : ''})` : f.severity} ${f.ruleId} ` +
   `[${caseOf(f)}] ${f.endpoint} ${f.status ?? 'no answer'} ${pointerLabel(f.pointer)}: ${f.message}` +
-  (f.expected !== undefined || f.actual !== undefined ? ` (expected ${valueText(f.expected)}; actual ${valueText(f.actual)})` : '');
+  (f.expected !== undefined || f.actual !== undefined ? ` (expected ${valueText(f.expected)}; actual ${valueText(f.actual)})` : '') +
+  (f.impact ? ` [${IMPACT_GROUP_TITLES[f.impact.group]}]` : '');
 
-const messageOf = (c: CheckResult): string | undefined => {
+const messageOf = (c: CheckResult, failOn: FailOnName): string | undefined => {
   if (c.outcome === 'fail') {
-    const first = c.findings.find((f) => !f.ignored) ?? c.findings[0];
+    const first = c.findings.find((f) => gates(f, failOn)) ?? c.findings.find((f) => !f.ignored) ?? c.findings[0];
     return first ? `${c.findings.length} finding(s): ${first.message}` : (c.reason ?? 'check failed');
   }
   if (c.outcome === 'skipped' || c.outcome === 'inconclusive') return c.reason ?? c.outcome;
-  return c.findings.length > 0 ? `${c.findings.length} finding(s) below --fail-on or ignored` : undefined;
+  return c.findings.length > 0 ? `${c.findings.length} finding(s) that --fail-on does not fail on, or ignored` : undefined;
 };
 
 /** One CTRF test, as this writer fills it. */
@@ -60,8 +61,8 @@ interface CtrfTest {
   extra: { checkId: string; findings: unknown[]; [key: string]: unknown };
 }
 
-const testOf = (p: PillarResult, c: CheckResult, start: number): CtrfTest => {
-  const message = messageOf(c);
+const testOf = (p: PillarResult, c: CheckResult, start: number, failOn: FailOnName): CtrfTest => {
+  const message = messageOf(c, failOn);
   return {
     name: c.name.includes(c.endpoint) ? c.name : `${c.name} [${c.endpoint}]`,
     status: STATUS[c.outcome],
@@ -85,6 +86,7 @@ const testOf = (p: PillarResult, c: CheckResult, start: number): CtrfTest => {
         status: f.status,
         pointer: f.pointer,
         ...(f.ignored ? { ignored: f.ignored } : {}),
+        ...(f.impact ? { impact: f.impact.group } : {}),
       })),
     },
   };
@@ -113,7 +115,7 @@ export const buildCtrf = (results: RunResults) => {
   const start = Date.parse(results.startedAt);
   const stop = start + Math.round(results.durationMs);
   const view = outcomeView(results);
-  const tests = [...results.pillars.flatMap((p) => p.checks.map((c) => testOf(p, c, Date.parse(p.startedAt)))), runTest(results, view)];
+  const tests = [...results.pillars.flatMap((p) => p.checks.map((c) => testOf(p, c, Date.parse(p.startedAt), results.failOn))), runTest(results, view)];
   const count = (status: string) => tests.filter((t) => t.status === status).length;
   return {
     reportFormat: 'CTRF' as const,

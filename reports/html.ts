@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pointerLabel } from '../core/pointer.ts';
 import type { CapacityEstimate, CheckResult, RunResults, TimelineBucket } from '../core/results.ts';
+import { impactGroups, touchesText } from './impact.ts';
 import { comparisonText, estimatedLimitText, estimateText, spendText } from './capacity.ts';
 import { type NotRun, outcomeView } from './outcome.ts';
 import { buildSummary, caseOf, type SummaryFinding } from './summary.ts';
@@ -74,6 +75,27 @@ const findingRow = (f: SummaryFinding) => {
   <td><code>${html(valueText(f.expected))}</code></td><td><code>${html(valueText(f.actual))}</code></td>
   <td>${html(f.message)}${repro}${evidenceBlock(f.evidence)}</td>
 </tr>`;
+};
+
+/** Docs drift: the changes grouped by what they do to our pact(s), each with the interactions it touches. */
+const impactHtml = (findings: SummaryFinding[]): string => {
+  const groups = impactGroups(findings);
+  if (!groups) return '';
+  const list = (f: SummaryFinding) => {
+    const touched = f.impact!.pacts.flatMap((p) => p.touches.map((t) => `<li><code>${html(t.interaction)}</code>: ${html(t.how)} <span class="muted">(${html(p.file)})</span></li>`));
+    return touched.length ? `<ul>${touched.join('')}</ul>` : `<span class="muted">${html(touchesText(f))}</span>`;
+  };
+  return `<h2 id="impact">Impact on our contract</h2>
+<p>${groups.map((g) => `${html(g.title)}: <strong class="impact-count" data-group="${g.group}">${g.findings.length}</strong>`).join(' · ')}</p>
+${groups
+  .filter((g) => g.group !== 'not-breaking' && g.findings.length > 0)
+  .map(
+    (g) => `<h3>${html(g.title)} (${g.findings.length})</h3>
+<table class="impact ${g.group}"><tr><th>severity</th><th>rule</th><th>endpoint</th><th>change</th><th>interactions of our pact it touches</th></tr>
+${g.findings.map((f) => `<tr${f.ignored ? ' class="ignored"' : ''}><td><span class="sev ${f.severity}">${f.severity}</span>${f.ignored ? '<span class="tag">ignored</span>' : ''}</td><td><code>${html(f.ruleId)}</code></td><td>${html(f.endpoint)}</td><td>${html(f.message)}</td><td>${list(f)}</td></tr>`).join('\n')}
+</table>`,
+  )
+  .join('\n')}`;
 };
 
 /** What the provider said: status line, headers and the (redacted, cut) body. */
@@ -229,6 +251,7 @@ ${classCounts.map(([name, n]) => `<tr><td>${html(name)}</td><td class="num">${n}
 ${s.pillars.map((p) => `<tr><td>${p.pillar}</td><td class="num">${p.checks.total}</td><td class="num">${p.checks.pass}</td><td class="num">${p.checks.fail}</td><td class="num">${p.checks.skipped}</td><td class="num">${p.checks.inconclusive}</td><td class="num">${p.findings.error}</td><td class="num">${p.findings.warning}</td><td class="num">${p.findings.ignored}</td><td class="num">${p.requestsSent}</td><td class="num">${ms(p.durationMs)}</td></tr>`).join('\n')}
 </table>
 
+${impactHtml(s.findings)}
 <h2 id="findings">Findings (${s.findings.length})</h2>
 ${
   s.findings.length === 0

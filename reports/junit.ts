@@ -1,5 +1,6 @@
 import { pointerLabel } from '../core/pointer.ts';
-import { anyCheckFailed, type CheckResult, type Finding, gapsText, hasGaps, type PillarResult, type RunResults } from '../core/results.ts';
+import { anyCheckFailed, type CheckResult, type FailOnName, type Finding, gapsText, gates, hasGaps, IMPACT_GROUP_TITLES, type PillarResult, type RunResults } from '../core/results.ts';
+import { touchesText } from './impact.ts';
 import { outcomeView } from './outcome.ts';
 import { valueText, xmlAttr, xmlText } from './text.ts';
 
@@ -18,20 +19,21 @@ const findingText = (f: Finding): string => {
     `  endpoint: ${f.endpoint}   status: ${f.status ?? 'no answer'}   pointer: ${pointerLabel(f.pointer)}   basis: ${f.basis}`,
     `  ${f.message}`,
   ];
+  if (f.impact) lines.push(`  impact: ${IMPACT_GROUP_TITLES[f.impact.group]} (${touchesText(f)})`);
   if (f.expected !== undefined) lines.push(`  expected: ${valueText(f.expected)}`);
   if (f.actual !== undefined) lines.push(`  actual:   ${valueText(f.actual)}`);
   if (f.reproduction) lines.push(`  reproduce: ${f.reproduction}`);
   return lines.join('\n');
 };
 
-const testcase = (p: PillarResult, c: CheckResult): string => {
+const testcase = (p: PillarResult, c: CheckResult, failOn: FailOnName): string => {
   // One case per check per endpoint: the endpoint is the class, so consumers group by it.
   const name = c.name.includes(c.endpoint) ? c.name : `${c.name} [${c.endpoint}]`;
   const attrs = `name="${xmlAttr(name)}" classname="${xmlAttr(`devrev-gate.${p.pillar}.${c.endpoint}`)}" time="${seconds(c.durationMs)}"`;
   const body: string[] = [];
   if (c.outcome === 'fail') {
-    const gating = c.findings.filter((f) => !f.ignored);
-    const first = gating[0] ?? c.findings[0];
+    // The finding that failed the check leads (under our-contract an earlier one may not gate).
+    const first = c.findings.find((f) => gates(f, failOn)) ?? c.findings.find((f) => !f.ignored) ?? c.findings[0];
     const message = first ? `${c.findings.length} finding(s): ${first.message}` : c.reason ?? 'check failed';
     body.push(
       `      <failure message="${xmlAttr(message)}" type="${xmlAttr(first?.ruleId ?? 'check-failed')}">${xmlText(c.findings.map(findingText).join('\n\n'))}</failure>`,
@@ -40,7 +42,7 @@ const testcase = (p: PillarResult, c: CheckResult): string => {
     const reason = c.outcome === 'inconclusive' ? `inconclusive: ${c.reason ?? 'no conclusive answer'}` : c.reason ?? 'skipped';
     body.push(`      <skipped message="${xmlAttr(reason)}"/>`);
   }
-  // Findings that do not fail a check (below --fail-on, or ignored) still reach the log.
+  // Findings that do not fail a check (below --fail-on, outside our-contract, or ignored) still reach the log.
   if (c.outcome !== 'fail' && c.findings.length > 0) {
     body.push(`      <system-out>${xmlText(c.findings.map(findingText).join('\n\n'))}</system-out>`);
   }
@@ -109,7 +111,7 @@ export const renderJunit = (results: RunResults): string => {
     return [
       `  <testsuite name="${xmlAttr(p.pillar)}" tests="${n.tests}" failures="${n.failures}" errors="0" skipped="${n.skipped}" time="${seconds(p.durationMs)}" timestamp="${xmlAttr(p.startedAt.replace(/Z$/, ''))}" hostname="${xmlAttr(results.target.kind)}">`,
       `    <properties>\n${props}\n    </properties>`,
-      ...p.checks.map((c) => testcase(p, c)),
+      ...p.checks.map((c) => testcase(p, c, results.failOn)),
       '  </testsuite>',
     ].join('\n');
   });

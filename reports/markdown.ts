@@ -1,7 +1,8 @@
 import { pointerLabel } from '../core/pointer.ts';
 import type { RunResults } from '../core/results.ts';
+import { impactGroups, touchesText } from './impact.ts';
 import { type NotRun, outcomeView } from './outcome.ts';
-import { buildSummary, caseOf } from './summary.ts';
+import { buildSummary, caseOf, type SummaryFinding } from './summary.ts';
 import { mdCell, valueText } from './text.ts';
 
 /**
@@ -22,6 +23,24 @@ const notRunSection = (rows: NotRun[]): string[] => {
     out.push(`| ${r.outcome} | ${r.pillar} | ${mdCell(r.name, 80)} | ${mdCell(r.endpoint)} | ${mdCell(r.reason, 200)} |`);
   }
   if (rows.length > MD_FINDINGS_CAP) out.push('', `…and ${rows.length - MD_FINDINGS_CAP} more: see summary.json (notRun).`);
+  return out;
+};
+
+/** Docs drift: the changes grouped by what they do to our pact(s), each with the interactions it touches. */
+const impactSection = (findings: SummaryFinding[]): string[] => {
+  const groups = impactGroups(findings);
+  if (!groups) return [];
+  const out = ['', '### Impact on our contract', ''];
+  out.push(groups.map((g) => `${g.title}: **${g.findings.length}**`).join(' · '));
+  for (const g of groups) {
+    // "Not breaking" is counted above; listing it would drown the two that matter.
+    if (g.group === 'not-breaking' || g.findings.length === 0) continue;
+    out.push('', `#### ${g.title[0]!.toUpperCase()}${g.title.slice(1)} (${g.findings.length})`, '', '| rule | endpoint | change | interactions of our pact it touches |', '| --- | --- | --- | --- |');
+    for (const f of g.findings.slice(0, MD_FINDINGS_CAP)) {
+      out.push(`| ${mdCell(f.ruleId)}${f.ignored ? ' (ignored)' : ''} | ${mdCell(f.endpoint)} | ${mdCell(f.message, 200)} | ${mdCell(touchesText(f), 400)} |`);
+    }
+    if (g.findings.length > MD_FINDINGS_CAP) out.push('', `…and ${g.findings.length - MD_FINDINGS_CAP} more: see summary.json or index.html.`);
+  }
   return out;
 };
 
@@ -61,6 +80,9 @@ export const renderMarkdown = (results: RunResults): string => {
     );
   }
   out.push('');
+  // The impact first: a reviewer's question is whether the change breaks us.
+  const impact = impactSection(s.findings);
+  if (impact.length) out.push(...impact.slice(1), '');
   if (s.findings.length === 0) {
     out.push('No findings.');
   } else {

@@ -3,9 +3,10 @@ import { isSuiteRule } from '../api-model/rulebook/index.ts';
 import { PACT_FILE } from '../core/pact-names.ts';
 import { caseOf, FINGERPRINT_KEY, fingerprintOf } from '../core/finding-id.ts';
 import { pointerLabel, segmentsOf } from '../core/pointer.ts';
-import { type Finding, hasGaps, type RunResults, type SeverityName } from '../core/results.ts';
+import { type Finding, hasGaps, IMPACT_GROUP_TITLES, type RunResults, type SeverityName } from '../core/results.ts';
 import { findUserRepo, type UserRepo } from '../core/user-repo.ts';
-import { alertFiles, placeAlert, type RepoFile, toolPointer } from './alert-locations.ts';
+import { alertFiles, impactPlaces, placeAlert, type RepoFile, toolPointer } from './alert-locations.ts';
+import { touchesText } from './impact.ts';
 import { type OutcomeView, outcomeView } from './outcome.ts';
 import { ruleMeta } from './rule-info.ts';
 import { valueText } from './text.ts';
@@ -57,11 +58,13 @@ const logicalKind = (pointer: string) => {
 };
 
 const messageOf = (f: Finding): string => {
-  const parts = [f.message];
+  // Docs drift: the group first, as code scanning shows a message's first words.
+  const parts = [f.impact ? `${IMPACT_GROUP_TITLES[f.impact.group]}: ${f.message}` : f.message];
   if (f.expected !== undefined || f.actual !== undefined) {
     parts.push(`expected: ${valueText(f.expected) || '(nothing stated)'}; actual: ${valueText(f.actual) || '(none)'}`);
   }
   parts.push(`${f.endpoint}${f.status === null ? ', no answer' : `, status ${f.status}`}, at ${pointerLabel(f.pointer)}`);
+  if (f.impact) parts.push(`touches ${touchesText(f)}`);
   return parts.join(' — ');
 };
 
@@ -129,6 +132,12 @@ export const buildSarif = (results: RunResults, repo: UserRepo | null = findUser
           message: { text: `defined at ${tool.pointer || '/'} in devrev-gate's pinned ${tool.uri.endsWith(PACT_FILE) ? 'pact' : 'OpenAPI slice'} (${results.pinned.commit})` },
           logicalLocations: [{ name: tool.pointer || '/', fullyQualifiedName: `devrev-gate:${tool.uri}#${tool.pointer}`, kind: 'element' }],
         },
+        // Docs drift: each interaction of the user's own pact the change touches, at its line.
+        ...impactPlaces(files, f).map((t, i) => ({
+          id: i + 2,
+          message: { text: `${t.interaction}: ${t.how}` },
+          physicalLocation: { artifactLocation: { uri: t.file.uri, uriBaseId: BASE_ID, index: artifactIndex(t.file) }, region: { startLine: t.line, startColumn: t.column } },
+        })),
       ],
       partialFingerprints: { [FINGERPRINT_KEY]: fingerprintOf(f) },
       properties: {
@@ -144,6 +153,7 @@ export const buildSarif = (results: RunResults, repo: UserRepo | null = findUser
         ...(f.expected !== undefined ? { expected: f.expected } : {}),
         ...(f.actual !== undefined ? { actual: f.actual } : {}),
         ...(f.reproduction ? { reproduction: f.reproduction } : {}),
+        ...(f.impact ? { impact: f.impact.group, touches: f.impact.pacts, tags: [f.impact.group] } : {}),
       },
     };
     if (f.ignored) {

@@ -1,6 +1,7 @@
 import { TARGET_DOWN_RULE } from '../core/evidence.ts';
 import { pointerLabel } from '../core/pointer.ts';
 import type { PillarResult, RunResults } from '../core/results.ts';
+import { impactGroups } from './impact.ts';
 import { outcomeView, reasonShown } from './outcome.ts';
 import { buildSummary, caseOf } from './summary.ts';
 
@@ -29,9 +30,11 @@ export const renderVerdictLine = (results: RunResults): string => {
   const total = (k: 'error' | 'warning' | 'info' | 'ignored') => s.pillars.reduce((n, p) => n + p.findings[k], 0);
   const findings = [plural(total('error'), 'error'), plural(total('warning'), 'warning'), `${total('info')} info`];
   if (total('ignored') > 0) findings.push(`${total('ignored')} ignored`);
+  const groups = impactGroups(s.findings);
+  const impact = groups ? [`impact: ${groups.filter((g) => g.group !== 'not-breaking').map((g) => `${g.findings.length} ${g.title}`).join(', ')}`] : [];
   const down = results.pillars.find(targetDown);
   const head = `verdict: ${outcomeView(results).headline}${down ? ` (the target stopped answering during ${down.pillar})` : ''} in ${seconds(s.durationMs)}`;
-  return [head, pillars.join('; ') || 'no pillar ran', findings.join(', '), plural(s.requests.sent, 'request')].join(' · ');
+  return [head, pillars.join('; ') || 'no pillar ran', findings.join(', '), ...impact, plural(s.requests.sent, 'request')].join(' · ');
 };
 
 const TABLE_ROWS = 40;

@@ -5,14 +5,16 @@ import { loadIgnore } from '../../api-model/ignore.ts';
 import { planPin, writePin } from '../../api-model/openapi/pin.ts';
 import { sliceInfo } from '../../api-model/openapi/slice.ts';
 import { EXIT } from '../../core/errors.ts';
-import { EXIT_CODE_OF, RESULTS_SCHEMA_VERSION, type RunResults, runOutcome, verdictOfOutcome } from '../../core/results.ts';
+import { shownPath } from '../../core/shown-path.ts';
+import { EXIT_CODE_OF, type FailOnName, RESULTS_SCHEMA_VERSION, type RunResults, runOutcome, verdictOfOutcome } from '../../core/results.ts';
 import { writeReports } from '../../reports/index.ts';
 import { renderVerdictLine } from '../../reports/terminal.ts';
 import { defaultOutFor, ensureOutDir, type GateCliOptions, withGateOptions } from '../options.ts';
 import { loadSpec } from '../pillars.ts';
 import { RESULTS_FILE } from '../session.ts';
 
-interface SpecCliOptions extends GateCliOptions {
+interface SpecCliOptions extends Omit<GateCliOptions, 'failOn'> {
+  failOn: FailOnName;
   out: string;
   pact: boolean;
   verbose?: boolean;
@@ -23,7 +25,7 @@ interface SpecCliOptions extends GateCliOptions {
 const loadTable = () => import('../../docs-drift/table.ts');
 
 const common = (cmd: Command): Command =>
-  withGateOptions(cmd)
+  withGateOptions(cmd, { ourContract: true })
     .option('--out <dir>', 'folder for results.json and the reports', defaultOutFor(cmd))
     .option('--no-pact', 'do not check the committed pact against the newer document')
     .option('--verbose', 'list info changes one by one too')
@@ -39,11 +41,13 @@ const common = (cmd: Command): Command =>
 const diffAndReport = async (fromArg: string, toArg: string, o: SpecCliOptions): Promise<void> => {
   const started = new Date();
   const ignore = loadIgnore(o.ignore);
-  const { openSide, runSpecDiff } = await loadSpec();
+  const { impactPactFiles, openSide, readPactView, runSpecDiff } = await loadSpec();
   const from = openSide(fromArg);
   const to = openSide(toArg);
+  // A pact of the user's that is not one is a setup error too, said before anything is written.
+  const impactPacts = impactPactFiles().map(readPactView);
   const outDir = ensureOutDir(o.out);
-  const run = await runSpecDiff(from, to, { failOn: o.failOn, pact: o.pact, ignore });
+  const run = await runSpecDiff(from, to, { failOn: o.failOn, pact: o.pact, ignore, impactPacts });
   const pin = sliceInfo();
   const outcome = runOutcome({ pillars: [run.result], records: { remaining: 0 }, require: o.require, interrupted: false, setupError: false, toolFault: false });
   const results: RunResults = {
@@ -69,7 +73,7 @@ const diffAndReport = async (fromArg: string, toArg: string, o: SpecCliOptions):
   const files = await writeReports(results, outDir);
   if (!o.quiet) {
     const { renderPactCheck, renderSpecChanges } = await loadTable();
-    process.stdout.write(renderSpecChanges(run.changes, `docs drift ${run.from.source} → ${run.to.source}`, o.verbose, run.ignored));
+    process.stdout.write(renderSpecChanges(run.changes, `docs drift ${run.from.source} → ${run.to.source}`, o.verbose, run.ignored, run.impacts));
     const pact = run.result.checks.find((c) => c.id === 'spec.pact-vs-document');
     if (pact) process.stdout.write(renderPactCheck(pact));
     for (const f of run.result.checks.find((c) => c.id === 'spec.ignore-file')?.findings ?? []) process.stdout.write(`  ERROR   ${f.ruleId}  ${f.message}\n`);
@@ -119,14 +123,17 @@ export const register = (program: Command): void => {
         process.exitCode = EXIT.PASS;
         return;
       }
-      const { diffSpecs, openSide, sideOf, PINNED } = await loadSpec();
+      const { diffSpecs, impactOf, impactPactFiles, openSide, readPactView, sideOf, PINNED } = await loadSpec();
       const { renderSpecChanges } = await loadTable();
       const to = sideOf(file, file, plan.loaded.doc);
       to.source = file;
       // From the pin being replaced: the slice file when it exists.
       const current = plan.previousText !== null ? openSide(plan.out) : openSide(PINNED);
       const changes = diffSpecs(current, to);
-      process.stdout.write(renderSpecChanges(changes, `changes from the pin to ${file}`, o.verbose));
+      // What each change does to our pact(s), as spec check shows it: a reviewer pins knowing it.
+      const pacts = impactPactFiles().map(readPactView);
+      const impacts = new Map(changes.map((c) => [c, impactOf(c, pacts, shownPath)]));
+      process.stdout.write(renderSpecChanges(changes, `changes from the pin to ${file}`, o.verbose, new Set(), impacts));
       if (o.check) {
         process.stderr.write(`${shown}: differs from the slice of ${file}; run devrev-gate spec pin ${file}\n`);
         process.exitCode = EXIT.FAIL;

@@ -24,7 +24,7 @@ import {
   runBroker,
 } from './broker.ts';
 import { MOCK_SERVER_RETRIES, PACT_FILE, runConsumer } from './consumer.ts';
-import { type ContractInteraction, INTERACTIONS } from './interactions.ts';
+import { type ContractInteraction, interactions } from './interactions.ts';
 import { detailsOfError } from './mismatch.ts';
 import { FIXTURE_STATES, fixtureStates, simulatorStates, type StateSetter } from './states.ts';
 import { type CapturedAnswer, type ContractAuth, VERIFIER_LOG, type VerifyOutcome, verifyPact } from './verify.ts';
@@ -37,7 +37,7 @@ import { type CapturedAnswer, type ContractAuth, VERIFIER_LOG, type VerifyOutcom
  * expected and actual.
  */
 export { CONSUMER, PACT_FILE, PROVIDER, runConsumer } from './consumer.ts';
-export { INTERACTIONS } from './interactions.ts';
+export { interactions } from './interactions.ts';
 export { STATES } from './states.ts';
 
 export interface ContractsOptions {
@@ -78,7 +78,7 @@ const durationOf = (d: unknown): number => {
 };
 
 /** Which interaction a verifier error is about: its text ends with the description. */
-const interactionOf = (text: string) => INTERACTIONS.find((i) => text === i.description || text.endsWith(` - ${i.description}`));
+const interactionOf = (all: readonly ContractInteraction[], text: string) => all.find((i) => text === i.description || text.endsWith(` - ${i.description}`));
 
 const defaultStates = (ctx: RunContext): StateSetter =>
   ctx.target.kind === 'simulator' ? simulatorStates(ctx.target.url) : fixtureStates();
@@ -235,10 +235,12 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
   const checks: CheckResult[] = [];
   const sentBefore = ctx.budget.sent;
 
-  say(`contracts: consumer side, ${INTERACTIONS.length} interactions through @devrev/typescript-sdk → ${pactDir}`);
+  // The interactions of this run: every endpoint's, those a test added included.
+  const current = interactions();
+  say(`contracts: consumer side, ${current.length} interactions through @devrev/typescript-sdk → ${pactDir}`);
   const t0 = Date.now();
   let retries = 0;
-  const consumer = await runConsumer(pactDir, INTERACTIONS, {
+  const consumer = await runConsumer(pactDir, current, {
     onFlake: (attempt) => {
       if (attempt <= MOCK_SERVER_RETRIES) retries++;
     },
@@ -273,7 +275,7 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
   }
   // Interrupted before verification: no interaction was sent, none is judged.
   if (ctx.signal.aborted) {
-    for (const i of INTERACTIONS) checks.push({ id: checkIdOf(i), pillar: 'contracts', name: i.description, endpoint: i.endpoint.name, outcome: 'skipped', durationMs: 0, reason: INTERRUPTED, findings: [] });
+    for (const i of current) checks.push({ id: checkIdOf(i), pillar: 'contracts', name: i.description, endpoint: i.endpoint.name, outcome: 'skipped', durationMs: 0, reason: INTERRUPTED, findings: [] });
     return pillarResult('contracts', startedAt, 0, checks);
   }
 
@@ -293,7 +295,7 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
 
   const states = options.states ?? defaultStates(ctx);
   const stateCtx = { runId: ctx.runId, token: ctx.token, fixtures: ctx.fixtures };
-  const known = new Set(INTERACTIONS.flatMap((i) => i.states.map((s) => s.name)).filter((n) => states.canSet?.(n, stateCtx) === false));
+  const known = new Set(current.flatMap((i) => i.states.map((s) => s.name)).filter((n) => states.canSet?.(n, stateCtx) === false));
   const { file: pactFile, cleanup } = withoutUnsettable(consumer.file, known);
   say(`contracts: verifying against ${ctx.target.url} (states: ${states.name})`);
   const verifierLog = join(ctx.outDir, VERIFIER_LOG);
@@ -325,7 +327,7 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
 
   const errorsByInteraction = new Map<ContractInteraction, Finding[]>();
   for (const e of verified.report.errors ?? []) {
-    const i = interactionOf(e.interaction);
+    const i = interactionOf(current, e.interaction);
     if (!i) continue;
     const list = errorsByInteraction.get(i) ?? [];
     const details = detailsOfError(e.mismatch);
@@ -358,7 +360,7 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
   const cut = (i: ContractInteraction) => verified.interrupted && !(verified.answers.has(i.description) && judged.has(i.description));
   const rootCause = verified.interrupted ? null : await rootCauseOf(ctx, verified, options.auth ?? 'sdk');
   if (rootCause) checks.push(rootCause.check);
-  for (const i of INTERACTIONS) {
+  for (const i of current) {
     const blocked = i.states.filter((s) => verified.unsettable.has(s.name));
     const took = durationOf(results.find((r) => r.description === i.description)?.duration);
     const base = { id: checkIdOf(i), pillar: 'contracts' as const, name: i.description, endpoint: i.endpoint.name, durationMs: took };

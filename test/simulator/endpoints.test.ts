@@ -265,7 +265,7 @@ describe('uniqueness', () => {
     expect((await send(sim.url, '/rev-users.create', { body: { external_refs: [ref] } })).status).toBe(201);
     expect((await send(sim.url, '/rev-users.create', { body: { external_ref: ref } })).status).toBe(409);
     const marked = uniq('marked');
-    expect((await control(sim.url, 'external-refs', { external_ref: marked })).status).toBe(200);
+    expect((await control(sim.url, 'taken', { endpoint: 'rev-users.create', field: 'external_ref', value: marked })).status).toBe(200);
     const r = await send(sim.url, '/rev-users.create', { body: { external_refs: [uniq('free'), marked] } });
     expect(r.status).toBe(409);
     expectValid(ErrorConflict, r.json);

@@ -124,8 +124,16 @@ const CREATE_ROUTES: Record<CreateEndpointName, Route> = {
  */
 const TAKE_UNIQUE: Record<CreateEndpointName, (store: UserStore, field: string, value: string) => boolean> = {
   // external_ref and external_refs entries share one namespace.
-  'rev-users.create': (store, field, value) => (field === 'external_ref' || field === 'external_refs') && (store.reserveRef(value), true),
-  'dev-users.create': (store, field, value) => field === 'email' && (store.reserveEmail(value), true),
+  'rev-users.create': (store, field, value) => {
+    if (field !== 'external_ref' && field !== 'external_refs') return false;
+    store.reserveRef(value);
+    return true;
+  },
+  'dev-users.create': (store, field, value) => {
+    if (field !== 'email') return false;
+    store.reserveEmail(value);
+    return true;
+  },
 };
 
 export const takeUniqueValue = (store: UserStore, endpoint: string, field: string, value: string): boolean =>

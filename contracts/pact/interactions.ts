@@ -248,9 +248,11 @@ const errorTypes = (schema: TSchema): { tag: string; values: string[]; example: 
  */
 const THROTTLED_ANSWER = { headers: { 'Retry-After': regex('^[0-9]+$', '30') }, body: { retry_after: 30 } };
 
+/** The answer holds what its documented schema says (an optional field, when there, as documented). */
 const checkSchema = (what: string, schema: TSchema, data: unknown) => {
   const v = validate(schema, data);
-  if (!v.valid) fail(`${what}${v.errors[0]!.pointer}`, v.errors[0]!.message, valueAt(data, v.errors[0]!.pointer));
+  const e = v.errors[0];
+  if (e) fail(`${what} at ${e.pointer || '/'}`, e.message, valueAt(data, e.pointer));
 };
 
 interface Answer {
@@ -268,7 +270,7 @@ const createdAnswer = (model: EndpointModel, sent: Record<string, unknown>): Ans
     check: (o, request) => {
       const record = valueAt(o.data, `/${spec.envelope}`);
       if (typeof valueAt(record, '/id') !== 'string') fail(`${spec.envelope}.id`, 'a string', valueAt(record, '/id'));
-      checkSchema('the created record at ', schema, o.data);
+      checkSchema('the created record', schema, o.data);
       for (const m of echoMismatches(spec.name, request, record)) fail(`${spec.envelope}${m.echo.answer}`, m.sent, m.got);
     },
   };
@@ -289,7 +291,7 @@ const errorAnswer = (spec: EndpointSpec, c: CatalogueCase): Answer => {
       const got = valueAt(o.data, `/${tag}`);
       if (!values.includes(got as string)) fail(`the error ${tag}`, values.length > 1 ? `one of ${values.length} documented types` : example, got);
       // Optional documented fields (a 500's reference_id) are read only when there, as documented.
-      checkSchema('the error at ', schema, o.data);
+      checkSchema('the error', schema, o.data);
       if (throttled) {
         const header = o.headers['retry-after'];
         if (!/^[0-9]+$/.test(header ?? '')) fail('the Retry-After header', 'whole seconds', header);

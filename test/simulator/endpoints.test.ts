@@ -279,6 +279,16 @@ describe('uniqueness', () => {
     expectValid(ErrorBadRequest, r.json);
     expect(r.json).toMatchObject({ type: 'value_not_permitted', field_name: 'email' });
   });
+
+  it('marks a value of any endpoint\'s own unique field taken through the reserved route, and refuses a field that is not unique', async () => {
+    const email = `${uniq('reserved')}@example.com`;
+    expect((await control(sim.url, 'taken', { endpoint: 'dev-users.create', field: 'email', value: email })).status).toBe(200);
+    const r = await send(sim.url, '/dev-users.create', { body: { email, state: 'shadow' } });
+    expect(r.status).toBe(400);
+    expect(r.json).toMatchObject({ type: 'value_not_permitted', field_name: 'email' });
+    expect((await control(sim.url, 'taken', { endpoint: 'dev-users.create', field: 'full_name', value: 'x' })).status).toBe(400);
+    expect((await control(sim.url, 'taken', { endpoint: 'no-such.create', field: 'email', value: 'x' })).status).toBe(400);
+  });
 });
 
 describe('routes', () => {

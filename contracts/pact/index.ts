@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DEV_USERS_CREATE } from '../../api-model/shapes/endpoints.ts';
 import { evidenceOf, targetDownCheck } from '../../core/evidence.ts';
 import { SetupError } from '../../core/errors.ts';
 import { cutShort, INTERRUPTED } from '../../core/interrupt.ts';
 import { ECHO_BASIS } from '../../api-model/cases/catalogue.ts';
 import { profileOf } from '../../api-model/endpoints/profiles.ts';
+import { harmlessRequestEndpoint } from '../../api-model/endpoints/index.ts';
 import { gatePillar, isRealTarget } from '../../api-model/gate.ts';
 import { ruleInfo, severityOfRule } from '../../api-model/rulebook/index.ts';
 import { type AuthStyle, HttpClient } from '../../core/http.ts';
@@ -187,7 +187,8 @@ const rootCauseOf = async (ctx: RunContext, v: VerifyOutcome, auth: ContractAuth
   // Every request with a token got 401. Does the other form of the same token pass?
   const other: AuthStyle = auth === 'bearer' ? 'raw' : 'bearer';
   const http = new HttpClient(ctx);
-  const probe = await http.send({ path: DEV_USERS_CREATE.path, body: {}, auth: other, retry429: false }).catch(() => null);
+  // A body without the required fields: it creates nothing, whichever form of the token passes.
+  const probe = await http.send({ path: harmlessRequestEndpoint().spec.path, body: {}, auth: other, retry429: false }).catch(() => null);
   const evidence = evidenceOf(withToken[0]!, ctx.redactor);
   const note = "DevRev's docs say `Authorization: Bearer <token>`, while its official SDK sends the bare token";
   let finding: Finding;

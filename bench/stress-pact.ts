@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clearPacts, MOCK_SERVER_RETRIES, runConsumerInteraction } from '../contracts/pact/consumer.ts';
-import { INTERACTIONS } from '../contracts/pact/interactions.ts';
+import { interactions } from '../contracts/pact/interactions.ts';
 
 /**
  * `npm run stress:pact [-- RUNS]`: how often the consumer suite hits the native mock
@@ -37,6 +37,8 @@ process.on('SIGINT', () => {
   stopSpinners();
   process.exit(130);
 });
+
+const INTERACTIONS = interactions();
 
 log(
   `stress:pact: ${RUNS} runs of ${INTERACTIONS.length} consumer interactions; @pact-foundation/pact ${versionOf('@pact-foundation/pact')}, ` +

@@ -8,7 +8,8 @@ export const CONTROL_PREFIX = '/__simulator/';
 
 export interface ControlRoutes {
   reset: Record<string, never>;
-  'external-refs': { external_ref: string };
+  /** A value of the endpoint's own unique field, marked taken. */
+  taken: { endpoint: string; field: string; value: string };
   faults: { status: 500 | 503; count?: number };
   'read-only-tokens': { token: string };
   throttle: { token: string };
@@ -16,7 +17,7 @@ export interface ControlRoutes {
 
 export type ControlRoute = keyof ControlRoutes;
 
-export const CONTROL_ROUTES = ['reset', 'external-refs', 'faults', 'read-only-tokens', 'throttle'] as const satisfies readonly ControlRoute[];
+export const CONTROL_ROUTES = ['reset', 'taken', 'faults', 'read-only-tokens', 'throttle'] as const satisfies readonly ControlRoute[];
 
 export const isControlRoute = (name: string): name is ControlRoute => (CONTROL_ROUTES as readonly string[]).includes(name);
 

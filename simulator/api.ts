@@ -121,6 +121,27 @@ const CREATE_ROUTES: Record<CreateEndpointName, Route> = {
   'dev-users.create': devUsersCreate,
 };
 
+/**
+ * How each create endpoint marks a value of its own unique field taken (the "unique value
+ * is taken" provider state): false when `field` is not one of its unique fields.
+ */
+const TAKE_UNIQUE: Record<CreateEndpointName, (store: UserStore, field: string, value: string) => boolean> = {
+  // external_ref and external_refs entries share one namespace.
+  'rev-users.create': (store, field, value) => {
+    if (field !== 'external_ref' && field !== 'external_refs') return false;
+    store.reserveRef(value);
+    return true;
+  },
+  'dev-users.create': (store, field, value) => {
+    if (field !== 'email') return false;
+    store.reserveEmail(value);
+    return true;
+  },
+};
+
+export const takeUniqueValue = (store: UserStore, endpoint: string, field: string, value: string): boolean =>
+  Object.hasOwn(TAKE_UNIQUE, endpoint) && TAKE_UNIQUE[endpoint as CreateEndpointName](store, field, value);
+
 export const ROUTES: ReadonlyMap<string, Route> = new Map([
   ...CREATE_ENDPOINTS.map((e): [string, Route] => [e.path, CREATE_ROUTES[e.name]]),
   [REV_USERS_DELETE.path, revUsersDelete],

@@ -1,5 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { CONTROL_PREFIX, isControlRoute } from '../core/simulator-control.ts';
+import { takeUniqueValue } from './api.ts';
 import type { Limiter } from './limiter.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { UserStore } from './store.ts';
@@ -10,7 +11,7 @@ import type { UserStore } from './store.ts';
  * out, never rate-limited; they exist only on the simulator, never on DevRev.
  *
  *   POST /__simulator/reset                               everything back to the start
- *   POST /__simulator/external-refs    {"external_ref"}    a rev user create with it gets 409
+ *   POST /__simulator/taken   {"endpoint","field","value"} that value of the endpoint's unique field is taken
  *   POST /__simulator/faults           {"status", "count"} the next N API requests get 500/503
  *   POST /__simulator/read-only-tokens {"token"}           that token gets 403 on writes
  *   POST /__simulator/throttle         {"token"}           spends that user's quota: next is 429
@@ -79,9 +80,14 @@ export const handleControl = (
       case 'reset':
         resetState(state);
         return send(res, 200, {}, {});
-      case 'external-refs':
-        state.store.reserveRef(fieldOf(body, 'external_ref'));
+      case 'taken': {
+        const endpoint = fieldOf(body, 'endpoint');
+        const field = fieldOf(body, 'field');
+        if (!takeUniqueValue(state.store, endpoint, field, fieldOf(body, 'value'))) {
+          throw new ControlError(`${JSON.stringify(field).slice(0, 100)} is not a unique field of ${JSON.stringify(endpoint).slice(0, 100)}`);
+        }
         return send(res, 200, {}, {});
+      }
       case 'faults': {
         const status = body['status'];
         const count = body['count'] ?? 1;

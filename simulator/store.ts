@@ -16,7 +16,7 @@ export interface StoredUser {
   holds: string[];
 }
 
-/** Marks a ref taken through the reserved route rather than by a user. */
+/** Marks a ref or an email taken through the reserved route rather than by a user. */
 const RESERVED = '';
 
 export class UserStore {
@@ -48,14 +48,15 @@ export class UserStore {
   }
 
   reserveRef(ref: string) {
-    if (!this.refs.has(ref)) {
-      if (this.refs.size >= this.maxUsers * 4) this.dropOldestReserved();
-      this.refs.set(ref, RESERVED);
-    }
+    this.reserve(this.refs, ref);
   }
 
   emailTaken(email: string) {
     return this.emails.has(email.toLowerCase());
+  }
+
+  reserveEmail(email: string) {
+    this.reserve(this.emails, email.toLowerCase());
   }
 
   addRev(user: StoredUser) {
@@ -107,10 +108,17 @@ export class UserStore {
     }
   }
 
-  private dropOldestReserved() {
-    for (const [ref, owner] of this.refs) {
+  private reserve(index: Map<string, string>, value: string) {
+    if (!index.has(value)) {
+      if (index.size >= this.maxUsers * 4) this.dropOldestReserved(index);
+      index.set(value, RESERVED);
+    }
+  }
+
+  private dropOldestReserved(index: Map<string, string>) {
+    for (const [value, owner] of index) {
       if (owner === RESERVED) {
-        this.refs.delete(ref);
+        index.delete(value);
         return;
       }
     }

@@ -24,6 +24,12 @@ export interface EndpointCase {
   /** Tenant records the request references; without them a real target cannot take it. */
   fixtures?: readonly FixtureName[];
   state?: CaseState;
+  /**
+   * How the contract names the case after `<endpoint> <status>` (`without a token`): the
+   * Pact interaction's description, its key in the pact and at a broker, so it stays once
+   * published. Absent: `for <summary>`.
+   */
+  describedAs?: string;
   /** Absent where the requests are generated (hostile bytes): properties make them. */
   request?: (v: RequestValues) => CaseRequest;
 }
@@ -35,6 +41,7 @@ export const created = (name: string, summary: string, body: BodyOf, extra: Part
   name,
   ...CREATED,
   summary,
+  describedAs: `${name.replace(/-create$/, '')} request`,
   // `what` is the case without its suffix: run-tagged values read `<run>-rev-minimal`.
   request: (v) => ({ body: body(v, name.replace(/-create$/, '')) }),
   ...extra,
@@ -48,7 +55,8 @@ export const refused = (
   why: string,
   violates: NonNullable<EndpointCase['violates']>,
   body: BodyOf,
-): EndpointCase => ({ name, status: 400, basis, why, summary, violates, request: (v) => ({ body: body(v, name) }) });
+  describedAs?: string,
+): EndpointCase => ({ name, status: 400, basis, why, summary, violates, ...(describedAs ? { describedAs } : {}), request: (v) => ({ body: body(v, name) }) });
 
 /** A tenant custom field no create's schema spec announces. */
 const UNANNOUNCED_CUSTOM_FIELD = { tnt__devrev_gate_note: 'x' };
@@ -70,6 +78,7 @@ export const everyCreate = (minimal: BodyOf): EndpointCase[] => {
       '"omission results in a Bad Request error" (custom_schema_spec)',
       'custom-schema-spec',
       (v, what) => ({ ...minimal(v, what), custom_fields: UNANNOUNCED_CUSTOM_FIELD }),
+      'for custom_fields without custom_schema_spec',
     ),
     {
       name: 'malformed-json',
@@ -86,6 +95,7 @@ export const everyCreate = (minimal: BodyOf): EndpointCase[] => {
       basis: 'spec',
       why: 'the auth-token bearer scheme is global; a request without it is unauthenticated',
       summary: 'a valid create without Authorization',
+      describedAs: 'without a token',
       request: (v) => ({ body: minimal(v, 'no-token'), auth: 'none' }),
     },
     // The docs are silent on raw bytes, invalid UTF-8, deep nesting and wrong content types;
@@ -103,6 +113,7 @@ export const everyCreate = (minimal: BodyOf): EndpointCase[] => {
       basis: 'prose',
       why: 'a throttled user gets 429 with Retry-After in seconds (rate-limits page)',
       summary: "a create from a user whose quota is spent; the 429 itself is checked",
+      describedAs: 'with Retry-After and retry_after',
       state: 'throttled',
       request: valid('throttled'),
     },
@@ -113,6 +124,7 @@ export const everyCreate = (minimal: BodyOf): EndpointCase[] => {
       basis: 'assumed',
       why: 'a caller without the privilege is forbidden; the document lists 403 but names no trigger',
       summary: 'a create with a read-only token',
+      describedAs: 'for a read-only user',
       state: 'read-only',
       request: valid('read-only'),
     },
@@ -122,6 +134,7 @@ export const everyCreate = (minimal: BodyOf): EndpointCase[] => {
       basis: 'spec',
       why: 'the document lists 500 with the internal_error envelope (reference_id optional)',
       summary: 'a valid create while the provider fails',
+      describedAs: 'with a reference_id',
       state: 'server-fault-500',
       request: valid('server-error'),
     },
@@ -131,6 +144,7 @@ export const everyCreate = (minimal: BodyOf): EndpointCase[] => {
       basis: 'spec',
       why: 'the document lists 503 with the service_unavailable envelope',
       summary: 'a valid create while the provider is unavailable',
+      describedAs: 'while unavailable',
       state: 'server-fault-503',
       request: valid('unavailable'),
     },

@@ -45,11 +45,12 @@ export const DEV_USERS: EndpointModel = {
       'the document lists email as required; missing_required_field is a documented 400 type',
       'missing-required',
       (v) => ({ state: 'shadow', full_name: v.text('full_name') }),
+      'for a missing email',
     ),
     refused('state-not-shadow', 'state "active" (only "shadow" is allowed)', 'spec', 'state is a documented enum of one value, "shadow"', 'enum', (v, what) => ({
       ...minimal(v, what),
       state: 'active',
-    })),
+    }), 'for a state other than shadow'),
     wrongJsonType('full_name', minimal),
     ...everyCreate(minimal),
   ],

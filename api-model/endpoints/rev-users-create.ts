@@ -61,6 +61,7 @@ export const REV_USERS: EndpointModel = {
       'phone numbers are documented "in E.164 format"; which 400 type it gets is not documented',
       'e164',
       (v, what) => ({ ...minimal(v, what), phone_numbers: ['415 555 0123'] }),
+      'for a phone number that is not E.164',
     ),
     wrongJsonType('display_name', minimal),
     {
@@ -69,6 +70,7 @@ export const REV_USERS: EndpointModel = {
       basis: 'assumed',
       why: '409 is "creation conflicted with an existing object"; that a taken external_ref conflicts is our reading',
       summary: 'a second create with the external_ref of a rev user created just before',
+      describedAs: 'for a taken external_ref',
       state: 'taken-unique',
       request: (v) => ({ body: minimal(v, 'taken') }),
     },

@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DEV_USERS_CREATE } from '../../api-model/shapes/endpoints.ts';
 import { evidenceOf, targetDownCheck } from '../../core/evidence.ts';
 import { SetupError } from '../../core/errors.ts';
 import { cutShort, INTERRUPTED } from '../../core/interrupt.ts';
 import { ECHO_BASIS } from '../../api-model/cases/catalogue.ts';
 import { profileOf } from '../../api-model/endpoints/profiles.ts';
+import { harmlessRequestEndpoint } from '../../api-model/endpoints/index.ts';
 import { gatePillar, isRealTarget } from '../../api-model/gate.ts';
 import { ruleInfo, severityOfRule } from '../../api-model/rulebook/index.ts';
 import { type AuthStyle, HttpClient } from '../../core/http.ts';
@@ -24,7 +24,7 @@ import {
   runBroker,
 } from './broker.ts';
 import { MOCK_SERVER_RETRIES, PACT_FILE, runConsumer } from './consumer.ts';
-import { type ContractInteraction, INTERACTIONS } from './interactions.ts';
+import { type ContractInteraction, interactions } from './interactions.ts';
 import { detailsOfError } from './mismatch.ts';
 import { FIXTURE_STATES, fixtureStates, simulatorStates, type StateSetter } from './states.ts';
 import { type CapturedAnswer, type ContractAuth, VERIFIER_LOG, type VerifyOutcome, verifyPact } from './verify.ts';
@@ -37,7 +37,7 @@ import { type CapturedAnswer, type ContractAuth, VERIFIER_LOG, type VerifyOutcom
  * expected and actual.
  */
 export { CONSUMER, PACT_FILE, PROVIDER, runConsumer } from './consumer.ts';
-export { INTERACTIONS } from './interactions.ts';
+export { interactions } from './interactions.ts';
 export { STATES } from './states.ts';
 
 export interface ContractsOptions {
@@ -78,7 +78,7 @@ const durationOf = (d: unknown): number => {
 };
 
 /** Which interaction a verifier error is about: its text ends with the description. */
-const interactionOf = (text: string) => INTERACTIONS.find((i) => text === i.description || text.endsWith(` - ${i.description}`));
+const interactionOf = (all: readonly ContractInteraction[], text: string) => all.find((i) => text === i.description || text.endsWith(` - ${i.description}`));
 
 const defaultStates = (ctx: RunContext): StateSetter =>
   ctx.target.kind === 'simulator' ? simulatorStates(ctx.target.url) : fixtureStates();
@@ -187,7 +187,8 @@ const rootCauseOf = async (ctx: RunContext, v: VerifyOutcome, auth: ContractAuth
   // Every request with a token got 401. Does the other form of the same token pass?
   const other: AuthStyle = auth === 'bearer' ? 'raw' : 'bearer';
   const http = new HttpClient(ctx);
-  const probe = await http.send({ path: DEV_USERS_CREATE.path, body: {}, auth: other, retry429: false }).catch(() => null);
+  // A body without the required fields: it creates nothing, whichever form of the token passes.
+  const probe = await http.send({ path: harmlessRequestEndpoint().spec.path, body: {}, auth: other, retry429: false }).catch(() => null);
   const evidence = evidenceOf(withToken[0]!, ctx.redactor);
   const note = "DevRev's docs say `Authorization: Bearer <token>`, while its official SDK sends the bare token";
   let finding: Finding;
@@ -235,10 +236,12 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
   const checks: CheckResult[] = [];
   const sentBefore = ctx.budget.sent;
 
-  say(`contracts: consumer side, ${INTERACTIONS.length} interactions through @devrev/typescript-sdk → ${pactDir}`);
+  // The interactions of this run: every endpoint's, those a test added included.
+  const current = interactions();
+  say(`contracts: consumer side, ${current.length} interactions through @devrev/typescript-sdk → ${pactDir}`);
   const t0 = Date.now();
   let retries = 0;
-  const consumer = await runConsumer(pactDir, INTERACTIONS, {
+  const consumer = await runConsumer(pactDir, current, {
     onFlake: (attempt) => {
       if (attempt <= MOCK_SERVER_RETRIES) retries++;
     },
@@ -273,7 +276,7 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
   }
   // Interrupted before verification: no interaction was sent, none is judged.
   if (ctx.signal.aborted) {
-    for (const i of INTERACTIONS) checks.push({ id: checkIdOf(i), pillar: 'contracts', name: i.description, endpoint: i.endpoint.name, outcome: 'skipped', durationMs: 0, reason: INTERRUPTED, findings: [] });
+    for (const i of current) checks.push({ id: checkIdOf(i), pillar: 'contracts', name: i.description, endpoint: i.endpoint.name, outcome: 'skipped', durationMs: 0, reason: INTERRUPTED, findings: [] });
     return pillarResult('contracts', startedAt, 0, checks);
   }
 
@@ -293,7 +296,7 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
 
   const states = options.states ?? defaultStates(ctx);
   const stateCtx = { runId: ctx.runId, token: ctx.token, fixtures: ctx.fixtures };
-  const known = new Set(INTERACTIONS.flatMap((i) => i.states.map((s) => s.name)).filter((n) => states.canSet?.(n, stateCtx) === false));
+  const known = new Set(current.flatMap((i) => i.states.map((s) => s.name)).filter((n) => states.canSet?.(n, stateCtx) === false));
   const { file: pactFile, cleanup } = withoutUnsettable(consumer.file, known);
   say(`contracts: verifying against ${ctx.target.url} (states: ${states.name})`);
   const verifierLog = join(ctx.outDir, VERIFIER_LOG);
@@ -325,7 +328,7 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
 
   const errorsByInteraction = new Map<ContractInteraction, Finding[]>();
   for (const e of verified.report.errors ?? []) {
-    const i = interactionOf(e.interaction);
+    const i = interactionOf(current, e.interaction);
     if (!i) continue;
     const list = errorsByInteraction.get(i) ?? [];
     const details = detailsOfError(e.mismatch);
@@ -358,7 +361,7 @@ export const runContracts = async (ctx: RunContext, options: ContractsOptions = 
   const cut = (i: ContractInteraction) => verified.interrupted && !(verified.answers.has(i.description) && judged.has(i.description));
   const rootCause = verified.interrupted ? null : await rootCauseOf(ctx, verified, options.auth ?? 'sdk');
   if (rootCause) checks.push(rootCause.check);
-  for (const i of INTERACTIONS) {
+  for (const i of current) {
     const blocked = i.states.filter((s) => verified.unsettable.has(s.name));
     const took = durationOf(results.find((r) => r.description === i.description)?.duration);
     const base = { id: checkIdOf(i), pillar: 'contracts' as const, name: i.description, endpoint: i.endpoint.name, durationMs: took };

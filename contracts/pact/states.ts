@@ -1,4 +1,5 @@
-import { SIMULATOR_PICTURE, SIMULATOR_STAND_INS } from '../../api-model/cases/stand-ins.ts';
+import type { FixtureName } from '../../api-model/cases/catalogue.ts';
+import { SIMULATOR_STAND_INS } from '../../api-model/cases/stand-ins.ts';
 import { SimulatorControl } from '../../core/simulator-control.ts';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
@@ -14,14 +15,17 @@ import { USER_CONFIG_FILES } from '../../core/user-repo.ts';
  * sent differ.
  */
 export const STATES = {
-  /** params {field}: returns {[field]: value} unique to this run (external_ref, email). */
+  /** params {field, interaction}: returns {[field]: value} unique to this run (an external ref, an e-mail). */
   runUnique: 'a run-unique value is free',
-  /** returns {rev_org, account, tag, artifact, display_picture, dev_user}: ids that exist in the tenant. */
+  /** returns the ids that exist in the tenant, under FIXTURE_STATE_KEYS (rev_org, account, tag, artifact, dev_user). */
   tenantFixtures: 'the tenant has a rev org, an account, a tag, an artifact and a dev user',
   /** returns {custom_field_value}; the tenant's schema defines the tenant fragment field. */
   customField: 'the tenant schema defines the custom field',
-  /** params {prefix}: returns {external_ref} already held by another rev user. */
-  refTaken: 'an external_ref is taken',
+  /**
+   * params {endpoint, field, interaction}: returns {[field]: value}, a value of the
+   * endpoint's own unique field (its model's `uniqueFields`) that a record already holds.
+   */
+  uniqueTaken: "the endpoint's own unique field value is taken",
   /** The token the request carries belongs to a user who may not create users. */
   readOnly: 'the caller is read-only',
   /** The caller has spent its quota: the next request is throttled. */
@@ -75,15 +79,25 @@ export const FIXTURE_STATES: ReadonlySet<string> = new Set([STATES.tenantFixture
 
 
 
+/** The tenant records the fixture state returns, each under the key its value travels by. */
+export type IdFixture = Exclude<FixtureName, 'tenantCustomFields'>;
+export const FIXTURE_STATE_KEYS: Readonly<Record<IdFixture, string>> = {
+  revOrg: 'rev_org',
+  account: 'account',
+  tag: 'tag',
+  artifact: 'artifact',
+  devUser: 'dev_user',
+};
+const ID_FIXTURES = Object.keys(FIXTURE_STATE_KEYS) as IdFixture[];
+
+/** The fixture state's values from the tenant's fixtures, or null when one is missing. */
+const fixtureValues = (f: Partial<Record<IdFixture, string>>): Record<string, string> | null =>
+  ID_FIXTURES.every((n) => typeof f[n] === 'string')
+    ? Object.fromEntries(ID_FIXTURES.map((n) => [FIXTURE_STATE_KEYS[n], f[n] as string]))
+    : null;
+
 /** The stand-ins under the names the interactions read them by. */
-const SIMULATOR_FIXTURES = {
-  rev_org: SIMULATOR_STAND_INS.revOrg,
-  account: SIMULATOR_STAND_INS.account,
-  tag: SIMULATOR_STAND_INS.tag,
-  artifact: SIMULATOR_STAND_INS.artifact,
-  display_picture: SIMULATOR_PICTURE,
-  dev_user: SIMULATOR_STAND_INS.devUser,
-} as const;
+const SIMULATOR_FIXTURES = fixtureValues(SIMULATOR_STAND_INS)!;
 
 /** The embedded simulator (or any provider with its /__simulator/* setup routes). */
 export const simulatorStates = (baseUrl: string): StateSetter => {
@@ -101,9 +115,11 @@ export const simulatorStates = (baseUrl: string): StateSetter => {
         return { values: { ...SIMULATOR_FIXTURES } };
       case STATES.customField:
         return { values: { custom_field_value: 'gold' } };
-      case STATES.refTaken: {
-        const ref = runUniqueValue('external_ref', ctx.runId, `${String(params['prefix'] ?? 'taken')} ${interaction}`);
-        return (await control.post('external-refs', { external_ref: ref })) ? { values: { external_ref: ref } } : null;
+      case STATES.uniqueTaken: {
+        const endpoint = String(params['endpoint']);
+        const field = String(params['field']);
+        const value = runUniqueValue(field, ctx.runId, `taken ${interaction}`);
+        return (await control.post('taken', { endpoint, field, value })) ? { values: { [field]: value } } : null;
       }
       case STATES.readOnly: {
         const token = `${ctx.token ?? 'devrev-gate'}~read-only`;
@@ -129,14 +145,14 @@ export const simulatorStates = (baseUrl: string): StateSetter => {
 /**
  * A real tenant without any setup hook: fresh names need nothing, the fixture states come
  * from the config file's fixtures, and the states that need the provider's cooperation
- * (a read-only user, throttling, a server fault, a taken ref) cannot be set.
+ * (a read-only user, throttling, a server fault, a taken unique value) cannot be set.
  */
 export const fixtureStates = (): StateSetter => ({
   // The file init writes, as drift and properties name it (not the older .json spelling).
   name: `fixtures from ${USER_CONFIG_FILES[0]}`,
   canSet(state, { fixtures: f }) {
     if (state === STATES.runUnique) return true;
-    if (state === STATES.tenantFixtures) return Boolean(f.revOrg && f.account && f.tag && f.artifact && f.devUser);
+    if (state === STATES.tenantFixtures) return fixtureValues(f) !== null;
     if (state === STATES.customField) return typeof f.tenantCustomFields?.[CUSTOM_FIELD] === 'string';
     return false;
   },
@@ -148,18 +164,10 @@ export const fixtureStates = (): StateSetter => ({
         const field = String(params['field']);
         return { values: { [field]: runUniqueValue(field, ctx.runId, interaction) } };
       }
-      case STATES.tenantFixtures:
-        if (!f.revOrg || !f.account || !f.tag || !f.artifact || !f.devUser) return null;
-        return {
-          values: {
-            rev_org: f.revOrg,
-            account: f.account,
-            tag: f.tag,
-            artifact: f.artifact,
-            display_picture: f.artifact,
-            dev_user: f.devUser,
-          },
-        };
+      case STATES.tenantFixtures: {
+        const values = fixtureValues(f);
+        return values ? { values } : null;
+      }
       case STATES.customField: {
         const value = f.tenantCustomFields?.[CUSTOM_FIELD];
         return typeof value === 'string' ? { values: { custom_field_value: value } } : null;

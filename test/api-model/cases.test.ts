@@ -3,7 +3,7 @@ import { basisOfCases, caseKey, catalogueCase, catalogueCases } from '../../api-
 import { endpointModels } from '../../api-model/endpoints/index.ts';
 import { checkRequest } from '../../api-model/prose-rules/index.ts';
 import { CREATE_ENDPOINTS, endpointByName } from '../../api-model/shapes/endpoints.ts';
-import { INTERACTIONS } from '../../contracts/pact/interactions.ts';
+import { interactions } from '../../contracts/pact/interactions.ts';
 import type { BasisName } from '../../core/results.ts';
 import { driftCases } from '../../drift/requests.ts';
 import { PROPERTIES } from '../../properties/catalog.ts';
@@ -36,7 +36,7 @@ const disagreements = (views: readonly View[]): string[] =>
 const driftViews = (): View[] =>
   DRIFT_CASES.map((c) => ({ pillar: 'drift', endpoint: c.endpoint.name, name: c.name, status: c.expected.status, basis: c.expected.basis }));
 const pactViews = (): View[] =>
-  INTERACTIONS.map((i) => ({ pillar: 'contracts', endpoint: i.endpoint.name, name: i.caseName, status: i.status, basis: i.basis }));
+  interactions().map((i) => ({ pillar: 'contracts', endpoint: i.endpoint.name, name: i.caseName, status: i.status, basis: i.basis }));
 const propertyViews = (): View[] =>
   PROPERTIES.flatMap((p) =>
     p.cases.map((k) => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pinnedSlice, SLICE_FILE } from '../../api-model/openapi/slice.ts';
 import { runCli, scratch } from '../errors/support.ts';
+import { pactReadersOf } from '../support/committed-pact.ts';
 
 // `devrev-gate spec` as a person meets it: a separate process, its exit code, one line on
 // stderr when a document is broken, and the reports it leaves (or does not leave) behind.
@@ -103,7 +104,8 @@ describe('devrev-gate spec diff/check: verdict, exit code and reports', () => {
       pointer: '/components/schemas/dev-user',
       expected: 'full_name',
       specPointers: { from: '/components/schemas/user-base/allOf/1/properties/full_name', to: '/components/schemas/dev-user' },
-      caseId: 'dev-users.create 201 full request',
+      // Every interaction whose 201 reads full_name back.
+      caseId: pactReadersOf('dev-users.create', 'dev_user', 'full_name').join('; '),
     });
     expect(summary.findings.some((f: { ruleId: string; caseId?: string }) => f.ruleId === 'pact-response-incompatible' && f.caseId === 'dev-users.create 201 full request')).toBe(true);
     const junit = readFileSync(join(out, 'junit.xml'), 'utf8');

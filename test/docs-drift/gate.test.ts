@@ -5,7 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { pinnedSlice } from '../../api-model/openapi/slice.ts';
 import type { Finding, RunResults } from '../../core/results.ts';
 import { runCli, scratch } from '../errors/support.ts';
+import { pactInteractionsOf, pactReadersOf } from '../support/committed-pact.ts';
 import { sarifValidator } from '../support/sarif-schema.ts';
+
+// The committed pact's dev-user interactions: each is undocumented in a document without that endpoint.
+const DEV = pactInteractionsOf('dev-users.create').length;
 
 // `spec diff` and `spec check` judged like every pillar, through the CLI as a user runs
 // them: the SARIF they write passes the official schema, each finding has its own
@@ -136,17 +140,17 @@ describe('spec diff: the pact judged relative to the older document', () => {
     const run = await runCli(['spec', 'diff', '--from', doc, '--to', doc, '--out', out]);
     expect(run.code, run.stdout).toBe(0);
     expect(run.stdout).toMatch(/: no change\n/);
-    expect(run.stdout).toMatch(/the pact fits the OpenAPI document \(.*no-dev-users\.json\): 10 mismatch\(es\), 0 new, 10 pre-existing \(info\)/);
+    expect(run.stdout).toMatch(new RegExp(`the pact fits the OpenAPI document \\(.*no-dev-users\\.json\\): ${DEV} mismatch\\(es\\), 0 new, ${DEV} pre-existing \\(info\\)`));
     const { sarif, results } = readOut(out);
     const pact = results.pillars[0]!.checks.find((c) => c.id === 'spec.pact-vs-document')!;
     expect(pact.outcome).toBe('pass');
-    expect(pact.findings).toHaveLength(10);
+    expect(pact.findings).toHaveLength(DEV);
     for (const f of pact.findings) {
       expect(f).toMatchObject({ ruleId: 'pact-operation-undocumented', endpoint: 'dev-users.create', severity: 'info' });
       expect(f.message).toMatch(/^pre-existing \(already so against .*no-dev-users\.json\): dev-users\.create /);
     }
-    expect(new Set(pact.findings.map((f) => f.caseId)).size).toBe(10);
-    expect(sarif.runs[0]!.results!.filter((r) => r.ruleId === 'pact-operation-undocumented').map((r) => r.level)).toEqual(Array(10).fill('note'));
+    expect(new Set(pact.findings.map((f) => f.caseId)).size).toBe(DEV);
+    expect(sarif.runs[0]!.results!.filter((r) => r.ruleId === 'pact-operation-undocumented').map((r) => r.level)).toEqual(Array(DEV).fill('note'));
     expect(sarif.runs[0]!.invocations![0]!.exitCode).toBe(0);
     expect(sarifValidator()(sarif)).toBe(true);
   });
@@ -163,15 +167,20 @@ describe('spec diff: the pact judged relative to the older document', () => {
     const out = join(dir, 'out');
     const run = await runCli(['spec', 'diff', '--from', from, '--to', to, '--out', out], { cwd: dir });
     expect(run.code, run.stdout).toBe(1);
-    expect(run.stdout).toMatch(/11 mismatch\(es\), 1 new, 10 pre-existing \(info\)/);
+    // New: every rev-user interaction whose 201 reads display_name back.
+    const readers = pactReadersOf('rev-users.create', 'rev_user', 'display_name');
+    expect(readers.length).toBeGreaterThan(0);
+    expect(run.stdout).toMatch(new RegExp(`${DEV + readers.length} mismatch\\(es\\), ${readers.length} new, ${DEV} pre-existing \\(info\\)`));
     const { results } = readOut(out);
     const checks = results.pillars[0]!.checks;
     expect(checks.filter((c) => c.outcome === 'fail').map((c) => c.id)).toEqual(['spec.pact-vs-document']);
     const pact = checks.find((c) => c.id === 'spec.pact-vs-document')!;
     const fresh = pact.findings.filter((f) => f.severity !== 'info');
-    expect(fresh).toHaveLength(1);
-    expect(fresh[0]).toMatchObject({ ruleId: 'pact-response-incompatible', severity: 'error', caseId: 'rev-users.create 201 full request', pointer: '/rev_user/display_name' });
-    expect(fresh[0]!.message).not.toMatch(/pre-existing/);
+    expect(fresh.map((f) => f.caseId).sort()).toEqual(readers);
+    for (const f of fresh) {
+      expect(f).toMatchObject({ ruleId: 'pact-response-incompatible', severity: 'error', pointer: '/rev_user/display_name' });
+      expect(f.message).not.toMatch(/pre-existing/);
+    }
     expect(pact.findings.filter((f) => f.severity === 'info').every((f) => f.endpoint === 'dev-users.create')).toBe(true);
   });
 });
@@ -185,7 +194,7 @@ describe.runIf(existsSync(JAN_2025))('a published document against itself (runs 
     const out = scratch('spec-jan');
     const run = await runCli(['spec', 'diff', '--from', JAN_2025, '--to', JAN_2025, '--out', out]);
     expect(run.code, run.stdout).toBe(0);
-    expect(run.stdout).toMatch(/10 mismatch\(es\), 0 new, 10 pre-existing \(info\)/);
+    expect(run.stdout).toMatch(new RegExp(`${DEV} mismatch\\(es\\), 0 new, ${DEV} pre-existing \\(info\\)`));
     const { results } = readOut(out);
     expect(results.verdict).toBe('pass');
     expect(findingsOf(results).every((f) => f.severity === 'info')).toBe(true);

@@ -265,7 +265,7 @@ describe('uniqueness', () => {
     expect((await send(sim.url, '/rev-users.create', { body: { external_refs: [ref] } })).status).toBe(201);
     expect((await send(sim.url, '/rev-users.create', { body: { external_ref: ref } })).status).toBe(409);
     const marked = uniq('marked');
-    expect((await control(sim.url, 'external-refs', { external_ref: marked })).status).toBe(200);
+    expect((await control(sim.url, 'taken', { endpoint: 'rev-users.create', field: 'external_ref', value: marked })).status).toBe(200);
     const r = await send(sim.url, '/rev-users.create', { body: { external_refs: [uniq('free'), marked] } });
     expect(r.status).toBe(409);
     expectValid(ErrorConflict, r.json);
@@ -278,6 +278,16 @@ describe('uniqueness', () => {
     expect(r.status).toBe(400);
     expectValid(ErrorBadRequest, r.json);
     expect(r.json).toMatchObject({ type: 'value_not_permitted', field_name: 'email' });
+  });
+
+  it('marks a value of any endpoint\'s own unique field taken through the reserved route, and refuses a field that is not unique', async () => {
+    const email = `${uniq('reserved')}@example.com`;
+    expect((await control(sim.url, 'taken', { endpoint: 'dev-users.create', field: 'email', value: email })).status).toBe(200);
+    const r = await send(sim.url, '/dev-users.create', { body: { email, state: 'shadow' } });
+    expect(r.status).toBe(400);
+    expect(r.json).toMatchObject({ type: 'value_not_permitted', field_name: 'email' });
+    expect((await control(sim.url, 'taken', { endpoint: 'dev-users.create', field: 'full_name', value: 'x' })).status).toBe(400);
+    expect((await control(sim.url, 'taken', { endpoint: 'no-such.create', field: 'email', value: 'x' })).status).toBe(400);
   });
 });
 

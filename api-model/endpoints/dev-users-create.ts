@@ -19,7 +19,8 @@ export const DEV_USERS: EndpointModel = {
   },
   uniqueFields: ['email'],
   fixtureFreeFields: ['email', 'full_name', 'state'],
-  echoed: [plainEcho('email'), plainEcho('full_name'), plainEcho('custom_fields'), { field: 'reports_to', sent: '/reports_to', answer: '/reports_to/id' }],
+  echoed: [plainEcho('email'), plainEcho('state'), plainEcho('full_name'), plainEcho('custom_fields'), { field: 'reports_to', sent: '/reports_to', answer: '/reports_to/id' }],
+  reads: ['/created_date'],
   cases: [
     created('minimal-create', 'email and state "shadow", the two required fields', minimal, {
       why: 'email and state "shadow" are the two required fields',

@@ -41,5 +41,10 @@ export interface EndpointModel {
   fixtureFreeFields: readonly string[];
   /** Settled: `assumed` (ECHO_BASIS): no sentence promises the echo; DevRev's own example echoes them. */
   echoed: readonly EchoField[];
+  /**
+   * Fields of the created record a client reads that the request does not set (when it was
+   * made, its state): every contract of a create relies on them, beyond the echo.
+   */
+  reads: readonly string[];
   cases: readonly EndpointCase[];
 }

@@ -30,7 +30,10 @@ export const REV_USERS: EndpointModel = {
     plainEcho('phone_numbers'),
     plainEcho('custom_fields'),
     { field: 'tags', sent: '/tags/0/id', answer: '/tags/0/tag/id' },
+    { field: 'tags', sent: '/tags/0/value', answer: '/tags/0/value' },
+    { field: 'artifacts', sent: '/artifacts/0', answer: '/artifacts/0/id' },
   ],
+  reads: ['/created_date', '/state'],
   cases: [
     created('minimal-create', 'only an external_ref (every field is optional)', minimal, {
       why: 'every rev user field is optional; a valid create answers 201',

@@ -228,8 +228,15 @@ const createdExample = (model: EndpointModel, sent: Record<string, unknown>): un
     const s = valueAt(sent, e.sent);
     if (s !== undefined) setAt(record, e.answer, s);
   }
-  return withRequired(schemaOf(model.spec, model.spec.successStatus) as Node, { [model.spec.envelope]: record });
+  const schema = schemaOf(model.spec, model.spec.successStatus) as Node;
+  const recordSchema = schema.properties?.[model.spec.envelope] ?? {};
+  for (const p of model.reads) if (valueAt(record, p) === undefined) setAt(record, p, exampleOf(nodeAt(recordSchema, p)));
+  return withRequired(schema, { [model.spec.envelope]: record });
 };
+
+/** The schema node at a pointer of plain property names (a field the model says a client reads). */
+const nodeAt = (node: Node, pointer: string): Node =>
+  segmentsOf(pointer).reduce<Node>((n, s) => (n.oneOf ? n.oneOf[0]! : n).properties?.[s] ?? n.items ?? {}, node);
 
 /** The discriminator of a documented error and the values it may take. */
 const errorTypes = (schema: TSchema): { tag: string; values: string[]; example: string } => {
@@ -271,6 +278,7 @@ const createdAnswer = (model: EndpointModel, sent: Record<string, unknown>): Ans
       const record = valueAt(o.data, `/${spec.envelope}`);
       if (typeof valueAt(record, '/id') !== 'string') fail(`${spec.envelope}.id`, 'a string', valueAt(record, '/id'));
       checkSchema('the created record', schema, o.data);
+      for (const p of model.reads) if (valueAt(record, p) === undefined) fail(`${spec.envelope}${p}`, 'present (the client reads it)', undefined);
       for (const m of echoMismatches(spec.name, request, record)) fail(`${spec.envelope}${m.echo.answer}`, m.sent, m.got);
     },
   };

@@ -1,7 +1,8 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { BasisName } from '../core/results.ts';
 import type { HttpResponse } from '../core/http.ts';
-import { type CreateEndpoint, ErrorBadRequest, endpointByName } from '../api-model/shapes/endpoints.ts';
+import { endpointModel } from '../api-model/endpoints/index.ts';
+import { type EndpointSpec, ErrorBadRequest } from '../api-model/shapes/endpoints.ts';
 import { validate } from '../api-model/shapes/validate.ts';
 import { pointerOf } from '../core/pointer.ts';
 import { ECHO_BASIS } from '../api-model/cases/catalogue.ts';
@@ -36,7 +37,7 @@ const schemaProblems = (schema: TSchema, body: unknown, rule: string, what: stri
   }));
 
 /** The catalogue's echo fields the request set and the created user does not hold as sent. */
-export const echoProblems = (endpoint: CreateEndpoint, sent: Record<string, unknown>, user: Record<string, unknown>): Problem[] =>
+export const echoProblems = (endpoint: EndpointSpec, sent: Record<string, unknown>, user: Record<string, unknown>): Problem[] =>
   echoMismatches(endpoint.name, sent, user).map((m) => ({
     rule: 'echo',
     basis: ECHO_BASIS,
@@ -89,8 +90,8 @@ export const judge = (c: Case, sentBody: unknown, res: HttpResponse, ruleBasis: 
 };
 
 const judgeBody = (c: Case, sentBody: unknown, res: HttpResponse, ruleBasis: BasisName): Judgement => {
-  const endpoint = endpointByName(c.endpoint)!;
-  const envelope = endpoint.envelope!;
+  const endpoint = endpointModel(c.endpoint)!.spec;
+  const envelope = endpoint.envelope;
   const user =
     res.status === 201 && res.json && typeof res.json === 'object'
       ? ((res.json as Record<string, unknown>)[envelope] as Record<string, unknown> | undefined)

@@ -68,7 +68,8 @@ export const uniquify = (body: unknown, tag: string, endpoint: string): unknown 
     const field = text?.[0].slice(1);
     if (field !== undefined) {
       if (typeof out[field] === 'string') out[field] = `${out[field]} ${tag}`;
-      else if (!(field in out)) out[field] = `devrev-gate ${tag}`;
+      // A body without a required field creates nothing: adding it would only repair the case.
+      else if (!(field in out) && !v.required.includes(field)) out[field] = `devrev-gate ${tag}`;
     }
   }
   return out;

@@ -36,7 +36,7 @@ const schemaProblems = (schema: TSchema, body: unknown, rule: string, what: stri
     message: `${what} does not match the documented schema at ${e.pointer || '/'}: ${e.message}`,
   }));
 
-/** The catalogue's echo fields the request set and the created user does not hold as sent. */
+/** The catalogue's echo fields the request set and the created record does not hold as sent. */
 export const echoProblems = (endpoint: EndpointSpec, sent: Record<string, unknown>, user: Record<string, unknown>): Problem[] =>
   echoMismatches(endpoint.name, sent, user).map((m) => ({
     rule: 'echo',
@@ -46,8 +46,8 @@ export const echoProblems = (endpoint: EndpointSpec, sent: Record<string, unknow
     actual: m.got,
     message:
       m.got === undefined
-        ? `the created user lacks ${m.echo.field}, which the request set`
-        : `the created user's ${m.echo.field} differs from what the request sent`,
+        ? `the created record lacks ${m.echo.field}, which the request set`
+        : `the created record's ${m.echo.field} differs from what the request sent`,
   }));
 
 const statusProblem = (expected: number | string, res: HttpResponse, basis: BasisName, rule = 'status'): Problem => ({
@@ -61,7 +61,7 @@ const statusProblem = (expected: number | string, res: HttpResponse, basis: Basi
 
 export interface Judgement {
   problems: Problem[];
-  /** Id of a user the answer says was created (for the ledger). */
+  /** Id of a record the answer says was created (for the ledger). */
   createdId: string | null;
 }
 

@@ -11,7 +11,7 @@ import { escapeSegment } from '../core/pointer.ts';
  *
  * - the request schema (the slice's) gives the fields, their JSON types, the required ones
  *   and the enums;
- * - the catalogue's `fields-create` and `full-create` requests, filled with a port that
+ * - the catalogue's `minimal-create`, `fields-create` and `full-create` requests, filled with a port that
  *   leaves a mark where each value goes, tell how each field is filled: a run-tagged value
  *   (an e-mail or a text), a free text, or a tenant record (which fixture);
  * - the catalogue's prose cases, judged by the rules module, tell which field holds E.164

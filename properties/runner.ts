@@ -11,6 +11,7 @@ import type { CheckResult, Evidence, Finding } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
 import { stillAnswers } from '../api-model/endpoints/still-answers.ts';
 import { type Case, isRawCase, type RawCase, uniquify } from './case.ts';
+import { taggedFields, viewOf } from './endpoints.ts';
 import type { CaseProperty, ClassDef } from './property.ts';
 import { judge, type Problem } from './judge.ts';
 import { confirmLabel, MislabelledCase } from './oracle.ts';
@@ -183,12 +184,21 @@ export const sendCase = async (env: PillarEnv, c: Case, tagUnique = true): Promi
 export const recordCreated = (env: PillarEnv, endpoint: string, id: string | null, body: unknown) => {
   if (!id || env.ctx.target.kind === 'simulator') return;
   const b = (body ?? {}) as Record<string, unknown>;
+  // What a person finds the record by: the run-tagged e-mail, and the first other unique value.
+  const v = viewOf(endpoint);
+  const tagged = taggedFields(v).filter((f) => typeof b[f] === 'string');
+  const isEmail = (f: string) => {
+    const fill = v.fills.get(`/${f}`);
+    return fill?.kind === 'tagged' && fill.format === 'email';
+  };
+  const email = tagged.find(isEmail);
+  const ref = v.model.uniqueFields.find((f) => tagged.includes(f) && !isEmail(f));
   env.ctx.ledger.record({
     event: 'created',
     endpoint,
     id,
-    ...(typeof b['external_ref'] === 'string' ? { externalRef: b['external_ref'] } : {}),
-    ...(typeof b['email'] === 'string' ? { email: b['email'] } : {}),
+    ...(ref ? { externalRef: b[ref] as string } : {}),
+    ...(email ? { email: b[email] as string } : {}),
   });
 };
 

@@ -53,11 +53,11 @@ export const requestFields = (): RequestFields => {
 
 const invalidUtf8 = (f: RequestFields) =>
   fc
-  .tuple(fc.constantFrom(...f.strings.slice(0, 3).map((k) => `{"${k}":"`), '{"', ''), fc.constantFrom(...BROKEN_UTF8), fc.constantFrom('"}', '', '":1}'))
-  .map(([head, bad, tail]) => {
-    const bytes = [...utf8(head), ...bad, ...utf8(tail)];
-    return { raw: Uint8Array.from(bytes), contentType: JSON_CT } satisfies HostileInput;
-  });
+    .tuple(fc.constantFrom(...f.strings.slice(0, 3).map((k) => `{"${k}":"`), '{"', ''), fc.constantFrom(...BROKEN_UTF8), fc.constantFrom('"}', '', '":1}'))
+    .map(([head, bad, tail]) => {
+      const bytes = [...utf8(head), ...bad, ...utf8(tail)];
+      return { raw: Uint8Array.from(bytes), contentType: JSON_CT } satisfies HostileInput;
+    });
 
 const deepNesting = fc
   .tuple(fc.integer({ min: 64, max: 20_000 }), fc.constantFrom('array', 'object', 'custom_fields', 'unclosed'))
@@ -74,17 +74,17 @@ const deepNesting = fc
 // Up to 3 MB: large enough for any sane body limit, small enough for loopback.
 const hugeBody = (f: RequestFields) =>
   fc
-  .tuple(
-    fc.integer({ min: 64 * 1024, max: 3 * 1024 * 1024 }),
-    fc.constantFrom(...f.strings.map((k) => ({ k, array: false })), ...f.arrays.map((k) => ({ k, array: true })), { k: '', array: false }),
-  )
-  .map(([size, { k, array }]) => {
-    let raw: string;
-    if (array) raw = `{"${k}":[${'"+14155550100",'.repeat(Math.ceil(size / 15))}"+14155550100"]}`;
-    else if (k === '') raw = 'x'.repeat(size);
-    else raw = `{"${k}":"${'a'.repeat(size)}"}`;
-    return { raw, contentType: JSON_CT } satisfies HostileInput;
-  });
+    .tuple(
+      fc.integer({ min: 64 * 1024, max: 3 * 1024 * 1024 }),
+      fc.constantFrom(...f.strings.map((k) => ({ k, array: false })), ...f.arrays.map((k) => ({ k, array: true })), { k: '', array: false }),
+    )
+    .map(([size, { k, array }]) => {
+      let raw: string;
+      if (array) raw = `{"${k}":[${'"+14155550100",'.repeat(Math.ceil(size / 15))}"+14155550100"]}`;
+      else if (k === '') raw = 'x'.repeat(size);
+      else raw = `{"${k}":"${'a'.repeat(size)}"}`;
+      return { raw, contentType: JSON_CT } satisfies HostileInput;
+    });
 
 const WRONG_TYPES: Array<string | null> = [
   null,
@@ -99,20 +99,20 @@ const WRONG_TYPES: Array<string | null> = [
   '',
 ];
 
-/** Each endpoint's smallest valid body as JSON and as a form, and bodies of no format. */
+/** A body of some request fields as JSON and as a form, XML, and nothing, under content types that are not JSON. */
 const wrongContentType = (f: RequestFields) => {
   const some = f.strings.slice(0, 3);
   return fc
-  .tuple(
-    fc.constantFrom(...WRONG_TYPES),
-    fc.constantFrom(
-      JSON.stringify(Object.fromEntries(some.map((k) => [k, 'x']))),
-      some.map((k) => `${k}=a%40example.com`).join('&'),
-      '<user/>',
-      '',
-    ),
-  )
-  .map(([contentType, raw]) => ({ raw, contentType }) satisfies HostileInput);
+    .tuple(
+      fc.constantFrom(...WRONG_TYPES),
+      fc.constantFrom(
+        JSON.stringify(Object.fromEntries(some.map((k) => [k, 'x']))),
+        some.map((k) => `${k}=a%40example.com`).join('&'),
+        '<user/>',
+        '',
+      ),
+    )
+    .map(([contentType, raw]) => ({ raw, contentType }) satisfies HostileInput);
 };
 
 const rawBytes = fc.uint8Array({ maxLength: 256 }).map((raw) => ({ raw, contentType: JSON_CT }) satisfies HostileInput);
@@ -122,8 +122,8 @@ const jsonValue = fc.json({ maxDepth: 4 }).map((raw) => ({ raw, contentType: JSO
 // Every documented field (and prototype keys) with any JSON value at all, nested anywhere.
 const fieldNoise = (f: RequestFields) =>
   fc
-  .dictionary(fc.constantFrom(...f.all, '__proto__', 'constructor'), fc.jsonValue({ maxDepth: 3 }), { minKeys: 1, maxKeys: 5, noNullPrototype: true })
-  .map((o) => ({ raw: JSON.stringify(o), contentType: JSON_CT }) satisfies HostileInput);
+    .dictionary(fc.constantFrom(...f.all, '__proto__', 'constructor'), fc.jsonValue({ maxDepth: 3 }), { minKeys: 1, maxKeys: 5, noNullPrototype: true })
+    .map((o) => ({ raw: JSON.stringify(o), contentType: JSON_CT }) satisfies HostileInput);
 
 const arbs: Record<HostileKind, (f: RequestFields) => fc.Arbitrary<HostileInput>> = {
   'raw-bytes': () => rawBytes,

@@ -7,10 +7,10 @@ import { type SuiteRuleId, severityOfRule } from '../api-model/rulebook/index.ts
 import { type CheckResult, type Finding, type PillarResult, pillarResult } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
 import { PillarBudget } from './budget.ts';
-import { type ClassDef, PROPERTIES, type PropertyDef, type UnavailableClass } from './catalog.ts';
+import { type ClassDef, type PropertyDef, properties, type UnavailableClass } from './catalog.ts';
 import { sourcesFor } from './generators/bodies.ts';
 import { PROPERTIES_DEFAULTS, type PropertiesOptions, validateOptions } from './options.ts';
-import { type Counterexample, type PillarEnv, type PropertyOutcome, runCaseProperty, shortCurl } from './runner.ts';
+import { type Counterexample, EVERY_ENDPOINT, type PillarEnv, type PropertyOutcome, runCaseProperty, shortCurl } from './runner.ts';
 import { runStatefulProperty } from './stateful.ts';
 
 export { PROPERTIES_DEFAULTS, type PropertiesOptions } from './options.ts';
@@ -68,7 +68,7 @@ export const runProperties = async (ctx: RunContext, options: Partial<Properties
   };
 
   const sources = sourcesFor(ctx);
-  const plan: Planned[] = (o.definitions ?? PROPERTIES).filter((p) => !o.properties || o.properties.includes(p.name)).map((def) => {
+  const plan: Planned[] = (o.definitions ?? properties()).filter((p) => !o.properties || o.properties.includes(p.name)).map((def) => {
     if (def.kind === 'stateful') {
       const wanted = !o.classes || def.classNames.some((c) => o.classes!.includes(c));
       return { def, classes: [], unavailable: [], numRuns: wanted ? o.statefulRuns : 0 };
@@ -94,7 +94,7 @@ export const runProperties = async (ctx: RunContext, options: Partial<Properties
     const numRuns = replaying ? 1 : Math.max(1, Math.min(p.numRuns, affordable));
     if (numRuns < p.numRuns) cappedByBudget = true;
     if (env.stopped) {
-      const notRun = { id: `properties.${p.def.name}`, pillar: 'properties' as const, name: p.def.title, endpoint: 'both', durationMs: 0, findings: [] };
+      const notRun = { id: `properties.${p.def.name}`, pillar: 'properties' as const, name: p.def.title, endpoint: EVERY_ENDPOINT, durationMs: 0, findings: [] };
       if (env.stopped === 'interrupted') checks.push(cutShort({ ...notRun, outcome: 'skipped' }));
       else {
         const why = env.stopped === 'target-down' ? 'the target stopped answering' : `the ${env.stopped} budget ran out first`;
@@ -133,7 +133,7 @@ export const runProperties = async (ctx: RunContext, options: Partial<Properties
     checks.push(
       targetDownCheck({
         pillar: 'properties',
-        endpoint: 'both',
+        endpoint: EVERY_ENDPOINT,
         where: `during ${down.property} (class ${down.cls}); no case was shrunk against the dead port`,
         failure: down.failure,
         reproduction: shortCurl(down.curl),
@@ -148,7 +148,7 @@ export const runProperties = async (ctx: RunContext, options: Partial<Properties
     id: 'properties.oracle',
     pillar: 'properties',
     name: 'every generated case is labelled as the rules module judges it',
-    endpoint: 'both',
+    endpoint: EVERY_ENDPOINT,
     outcome: 'pass',
     durationMs: 0,
     ...(bugs.length ? { reason: bugs.map((b) => `${b.message}; body ${JSON.stringify(b.body).slice(0, 300)}`).join(' | ') } : {}),
@@ -182,7 +182,7 @@ export const runProperties = async (ctx: RunContext, options: Partial<Properties
     id: 'properties.class-coverage',
     pillar: 'properties',
     name: 'every generator class was hit at least once',
-    endpoint: 'both',
+    endpoint: EVERY_ENDPOINT,
     outcome: skip ? 'skipped' : gaps.length === 0 || neverDrawn.length > 0 || !cause ? 'pass' : 'inconclusive',
     durationMs: 0,
     ...(replaying
@@ -203,7 +203,7 @@ export const runProperties = async (ctx: RunContext, options: Partial<Properties
       id: 'properties.unavailable-classes',
       pillar: 'properties',
       name: 'generator classes this target cannot take',
-      endpoint: 'both',
+      endpoint: EVERY_ENDPOINT,
       outcome: 'skipped',
       durationMs: 0,
       reason: unavailable.map((u) => `${u.name}: ${u.reason}`).join('; '),
@@ -229,7 +229,7 @@ export const runProperties = async (ctx: RunContext, options: Partial<Properties
 const suiteFinding = (checkId: string, ruleId: SuiteRuleId, message: string, actual: unknown): Finding => ({
   checkId,
   pillar: 'properties',
-  endpoint: 'both',
+  endpoint: EVERY_ENDPOINT,
   status: null,
   ruleId,
   severity: severityOfRule(ruleId),

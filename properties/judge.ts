@@ -1,7 +1,8 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { BasisName } from '../core/results.ts';
 import type { HttpResponse } from '../core/http.ts';
-import { type CreateEndpoint, ErrorBadRequest, endpointByName } from '../api-model/shapes/endpoints.ts';
+import { endpointModel } from '../api-model/endpoints/index.ts';
+import { type EndpointSpec, ErrorBadRequest } from '../api-model/shapes/endpoints.ts';
 import { validate } from '../api-model/shapes/validate.ts';
 import { pointerOf } from '../core/pointer.ts';
 import { ECHO_BASIS } from '../api-model/cases/catalogue.ts';
@@ -35,8 +36,8 @@ const schemaProblems = (schema: TSchema, body: unknown, rule: string, what: stri
     message: `${what} does not match the documented schema at ${e.pointer || '/'}: ${e.message}`,
   }));
 
-/** The catalogue's echo fields the request set and the created user does not hold as sent. */
-export const echoProblems = (endpoint: CreateEndpoint, sent: Record<string, unknown>, user: Record<string, unknown>): Problem[] =>
+/** The catalogue's echo fields the request set and the created record does not hold as sent. */
+export const echoProblems = (endpoint: EndpointSpec, sent: Record<string, unknown>, user: Record<string, unknown>): Problem[] =>
   echoMismatches(endpoint.name, sent, user).map((m) => ({
     rule: 'echo',
     basis: ECHO_BASIS,
@@ -45,8 +46,8 @@ export const echoProblems = (endpoint: CreateEndpoint, sent: Record<string, unkn
     actual: m.got,
     message:
       m.got === undefined
-        ? `the created user lacks ${m.echo.field}, which the request set`
-        : `the created user's ${m.echo.field} differs from what the request sent`,
+        ? `the created record lacks ${m.echo.field}, which the request set`
+        : `the created record's ${m.echo.field} differs from what the request sent`,
   }));
 
 const statusProblem = (expected: number | string, res: HttpResponse, basis: BasisName, rule = 'status'): Problem => ({
@@ -60,7 +61,7 @@ const statusProblem = (expected: number | string, res: HttpResponse, basis: Basi
 
 export interface Judgement {
   problems: Problem[];
-  /** Id of a user the answer says was created (for the ledger). */
+  /** Id of a record the answer says was created (for the ledger). */
   createdId: string | null;
 }
 
@@ -89,8 +90,8 @@ export const judge = (c: Case, sentBody: unknown, res: HttpResponse, ruleBasis: 
 };
 
 const judgeBody = (c: Case, sentBody: unknown, res: HttpResponse, ruleBasis: BasisName): Judgement => {
-  const endpoint = endpointByName(c.endpoint)!;
-  const envelope = endpoint.envelope!;
+  const endpoint = endpointModel(c.endpoint)!.spec;
+  const envelope = endpoint.envelope;
   const user =
     res.status === 201 && res.json && typeof res.json === 'object'
       ? ((res.json as Record<string, unknown>)[envelope] as Record<string, unknown> | undefined)

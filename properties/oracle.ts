@@ -1,5 +1,5 @@
 import { checkRequest, type Violation } from '../api-model/prose-rules/request.ts';
-import { endpointByName } from '../api-model/shapes/endpoints.ts';
+import { endpointModel } from '../api-model/endpoints/index.ts';
 import type { JsonCase } from './case.ts';
 
 /**
@@ -25,7 +25,7 @@ export class MislabelledCase extends Error {
 
 /** Throws MislabelledCase unless the rules agree with the case's label; returns the violations. */
 export const confirmLabel = (c: JsonCase, body: unknown): Violation[] => {
-  const endpoint = endpointByName(c.endpoint);
+  const endpoint = endpointModel(c.endpoint)?.spec;
   if (!endpoint) throw new Error(`unknown endpoint ${c.endpoint}`);
   if (c.expect === 'any') return [];
   const violations = checkRequest(endpoint, body);

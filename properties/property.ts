@@ -11,10 +11,13 @@ import type { BodySources } from './generators/bodies.ts';
 export interface ClassDef {
   name: string;
   arb: fc.Arbitrary<Case>;
+  /** The endpoints its cases go to (one, or every endpoint for the hostile inputs). */
+  endpoints?: readonly string[];
 }
 
 export interface UnavailableClass {
   name: string;
+  endpoint?: string;
   reason: string;
 }
 
@@ -32,6 +35,8 @@ export interface CaseProperty {
 export interface StatefulProperty {
   kind: 'stateful';
   name: string;
+  /** The endpoint whose unique fields the run creates with, fresh and taken. */
+  endpoint: string;
   title: string;
   cases: readonly string[];
   basis: BasisName;

@@ -1,16 +1,17 @@
 import fc from 'fast-check';
 import { isValidRequest } from '../api-model/prose-rules/request.ts';
-import { type CreateEndpoint, endpointByName } from '../api-model/shapes/endpoints.ts';
+import { endpointModel } from '../api-model/endpoints/index.ts';
+import type { EndpointSpec } from '../api-model/shapes/endpoints.ts';
 import { BudgetExhaustedError } from '../core/errors.ts';
 import { type HttpClient, type HttpResponse, TransportError } from '../core/http.ts';
 import type { Progress } from '../core/progress.ts';
-import { endpointOfClassName } from '../api-model/endpoints/profiles.ts';
 import { severityOfRule } from '../api-model/rulebook/index.ts';
 import { evidenceOf } from '../core/evidence.ts';
 import type { CheckResult, Evidence, Finding } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
 import { stillAnswers } from '../api-model/endpoints/still-answers.ts';
 import { type Case, isRawCase, type RawCase, uniquify } from './case.ts';
+import { taggedFields, viewOf } from './endpoints.ts';
 import type { CaseProperty, ClassDef } from './property.ts';
 import { judge, type Problem } from './judge.ts';
 import { confirmLabel, MislabelledCase } from './oracle.ts';
@@ -42,6 +43,9 @@ export interface PillarEnv {
   seq: number;
   sent: number;
 }
+
+/** The endpoint a check or finding names when it is about more than one endpoint. */
+export const EVERY_ENDPOINT = 'all';
 
 export interface RunSettings {
   seed: number;
@@ -114,11 +118,11 @@ export interface SendOutcome {
  * an untagged user; it is sent re-serialised with the run's tags instead. Everything else
  * goes out byte for byte.
  */
-const tagRawCreate = (c: RawCase, endpoint: CreateEndpoint, tag: string): string | Uint8Array => {
+const tagRawCreate = (c: RawCase, endpoint: EndpointSpec, tag: string): string | Uint8Array => {
   if (!c.contentType || !/json/i.test(c.contentType)) return c.raw;
   try {
     const parsed: unknown = JSON.parse(typeof c.raw === 'string' ? c.raw : Buffer.from(c.raw).toString('utf8'));
-    return isValidRequest(endpoint, parsed) ? JSON.stringify(uniquify(parsed, tag)) : c.raw;
+    return isValidRequest(endpoint, parsed) ? JSON.stringify(uniquify(parsed, tag, endpoint.name)) : c.raw;
   } catch {
     // Not JSON, or nested too deep to walk: no create can come of it, send it as it is.
     return c.raw;
@@ -127,13 +131,13 @@ const tagRawCreate = (c: RawCase, endpoint: CreateEndpoint, tag: string): string
 
 /** Sends one case (unique tags added, oracle confirmed first); null response when the pillar stopped. */
 export const sendCase = async (env: PillarEnv, c: Case, tagUnique = true): Promise<SendOutcome> => {
-  const endpoint = endpointByName(c.endpoint)!;
+  const endpoint = endpointModel(c.endpoint)!.spec;
   let body: unknown;
   let request: Parameters<HttpClient['send']>[0];
   if (isRawCase(c)) {
     request = { path: endpoint.path, rawBody: tagRawCreate(c, endpoint, `${env.ctx.runId}-${++env.seq}`), contentType: c.contentType };
   } else {
-    body = tagUnique ? uniquify(c.body, `${env.ctx.runId}-${++env.seq}`) : c.body;
+    body = tagUnique ? uniquify(c.body, `${env.ctx.runId}-${++env.seq}`, c.endpoint) : c.body;
     confirmLabel(c, body);
     request = { path: endpoint.path, body, ...(c.expect === 'unauthorized' ? { auth: 'none' as const } : {}) };
   }
@@ -180,12 +184,21 @@ export const sendCase = async (env: PillarEnv, c: Case, tagUnique = true): Promi
 export const recordCreated = (env: PillarEnv, endpoint: string, id: string | null, body: unknown) => {
   if (!id || env.ctx.target.kind === 'simulator') return;
   const b = (body ?? {}) as Record<string, unknown>;
+  // What a person finds the record by: the run-tagged e-mail, and the first other unique value.
+  const v = viewOf(endpoint);
+  const tagged = taggedFields(v).filter((f) => typeof b[f] === 'string');
+  const isEmail = (f: string) => {
+    const fill = v.fills.get(`/${f}`);
+    return fill?.kind === 'tagged' && fill.format === 'email';
+  };
+  const email = tagged.find(isEmail);
+  const ref = v.model.uniqueFields.find((f) => tagged.includes(f) && !isEmail(f));
   env.ctx.ledger.record({
     event: 'created',
     endpoint,
     id,
-    ...(typeof b['external_ref'] === 'string' ? { externalRef: b['external_ref'] } : {}),
-    ...(typeof b['email'] === 'string' ? { email: b['email'] } : {}),
+    ...(ref ? { externalRef: b[ref] as string } : {}),
+    ...(email ? { email: b[email] as string } : {}),
   });
 };
 
@@ -247,7 +260,7 @@ export const runCaseProperty = async (
     try {
       // A known generator bug stops all sending; the run still shrinks the mislabelled case.
       if (mislabelled) {
-        if (!isRawCase(c)) confirmLabel(c, uniquify(c.body, `${env.ctx.runId}-0`));
+        if (!isRawCase(c)) confirmLabel(c, uniquify(c.body, `${env.ctx.runId}-0`, c.endpoint));
         return true;
       }
       const { res, skipped, body } = await sendCase(env, c);
@@ -272,8 +285,8 @@ export const runCaseProperty = async (
   });
 
   const durationMs = performance.now() - started;
-  const endpoints = [...new Set(classes.map((c) => endpointOfClass(c)))];
-  const endpoint = endpoints.length === 1 ? endpoints[0]! : 'both';
+  const endpoints = [...new Set(classes.flatMap((c) => c.endpoints ?? [EVERY_ENDPOINT]))];
+  const endpoint = endpoints.length === 1 ? endpoints[0]! : EVERY_ENDPOINT;
   const base = { id: `properties.${def.name}`, pillar: 'properties' as const, name: def.title, endpoint, durationMs };
 
   if (details.failed && details.counterexample) {
@@ -333,8 +346,6 @@ export const runCaseProperty = async (
     cut: stoppedEarly,
   };
 };
-
-const endpointOfClass = (c: ClassDef): string => endpointOfClassName(c.name) ?? 'both';
 
 const describeRaw = (raw: string | Uint8Array): string => {
   const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : Buffer.from(raw);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadIgnore } from '../../api-model/ignore.ts';
 import type { PillarResult } from '../../core/results.ts';
-import { PROPERTY_NAMES } from '../../properties/catalog.ts';
+import { propertyNames } from '../../properties/catalog.ts';
 import { type Counterexample, PROPERTIES_DEFAULTS, type PropertiesOptions, runProperties } from '../../properties/index.ts';
 import { validateOptions } from '../../properties/options.ts';
 import { type CommonOptions, type GateCliOptions, intOption, numberOption, withCommonOptions, withGateOptions } from '../options.ts';
@@ -51,7 +51,7 @@ export const register = (program: Command): void => {
       .option('--seed <s>', 'fast-check seed (default: random, printed)', intOption('--seed', { min: -0x80000000, max: 0xffffffff }))
       .option('--budget <n>', 'most requests the pillar may send, shrinking included', intOption('--budget', { min: 1 }))
       .option('--time-budget <s>', `most seconds the pillar may take, shrinking included (default ${PROPERTIES_DEFAULTS.timeBudgetS})`, numberOption('--time-budget', { min: 0, exclusiveMin: true }))
-      .option('--property <name>', `only this property (repeatable): ${PROPERTY_NAMES.join(', ')}`, collect)
+      .option('--property <name>', `only this property (repeatable): ${propertyNames().join(', ')}`, collect)
       .option('--classes <list>', 'only these generator classes, comma-separated (as a failure report names them)')
       .option('--replay-path <p>', 'replay the counterexample at this path (with --property and --seed)')
       .option('--path <p>', 'same as --replay-path')

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { endpointViews } from '../endpoints.ts';
 
 /**
  * Inputs for "no input gets a 5xx": not only JSON objects but the bytes a broken client,
@@ -30,12 +31,33 @@ const utf8 = (s: string) => new TextEncoder().encode(s);
 // a truncated sequence, an encoded surrogate, bytes above U+10FFFF, 0xFF.
 const BROKEN_UTF8 = [[0x80], [0xc0, 0xaf], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xff], [0xfe, 0xff]];
 
-const invalidUtf8 = fc
-  .tuple(fc.constantFrom('{"display_name":"', '{"email":"', '{"', ''), fc.constantFrom(...BROKEN_UTF8), fc.constantFrom('"}', '', '":1}'))
-  .map(([head, bad, tail]) => {
-    const bytes = [...utf8(head), ...bad, ...utf8(tail)];
-    return { raw: Uint8Array.from(bytes), contentType: JSON_CT } satisfies HostileInput;
-  });
+/** The request fields of every endpoint, by JSON type: hostile bodies aim at the fields a provider parses. */
+export interface RequestFields {
+  all: string[];
+  strings: string[];
+  arrays: string[];
+}
+
+export const requestFields = (): RequestFields => {
+  const all = new Set<string>();
+  const strings = new Set<string>();
+  const arrays = new Set<string>();
+  for (const v of endpointViews())
+    for (const [f, s] of Object.entries(v.fields)) {
+      all.add(f);
+      if (s.type === 'string') strings.add(f);
+      if (s.type === 'array') arrays.add(f);
+    }
+  return { all: [...all], strings: [...strings], arrays: [...arrays] };
+};
+
+const invalidUtf8 = (f: RequestFields) =>
+  fc
+    .tuple(fc.constantFrom(...f.strings.slice(0, 3).map((k) => `{"${k}":"`), '{"', ''), fc.constantFrom(...BROKEN_UTF8), fc.constantFrom('"}', '', '":1}'))
+    .map(([head, bad, tail]) => {
+      const bytes = [...utf8(head), ...bad, ...utf8(tail)];
+      return { raw: Uint8Array.from(bytes), contentType: JSON_CT } satisfies HostileInput;
+    });
 
 const deepNesting = fc
   .tuple(fc.integer({ min: 64, max: 20_000 }), fc.constantFrom('array', 'object', 'custom_fields', 'unclosed'))
@@ -50,15 +72,19 @@ const deepNesting = fc
   });
 
 // Up to 3 MB: large enough for any sane body limit, small enough for loopback.
-const hugeBody = fc
-  .tuple(fc.integer({ min: 64 * 1024, max: 3 * 1024 * 1024 }), fc.constantFrom('display_name', 'description', 'phone_numbers', 'garbage'))
-  .map(([size, where]) => {
-    let raw: string;
-    if (where === 'phone_numbers') raw = `{"phone_numbers":[${'"+14155550100",'.repeat(Math.ceil(size / 15))}"+14155550100"]}`;
-    else if (where === 'garbage') raw = 'x'.repeat(size);
-    else raw = `{"${where}":"${'a'.repeat(size)}"}`;
-    return { raw, contentType: JSON_CT } satisfies HostileInput;
-  });
+const hugeBody = (f: RequestFields) =>
+  fc
+    .tuple(
+      fc.integer({ min: 64 * 1024, max: 3 * 1024 * 1024 }),
+      fc.constantFrom(...f.strings.map((k) => ({ k, array: false })), ...f.arrays.map((k) => ({ k, array: true })), { k: '', array: false }),
+    )
+    .map(([size, { k, array }]) => {
+      let raw: string;
+      if (array) raw = `{"${k}":[${'"+14155550100",'.repeat(Math.ceil(size / 15))}"+14155550100"]}`;
+      else if (k === '') raw = 'x'.repeat(size);
+      else raw = `{"${k}":"${'a'.repeat(size)}"}`;
+      return { raw, contentType: JSON_CT } satisfies HostileInput;
+    });
 
 const WRONG_TYPES: Array<string | null> = [
   null,
@@ -73,36 +99,41 @@ const WRONG_TYPES: Array<string | null> = [
   '',
 ];
 
-const wrongContentType = fc
-  .tuple(
-    fc.constantFrom(...WRONG_TYPES),
-    fc.constantFrom('{"display_name":"x","email":"a@example.com","state":"shadow"}', 'email=a%40example.com&state=shadow', '<user/>', ''),
-  )
-  .map(([contentType, raw]) => ({ raw, contentType }) satisfies HostileInput);
+/** A body of some request fields as JSON and as a form, XML, and nothing, under content types that are not JSON. */
+const wrongContentType = (f: RequestFields) => {
+  const some = f.strings.slice(0, 3);
+  return fc
+    .tuple(
+      fc.constantFrom(...WRONG_TYPES),
+      fc.constantFrom(
+        JSON.stringify(Object.fromEntries(some.map((k) => [k, 'x']))),
+        some.map((k) => `${k}=a%40example.com`).join('&'),
+        '<user/>',
+        '',
+      ),
+    )
+    .map(([contentType, raw]) => ({ raw, contentType }) satisfies HostileInput);
+};
 
 const rawBytes = fc.uint8Array({ maxLength: 256 }).map((raw) => ({ raw, contentType: JSON_CT }) satisfies HostileInput);
 
 const jsonValue = fc.json({ maxDepth: 4 }).map((raw) => ({ raw, contentType: JSON_CT }) satisfies HostileInput);
 
-const FIELDS = [
-  'account', 'artifacts', 'custom_fields', 'custom_schema_fragments', 'custom_schema_spec', 'description',
-  'display_name', 'display_picture', 'email', 'external_ref', 'external_refs', 'phone_numbers', 'rev_org', 'tags',
-  'full_name', 'reports_to', 'state', '__proto__', 'constructor',
-];
-
 // Every documented field (and prototype keys) with any JSON value at all, nested anywhere.
-const fieldNoise = fc
-  .dictionary(fc.constantFrom(...FIELDS), fc.jsonValue({ maxDepth: 3 }), { minKeys: 1, maxKeys: 5, noNullPrototype: true })
-  .map((o) => ({ raw: JSON.stringify(o), contentType: JSON_CT }) satisfies HostileInput);
+const fieldNoise = (f: RequestFields) =>
+  fc
+    .dictionary(fc.constantFrom(...f.all, '__proto__', 'constructor'), fc.jsonValue({ maxDepth: 3 }), { minKeys: 1, maxKeys: 5, noNullPrototype: true })
+    .map((o) => ({ raw: JSON.stringify(o), contentType: JSON_CT }) satisfies HostileInput);
 
-const arbs: Record<HostileKind, fc.Arbitrary<HostileInput>> = {
-  'raw-bytes': rawBytes,
+const arbs: Record<HostileKind, (f: RequestFields) => fc.Arbitrary<HostileInput>> = {
+  'raw-bytes': () => rawBytes,
   'invalid-utf8': invalidUtf8,
-  'deep-nesting': deepNesting,
+  'deep-nesting': () => deepNesting,
   'huge-body': hugeBody,
   'wrong-content-type': wrongContentType,
-  'json-value': jsonValue,
+  'json-value': () => jsonValue,
   'field-noise': fieldNoise,
 };
 
-export const hostileInput = (kind: HostileKind): fc.Arbitrary<HostileInput> => arbs[kind];
+/** Hostile inputs of one kind, aimed at the request fields of the endpoints the model holds now. */
+export const hostileInput = (kind: HostileKind, fields: RequestFields = requestFields()): fc.Arbitrary<HostileInput> => arbs[kind](fields);

@@ -59,7 +59,7 @@ describe('properties against a tenant whose quota is smaller than the run', () =
     const [, n, m] = CAUSE.exec(byId.get('properties.class-coverage')!.reason!)!;
     expect(Number(n)).toBeGreaterThan(0);
     expect(Number(n)).toBe(Number(m));
-    expect(byId.get('properties.class-coverage')!.reason).toMatch(/never generated: stateful\.create-taken/);
+    expect(byId.get('properties.class-coverage')!.reason).toMatch(/never generated: rev\.stateful\.create-taken/);
     expect(r.stdout).toMatch(CAUSE);
   });
 

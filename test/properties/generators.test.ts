@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isE164 } from '../../api-model/prose-rules/e164.ts';
 import { isRawCase, uniquify } from '../../properties/case.ts';
-import { PROPERTIES } from '../../properties/catalog.ts';
+import { properties, propertyByName } from '../../properties/catalog.ts';
 import { fixtureSources, generatedSources } from '../../properties/generators/bodies.ts';
 import { E164_MAX_DIGITS, e164Number } from '../../properties/generators/e164.ts';
 import { HOSTILE_KINDS, hostileInput } from '../../properties/generators/hostile.ts';
@@ -46,7 +46,7 @@ describe('every generator class', () => {
     ['on a real tenant with fixtures', fixtureSources({ tenantCustomFields: { tnt__tier: 'gold' }, subtype: { name: 'vip', fields: { ctype__level: 3 } }, devUser: 'DEVU-1' })],
   ] as const) {
     it(`is produced, labelled with its own name and confirmed by the oracle ${where}`, () => {
-      for (const p of PROPERTIES) {
+      for (const p of properties()) {
         if (p.kind !== 'cases') continue;
         const { classes, unavailable } = p.classes(sources);
         expect(unavailable).toEqual([]);
@@ -55,7 +55,7 @@ describe('every generator class', () => {
           expect(cases.length).toBe(60);
           for (const x of cases) {
             expect(x.cls).toBe(c.name);
-            if (!isRawCase(x)) confirmLabel(x, uniquify(x.body, 'dgtest-1'));
+            if (!isRawCase(x)) confirmLabel(x, uniquify(x.body, 'dgtest-1', x.endpoint));
           }
         }
       }
@@ -63,7 +63,7 @@ describe('every generator class', () => {
   }
 
   it('that needs tenant custom fields is listed as unavailable, by name, on a real tenant without fixtures', () => {
-    const valid = PROPERTIES.find((p) => p.name === 'valid-accepted');
+    const valid = propertyByName('valid-accepted');
     if (valid?.kind !== 'cases') throw new Error('valid-accepted is missing');
     const { classes, unavailable } = valid.classes(fixtureSources({}));
     expect(unavailable.map((u) => u.name)).toContain('rev.valid.custom-fields.tenant');
@@ -106,7 +106,7 @@ describe('the oracle', () => {
 
 describe('unique values', () => {
   it('get the run tag in external_ref, external_refs and the e-mail local part, and nothing else changes', () => {
-    const out = uniquify({ email: 'a@example.com', external_ref: 'ext-a', external_refs: ['x', 3], display_name: 'A' }, 'dg1-7');
+    const out = uniquify({ email: 'a@example.com', external_ref: 'ext-a', external_refs: ['x', 3], display_name: 'A' }, 'dg1-7', 'rev-users.create');
     expect(out).toEqual({ email: 'a.dg1-7@example.com', external_ref: 'ext-a-dg1-7', external_refs: ['x-dg1-7', 3], display_name: 'A' });
   });
 });

@@ -9,11 +9,13 @@ import { HttpClient } from '../../core/http.ts';
 import { Progress } from '../../core/progress.ts';
 import type { RunResults } from '../../core/results.ts';
 import type { Case } from '../../properties/case.ts';
-import { type CaseProperty, PHONES_E164 } from '../../properties/catalog.ts';
+import { type CaseProperty, propertyByName } from '../../properties/catalog.ts';
 import { runProperties } from '../../properties/index.ts';
 import { runCaseProperty } from '../../properties/runner.ts';
 import { startSimulator } from '../../simulator/index.ts';
 import { checkOf, contextFor } from './helpers.ts';
+
+const PHONES_E164 = propertyByName('phones-e164') as CaseProperty;
 
 let sim: { url: string; close(): Promise<void> };
 beforeAll(async () => {

@@ -17,7 +17,7 @@ import { USER_CONFIG_FILES } from '../../core/user-repo.ts';
 export const STATES = {
   /** params {field, interaction}: returns {[field]: value} unique to this run (an external ref, an e-mail). */
   runUnique: 'a run-unique value is free',
-  /** returns the ids that exist in the tenant, under FIXTURE_STATE_KEYS (rev_org, account, tag, artifact, dev_user). */
+  /** returns the ids that exist in the tenant, under FIXTURE_STATE_KEYS (each fixture's name in snake case). */
   tenantFixtures: 'the tenant has a rev org, an account, a tag, an artifact and a dev user',
   /** returns {custom_field_value}; the tenant's schema defines the tenant fragment field. */
   customField: 'the tenant schema defines the custom field',
@@ -81,14 +81,11 @@ export const FIXTURE_STATES: ReadonlySet<string> = new Set([STATES.tenantFixture
 
 /** The tenant records the fixture state returns, each under the key its value travels by. */
 export type IdFixture = Exclude<FixtureName, 'tenantCustomFields'>;
-export const FIXTURE_STATE_KEYS: Readonly<Record<IdFixture, string>> = {
-  revOrg: 'rev_org',
-  account: 'account',
-  tag: 'tag',
-  artifact: 'artifact',
-  devUser: 'dev_user',
-};
-const ID_FIXTURES = Object.keys(FIXTURE_STATE_KEYS) as IdFixture[];
+const ID_FIXTURES = (Object.keys(SIMULATOR_STAND_INS) as FixtureName[]).filter((n): n is IdFixture => n !== 'tenantCustomFields');
+/** A fixture's key in the state's values is its name in snake case, as DevRev's fields are (`revOrg` → `rev_org`). */
+export const FIXTURE_STATE_KEYS = Object.fromEntries(ID_FIXTURES.map((n) => [n, n.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)])) as Readonly<
+  Record<IdFixture, string>
+>;
 
 /** The fixture state's values from the tenant's fixtures, or null when one is missing. */
 const fixtureValues = (f: Partial<Record<IdFixture, string>>): Record<string, string> | null =>

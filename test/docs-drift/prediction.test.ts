@@ -6,11 +6,12 @@ import type { OpenApiDocument } from '../../api-model/openapi/document.ts';
 import { pinnedSlice } from '../../api-model/openapi/slice.ts';
 import { loadVersion, type VersionView, versionView } from '../../api-model/openapi/version.ts';
 import { runContracts } from '../../contracts/pact/index.ts';
-import type { PillarResult } from '../../core/results.ts';
+import type { Finding, Impact, PillarResult } from '../../core/results.ts';
+import type { SpecChange } from '../../docs-drift/diff.ts';
 import { createRunContext } from '../../core/run-context.ts';
 import { runSpecDiff } from '../../docs-drift/index.ts';
 import { COMMITTED_PACT } from '../../docs-drift/pact-check.ts';
-import { readPactView } from '../../docs-drift/pact-view.ts';
+import { interactionOf, readPactView } from '../../docs-drift/pact-view.ts';
 import { openSide, type SpecSide, sideOf } from '../../docs-drift/resolve.ts';
 import { runDrift } from '../../drift/index.ts';
 import { startSimulator } from '../../simulator/index.ts';
@@ -170,4 +171,34 @@ describe('versions written here, one change each from the pinned slice', () => {
     expectSame(sides);
     expect(items(sides)).toEqual([]);
   }, 60_000);
+});
+
+describe('the rule, on findings and changes written here (no server)', () => {
+  // A one-call pact: rev-users.create 201, reading /rev_user/id.
+  const pact = {
+    file: 'one-call.json',
+    interactions: [
+      interactionOf(
+        { description: 'one call', request: { method: 'POST', path: '/rev-users.create', body: { content: { display_name: 'x' }, contentType: 'application/json' } }, response: { status: 201, body: { content: { rev_user: { id: 'x' } }, contentType: 'application/json' } } },
+        0,
+      ),
+    ],
+  };
+  const finding = (f: Partial<Finding>): Finding => ({ checkId: 'c', pillar: 'drift', endpoint: 'rev-users.create', status: 201, ruleId: 'response-required-property-missing', severity: 'error', basis: 'spec', pointer: '', message: '', reproduction: null, ...f });
+  const pillar = (findings: Finding[]) => ({ checks: [{ id: 'c', pillar: 'drift', name: 'c', endpoint: 'rev-users.create', outcome: 'pass', durationMs: 0, findings }] }) as unknown as PillarResult;
+
+  it('a drift finding at a field no pact call reads is no item, but is kept as unread; warnings are neither', () => {
+    const { noticed, unread } = observedItems(
+      [pillar([finding({ pointer: '/rev_user/id' }), finding({ pointer: '/rev_user/display_id' }), finding({ pointer: '/rev_user/id', severity: 'warning', ruleId: 'response-property-format-changed' })])],
+      pact,
+    );
+    expect([...noticed.items]).toEqual(['rev-users.create: response 201 /rev_user/id missing']);
+    expect(unread.map((f) => f.pointer)).toEqual(['/rev_user/display_id']);
+  });
+
+  it('a change that breaks our contract in a way no case turns into an answer still shows as an item, never dropped', () => {
+    const change: SpecChange = { ruleId: 'response-header-removed', from: '/x', to: null, before: undefined, after: undefined, endpoints: ['rev-users.create'], places: ['response 201 header X-Thing'], summary: '' };
+    const impact: Impact = { group: 'breaks-our-contract', pacts: [{ file: pact.file, touches: [{ interaction: 'one call', how: 'reads response header X-Thing (status 201)' }] }] };
+    expect([...predictedItems([change], new Map([[change, impact]]), pact).items]).toEqual(['rev-users.create: response-header-removed at response 201 header X-Thing']);
+  });
 });

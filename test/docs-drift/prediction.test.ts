@@ -61,7 +61,8 @@ const expectSame = ({ predicted, observed }: Sides) => {
   // PREDICTION_SHOW=1 prints both sides, and the drift findings no pact call looks at.
   if (process.env['PREDICTION_SHOW']) {
     const unread = observed.unread.map((f) => `  not a pact call's: ${f.pillar} ${f.endpoint} ${f.caseId ?? ''} ${f.status} ${f.ruleId} ${f.pointer}`);
-    console.log([expect.getState().currentTestName, shownSides(predicted, observed.noticed) || '  (nothing on either side)', ...unread].join('\n'));
+    const permitted = [...predicted.permitted.items].map((x) => `  permitted, not sent: ${x}`);
+    console.log([expect.getState().currentTestName, shownSides(predicted, observed.noticed) || '  (nothing on either side)', ...unread, ...permitted].join('\n'));
   }
   expect(sorted(observed.noticed.items), `predicted vs observed:\n${shownSides(predicted, observed.noticed)}`).toEqual(sorted(predicted.items));
 };
@@ -161,6 +162,26 @@ describe('versions written here, one change each from the pinned slice', () => {
     });
     expectSame(sides);
     expect(items(sides)).toEqual([]);
+  }, 60_000);
+
+  it('a response field the pact reads changes type: both sides name it', async () => {
+    let field = '';
+    const sides = await oneChange('field-type', (doc) => {
+      field = revUserFieldReadByPact(doc);
+      doc['components'].schemas['rev-user'].allOf[1].properties[field] = { type: 'integer' };
+    });
+    expectSame(sides);
+    expect(items(sides)).toEqual([`rev-users.create: response 201 /rev_user/${field} changed`]);
+  }, 60_000);
+
+  it('the id every answer has becomes optional: a permission spec diff flags, not an answer a client gets', async () => {
+    const sides = await oneChange('id-optional', (doc) => {
+      doc['components'].schemas['atom-base'].required = [];
+    });
+    expectSame(sides);
+    expect(items(sides)).toEqual([]);
+    // Kept apart, not lost: every call reading an id is listed as permitted.
+    expect([...sides.predicted.permitted.items].sort()).toEqual(['dev-users.create: response 201 /dev_user/id response-property-became-optional', 'rev-users.create: response 201 /rev_user/id response-property-became-optional']);
   }, 60_000);
 
   it('an additive optional field, in the request and the answer: nothing predicted, nothing observed', async () => {

@@ -1,6 +1,6 @@
 import type { Finding, Impact, PillarResult } from '../../core/results.ts';
 import type { SpecChange } from '../../docs-drift/diff.ts';
-import type { PactView } from '../../docs-drift/pact-view.ts';
+import type { PactInteraction, PactView } from '../../docs-drift/pact-view.ts';
 
 /**
  * Predicted vs observed (#24 item 3), as comparable items: `dev-users.create: endpoint
@@ -19,6 +19,8 @@ import type { PactView } from '../../docs-drift/pact-view.ts';
  *    no pact call looks (a required field of the pin no call reads); a client does not
  *    notice those, so they are not items (`unread`; PREDICTION_SHOW=1 prints them).
  *    Warnings and info are no items on either side: they fail no gate by default.
+ *  - A change that only permits another answer (a field may be absent or null) is no item
+ *    either: the served version still sends the value (`permitted`, PERMISSIONS below).
  */
 
 export interface Items {
@@ -60,17 +62,31 @@ const REFUSED_REQUEST = new Set([
   'request-media-type-removed',
 ]);
 
-const placeOf = (c: SpecChange, interactionStatus: number | null): string | null => {
-  for (const p of c.places) {
+/** The place of a shared component's change that this call reads (`/rev_user/id`, not `/dev_user/id`). */
+const placeOf = (c: SpecChange, i: PactInteraction): string | null => {
+  const read = new Set(i.reads.map((r) => `/${r.path.join('/')}`));
+  const at = c.places.flatMap((p) => {
     const m = /^response (\S+)(?: (\/.*))?$/.exec(p);
-    if (m?.[2] && (m[1] === String(interactionStatus) || m[1] === 'default')) return m[2];
-  }
-  return null;
+    return m?.[2] && (m[1] === String(i.status) || m[1] === 'default') ? [m[2]] : [];
+  });
+  return at.find((p) => [...read].some((r) => r === p || r.startsWith(`${p}/`))) ?? at[0] ?? null;
 };
 
+/** A field a pact call reads is gone, or holds something else: what the two sides call it. */
+const MISSING = new Set(['response-property-removed', 'pact-body-missing-field', 'response-required-property-missing']);
+const fieldItem = (endpoint: string, status: number | null, pointer: string, ruleId: string) => `${endpoint}: response ${status} ${pointer} ${MISSING.has(ruleId) ? 'missing' : 'changed'}`;
+
+/**
+ * Changes that only permit another answer (a field may now be absent or null). A server that
+ * still sends the value, as the simulator serving the version does (it builds every field it
+ * knows), gives the client nothing to notice: spec diff is right to call them breaking, but
+ * no served answer shows it. They are kept apart (`permitted`), never compared.
+ */
+const PERMISSIONS = new Set(['response-property-became-optional', 'response-property-became-nullable', 'response-header-became-optional']);
+
 /** What spec diff predicts a pact client notices, from each change's impact on `pact`. */
-export const predictedItems = (changes: readonly SpecChange[], impacts: ReadonlyMap<SpecChange, Impact>, pact: PactView): Items => {
-  const out = empty();
+export const predictedItems = (changes: readonly SpecChange[], impacts: ReadonlyMap<SpecChange, Impact>, pact: PactView): Items & { permitted: Items } => {
+  const out = { ...empty(), permitted: empty() };
   const byDescription = new Map(pact.interactions.map((i) => [i.description, i]));
   for (const c of changes) {
     const impact = impacts.get(c);
@@ -79,7 +95,8 @@ export const predictedItems = (changes: readonly SpecChange[], impacts: Readonly
       const i = byDescription.get(touch.interaction);
       if (!i) continue;
       const why = `${c.ruleId} (${c.places[0]}): "${i.description}" ${touch.how}`;
-      if (c.ruleId === 'endpoint-removed') add(out, `${i.endpoint}: endpoint answers 404`, why);
+      if (PERMISSIONS.has(c.ruleId)) add(out.permitted, `${i.endpoint}: response ${i.status} ${placeOf(c, i) ?? c.places[0]} ${c.ruleId}`, why);
+      else if (c.ruleId === 'endpoint-removed') add(out, `${i.endpoint}: endpoint answers 404`, why);
       else if (c.ruleId.startsWith('security-')) {
         if (alteredByScheme(i.status)) add(out, `${i.endpoint}: expecting ${i.status} answers 401`, why);
       } else if (REFUSED_REQUEST.has(c.ruleId)) {
@@ -87,9 +104,9 @@ export const predictedItems = (changes: readonly SpecChange[], impacts: Readonly
       } else if (c.ruleId === 'response-status-removed') {
         add(out, `${i.endpoint}: expecting ${i.status} answers another status`, why);
       } else {
-        const at = placeOf(c, i.status);
+        const at = placeOf(c, i);
         // A change no case above turns into an answer still shows, as itself.
-        add(out, at === null ? `${i.endpoint}: ${c.ruleId} at ${c.places.join(', ')}` : `${i.endpoint}: response ${i.status} ${at} ${c.ruleId === 'response-property-removed' ? 'missing' : c.ruleId}`, why);
+        add(out, at === null ? `${i.endpoint}: ${c.ruleId} at ${c.places.join(', ')}` : fieldItem(i.endpoint, i.status, at, c.ruleId), why);
       }
     }
   }
@@ -133,8 +150,7 @@ export const observedItems = (pillars: readonly PillarResult[], pact: PactView):
     }
     const pointer = f.pointer.replace(/^\/body(?=\/)/, '');
     if (f.pillar === 'contracts' || readByPact({ file: '', interactions: [...pact.interactions] }, f.endpoint, f.status, pointer)) {
-      const missing = f.ruleId === 'pact-body-missing-field' || f.ruleId === 'response-required-property-missing';
-      add(noticed, `${f.endpoint}: response ${f.status} ${pointer.replace(/\/\d+(?=\/|$)/g, '/*')} ${missing ? 'missing' : f.ruleId}`, why);
+      add(noticed, fieldItem(f.endpoint, f.status, pointer.replace(/\/\d+(?=\/|$)/g, '/*'), f.ruleId), why);
     } else unread.push(f);
   }
   return { noticed, unread };

@@ -47,6 +47,13 @@ const compare = async (name: string, version: VersionView, to: SpecSide): Promis
   } finally {
     await sim.close();
   }
+  // The consumer side runs against Pact's mock server, not the version: a failure there (the
+  // mock-server flake, CONTRIBUTING.md) would leave calls unverified, so it stops the test.
+  const consumer = contracts.checks.find((c) => c.id === 'contracts.consumer');
+  expect(consumer?.findings.map((f) => f.message) ?? ['no consumer check'], 'the pact consumer side failed').toEqual([]);
+  // Every call of the pact was sent to the version: one left out would be a silent "less".
+  const unjudged = contracts.checks.filter((c) => c.outcome === 'skipped' || (c.outcome === 'inconclusive' && !/every request with a token got 401/.test(c.reason ?? '')));
+  expect(unjudged.map((c) => `${c.name}: ${c.reason}`), 'contracts calls not judged against the version').toEqual([]);
   const pactFile = (contracts.data as { pactFile: string }).pactFile;
   const pact = readPactView(pactFile);
   const run = await runSpecDiff(openSide('pinned'), to, { pact: false, impactPacts: [pact] });

@@ -26,6 +26,8 @@ export interface SpecChange {
   places: string[];
   /** One line: what changed. */
   summary: string;
+  /** security-scheme-changed: where the new scheme reads the token (`header authorization`, `query key`). */
+  credential?: string;
 }
 
 type Dir = 'request' | 'response';
@@ -40,6 +42,7 @@ export interface Raw {
   /** Instance path below the schema's root: `/rev_user/email`, `/*` for array items. */
   at: string;
   summary: string;
+  credential?: string;
 }
 
 const fmt = (v: unknown) => (v === undefined ? 'none' : JSON.stringify(v));
@@ -68,7 +71,7 @@ export class SpecDiff {
       if (!c.places.includes(where)) c.places.push(where);
       return;
     }
-    this.#changes.set(key, { ruleId: r.ruleId, from: r.from, to: r.to, before: r.before, after: r.after, endpoints: [endpoint], places: [where], summary: r.summary });
+    this.#changes.set(key, { ruleId: r.ruleId, from: r.from, to: r.to, before: r.before, after: r.after, endpoints: [endpoint], places: [where], summary: r.summary, ...(r.credential ? { credential: r.credential } : {}) });
   }
 
   #path(path: string): void {

@@ -62,6 +62,15 @@ const touchesOne = (c: SpecChange, place: Place, i: PactInteraction): string | n
     case 'endpoint':
       return rule === 'endpoint-added' ? null : `calls ${i.method} /${i.endpoint}`;
     case 'security':
+      if (c.credential) {
+        // A call sending its token where the new scheme reads it (our pact's Authorization
+        // matches both the SDK's bare token and `Bearer`) meets it; one sending none is
+        // refused by either scheme alike.
+        const sendsToken = i.requestHeaders.has('authorization');
+        const [where, name = ''] = c.credential.split(' ');
+        const meets = where === 'header' ? i.requestHeaders.has(name) : where === 'query' ? [...i.query].some((q) => q.toLowerCase() === name) : false;
+        return !sendsToken || meets ? null : `sends its token in the Authorization header, where the new scheme reads ${c.credential}`;
+      }
       return i.requestHeaders.has('authorization') ? `calls ${i.method} /${i.endpoint} with an Authorization header` : `calls ${i.method} /${i.endpoint} without a token`;
     case 'request': {
       if (rule === 'request-body-became-required') return i.hasRequestBody ? null : 'sends no request body';

@@ -42,6 +42,10 @@ const SCHEME_FIELDS: Record<string, string[]> = { http: ['scheme'], apiKey: ['in
 // HTTP auth schemes and header names are case-insensitive.
 const norm = (field: string, v: unknown) => (typeof v === 'string' && (field === 'scheme' || field === 'name') ? v.toLowerCase() : v);
 
+/** Where a scheme reads the token: every HTTP scheme, OAuth2 and OpenID Connect from Authorization. */
+const credentialOf = (s: Record<string, unknown>): string =>
+  s['type'] === 'apiKey' ? `${String(s['in'])} ${String(s['name']).toLowerCase()}` : s['type'] === 'mutualTLS' ? 'tls' : 'header authorization';
+
 const diffScheme = (from: SpecSide, to: SpecSide, name: string, add: (r: Raw) => void): void => {
   const tokens = ['components', 'securitySchemes', name];
   const sa = isObject(from.doc['components']) && isObject(from.doc['components']['securitySchemes']) ? from.doc['components']['securitySchemes'][name] : undefined;
@@ -63,6 +67,7 @@ const diffScheme = (from: SpecSide, to: SpecSide, name: string, add: (r: Raw) =>
       after: y,
       at: '',
       summary: `security scheme ${name}: ${field} ${JSON.stringify(x ?? null)} → ${JSON.stringify(y ?? null)}`,
+      credential: credentialOf(b.node),
     });
   }
 };

@@ -131,7 +131,14 @@ export const createRequestHandler = (state: SimulatorState) => {
     const route = ROUTES.get(path);
     // A known path with another method is no route either: the docs' one 404 body. So is
     // an endpoint the served version does not document.
-    if (!route || req.method !== 'POST' || (version && !served)) return send(res, 404, headers, routeNotFound());
+    if (!route || req.method !== 'POST') return send(res, 404, headers, routeNotFound());
+    if (version && !served) {
+      // The request a forced fault was armed for reached an endpoint this version lacks: its
+      // 404 answers it, and the fault must not leak into whatever the caller sends next.
+      const forced = state.faults[0];
+      if (forced && --forced.count <= 0) state.faults.shift();
+      return send(res, 404, headers, routeNotFound());
+    }
     const fault = nextFault();
     if (fault === 500) return reply(500, internalError(randomUUID()));
     if (fault === 503) return reply(503, serviceUnavailable());

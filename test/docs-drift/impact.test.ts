@@ -217,6 +217,32 @@ describe('impact of one change from the pin, against the committed pact', () => 
   });
 });
 
+describe('impact of a security scheme change: where the new scheme reads the token', () => {
+  const withScheme = (scheme: Record<string, unknown>) => {
+    const doc = pinnedCopy();
+    doc.components.securitySchemes['auth-token'] = scheme;
+    return doc;
+  };
+  const withToken = readPactView(COMMITTED_PACT).interactions.filter((i) => i.requestHeaders.has('authorization'));
+
+  it('an API key in another header: breaks our contract at every call that sends a token, and not the call without one', async () => {
+    const run = await runSpecDiff(pinned, side('x-api-key.json', withScheme({ type: 'apiKey', in: 'header', name: 'X-Api-Key' })), { pact: false });
+    const [f] = findingsOf(run.result).filter((x) => x.ruleId === 'security-scheme-changed');
+    expect(f?.impact?.group).toBe('breaks-our-contract');
+    const touched = f!.impact!.pacts[0]!.touches;
+    // The change applies to the endpoints the pin secures with auth-token: every call of ours with a token.
+    expect(touched.map((t) => t.interaction).sort()).toEqual(withToken.filter((i) => f!.endpoint.split(', ').includes(i.endpoint)).map((i) => i.description).sort());
+    expect(touched[0]!.how).toBe('sends its token in the Authorization header, where the new scheme reads header x-api-key');
+  });
+
+  it('an API key in Authorization (the 2024 form): our calls send the token there, so it breaks only other clients', async () => {
+    const run = await runSpecDiff(pinned, side('authorization-key.json', withScheme({ type: 'apiKey', in: 'header', name: 'Authorization' })), { pact: false });
+    const [f] = findingsOf(run.result).filter((x) => x.ruleId === 'security-scheme-changed');
+    expect(f?.severity).toBe('error');
+    expect(f?.impact).toMatchObject({ group: 'breaks-other-clients', pacts: [{ touches: [] }] });
+  });
+});
+
 describe('spec check --fail-on our-contract, through the CLI', () => {
   const writeDoc = (dir: string, name: string, doc: unknown) => {
     const f = join(dir, name);
@@ -294,14 +320,14 @@ describe.runIf(existsSync(JULY_2024) && existsSync(JAN_2025) && existsSync(NEWES
   const groups = (run: Awaited<ReturnType<typeof runSpecDiff>>) =>
     run.changes.filter((c) => run.impacts.get(c)!.group !== 'not-breaking').map((c) => `${run.impacts.get(c)!.group} ${c.ruleId} ${c.endpoints.join(',')} ${c.summary}`);
 
-  it('spec check against 2024-07-25: dev-users.create gone and the API-key scheme break us; dev-users.deactivate gone and removed answer fields break only others', async () => {
+  it('spec check against 2024-07-25: dev-users.create gone breaks us; the API-key scheme (read from Authorization, where our calls send the token), dev-users.deactivate gone and removed answer fields break only others', async () => {
     const run = await runSpecDiff(pinned, openSide(JULY_2024), { pact: false, failOn: 'our-contract' });
     const g = groups(run);
     expect(g).toContain('breaks-our-contract endpoint-removed dev-users.create /dev-users.create is no longer documented');
-    expect(g).toContain('breaks-our-contract security-scheme-changed rev-users.create,rev-users.delete security scheme auth-token: type "http" → "apiKey"');
+    expect(g).toContain('breaks-other-clients security-scheme-changed rev-users.create,rev-users.delete security scheme auth-token: type "http" → "apiKey"');
     expect(g).toContain('breaks-other-clients endpoint-removed dev-users.deactivate /dev-users.deactivate is no longer documented');
     expect(g).toContain('breaks-other-clients response-property-removed rev-users.create property primary_identity removed');
-    expect(g.filter((x) => x.startsWith('breaks-our-contract'))).toHaveLength(2);
+    expect(g.filter((x) => x.startsWith('breaks-our-contract'))).toHaveLength(1);
     expect(run.result.checks.some((c) => c.outcome === 'fail')).toBe(true);
   });
 

@@ -158,6 +158,16 @@ describe('versions written by the test (the pinned slice with one change)', () =
     expect((await send(url, '/rev-users.create', { body: {}, authorization: 'Bearer k' })).status).toBe(401);
   });
 
+  it('a forced fault armed for a request to an endpoint the version lacks ends with its 404, not in the next call', async () => {
+    const doc = pinCopy();
+    delete doc.paths['/dev-users.create'];
+    const url = await start(viewOf(doc, 'no-dev-users.json'));
+    // What the "next request fails with a server error" provider state does.
+    expect((await send(url, '/__simulator/faults', { body: { status: 500, count: 1 } })).status).toBeLessThan(300);
+    expect((await send(url, '/dev-users.create', { body: { email: 'a@example.org', state: 'shadow' } })).status).toBe(404);
+    expect((await send(url, '/rev-users.create', { body: { display_name: 'Next' } })).status).toBe(201);
+  });
+
   it('serving the pin itself answers as the simulator does without --openapi', async () => {
     const pinned = await start();
     const same = await start(viewOf(pinCopy(), 'pin-copy.json'));

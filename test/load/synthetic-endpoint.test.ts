@@ -10,7 +10,7 @@ import { created, everyCreate } from '../../api-model/cases/templates.ts';
 import { addEndpointForTest, type EndpointModel, endpointModels, harmlessRequestEndpoint } from '../../api-model/endpoints/index.ts';
 import { ErrorBadRequest, ErrorConflict, ErrorTooManyRequests } from '../../api-model/shapes/endpoints.ts';
 import { validate } from '../../api-model/shapes/validate.ts';
-import { cleanupLedger, cleanupPlan } from '../../cleanup/index.ts';
+import { cleanupLedger, cleanupPlan, describeRemaining } from '../../cleanup/index.ts';
 import { UsageError } from '../../core/errors.ts';
 import { createRunContext } from '../../core/run-context.ts';
 import { PROBE_CHECKS } from '../../load/check-ids.ts';
@@ -21,6 +21,7 @@ import type { Observation } from '../../load/observe.ts';
 import { validateLoadOptions } from '../../load/options.ts';
 import { chooseProbeRequest, nonCreatingRequest } from '../../load/probe-request.ts';
 import { ledgerRecorder, loadRequestFor } from '../../load/request.ts';
+import { startSimulator } from '../../simulator/index.ts';
 
 // A third create endpoint, made up for this test: load must send it its own valid create,
 // check its 201 with its own schema, record its records by its own envelope and remove them
@@ -171,6 +172,29 @@ describe('load and cleanup of an endpoint added to the model', () => {
     const ctx = createRunContext({ target: { url: 'http://127.0.0.1:9', kind: 'simulator' }, outDir: mkdtempSync(join(tmpdir(), 'dg-widgets-')), quiet: true });
     const choice = await chooseProbeRequest(ctx, 'tok', 100, 'widgets.create');
     expect([choice.creates, choice.model, choice.admitted({ status: 201 })]).toEqual([true, WIDGETS, true]);
+  });
+});
+
+describe('load pointed at another pinned endpoint (--endpoint)', () => {
+  it('probes dev-users.create on the simulator without a false finding, records its dev users and deactivates them', async () => {
+    const sim = await startSimulator({ rateLimit: { algorithm: 'fixed_window', limit: 10, windowS: 1 } });
+    try {
+      const ctx = ctxFor(sim.url, 120);
+      const p = await runLoadProbe(ctx, { endpoint: 'dev-users.create', probeDurationS: 1, concurrency: 2, sampleEvery: 1, say: () => {} });
+      expect(new Set(p.checks.map((c) => c.endpoint))).toEqual(new Set(['dev-users.create']));
+      const failed = p.checks.filter((c) => c.findings.length > 0);
+      expect(failed.map((c) => c.id), JSON.stringify(failed.flatMap((c) => c.findings), null, 1)).toEqual([]);
+      const sampled = p.checks.find((c) => c.id === PROBE_CHECKS.sampled2xx.id)!;
+      expect(sampled.outcome).toBe('pass');
+      const ledger = ctx.ledger.outstanding();
+      expect(ledger.length).toBeGreaterThan(0);
+      expect(new Set(ledger.map((e) => e.endpoint))).toEqual(new Set(['dev-users.create']));
+      const report = await cleanupLedger(ctx, ctx.ledger);
+      expect([report.failed, report.removed.length, report.deactivated.length]).toEqual([[], 0, ledger.length]);
+      expect(describeRemaining(report)).toEqual([expect.stringMatching(/deactivated dev user, no documented delete/)]);
+    } finally {
+      await sim.close();
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isCreateEndpointName, profileOf } from '../api-model/endpoints/profiles.ts';
+import { type EndpointModel, endpointModel } from '../api-model/endpoints/index.ts';
 import { parseRetryAfter } from '../api-model/rate-limit/fields.ts';
 import { RequestBudget } from '../core/budget.ts';
 import { UsageError } from '../core/errors.ts';
@@ -8,9 +8,10 @@ import { Ledger, type LedgerEntry } from '../core/ledger.ts';
 import type { RunContext } from '../core/run-context.ts';
 
 /**
- * Leaves a real deployment as the run found it. Rev users are deleted with
- * rev-users.delete; DevRev documents no delete for dev users, only dev-users.deactivate,
- * so they are deactivated and listed as remaining, with the reason.
+ * Leaves a real deployment as the run found it. Each record the ledger holds is removed
+ * with the cleanup of the endpoint that created it, as its model says (api-model/endpoints):
+ * a delete, or, where DevRev documents none, a deactivation, and then the record is listed
+ * as remaining, with the reason.
  *
  * Cleanup has its own small budget and ignores the run's abort signal: a spent budget or a
  * Ctrl-C must never strand the records the run created.
@@ -42,6 +43,23 @@ const waitOf = (res: HttpResponse): number | null => {
   return typeof b === 'number' && Number.isFinite(b) && b >= 0 ? b : null;
 };
 
+/** How one ledger entry is removed: its endpoint's cleanup, or why it cannot be. */
+export type CleanupStep =
+  | { entry: LedgerEntry; cleanup: EndpointModel['cleanup']; request: { path: string; body: { id: string } } }
+  | { entry: LedgerEntry; reason: string };
+
+/**
+ * The plan for the records a run created and has not yet removed: each with the cleanup
+ * endpoint of the endpoint that created it, from the model (computed when called: an
+ * endpoint a test adds is covered).
+ */
+export const cleanupPlan = (entries: readonly LedgerEntry[]): CleanupStep[] =>
+  entries.map((entry) => {
+    const m = endpointModel(entry.endpoint);
+    if (!m) return { entry, reason: `no endpoint profile for ${entry.endpoint}: devrev-gate cannot remove it` };
+    return { entry, cleanup: m.cleanup, request: { path: m.cleanup.endpoint.path, body: { id: entry.id } } };
+  });
+
 export const cleanupLedger = async (
   ctx: Pick<RunContext, 'target' | 'token' | 'redactor'>,
   ledger: Ledger,
@@ -55,9 +73,9 @@ export const cleanupLedger = async (
     { max429Retries: 0 },
   );
   const pause = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const send = async (path: string, id: string): Promise<HttpResponse> => {
+  const send = async (request: { path: string; body: { id: string } }): Promise<HttpResponse> => {
     for (let waits = 0; ; waits++) {
-      const res = await http.send({ path, body: { id } });
+      const res = await http.send(request);
       const wait = res.status === 429 ? waitOf(res) : null;
       if (res.status !== 429 || waits >= QUOTA_WAITS_PER_RECORD) return res;
       const s = Math.min(MAX_QUOTA_WAIT_S, wait ?? 5);
@@ -68,24 +86,24 @@ export const cleanupLedger = async (
   const report: CleanupReport = { removed: [], deactivated: [], failed: [] };
   // Once nothing answers (the target died), every other attempt would fail the same way.
   let unreachable: string | null = null;
-  for (const entry of todo) {
+  for (const step of cleanupPlan(todo)) {
+    const { entry } = step;
     if (unreachable) {
       ledger.record({ ...strip(entry), event: 'remove-failed', note: unreachable });
       report.failed.push({ ...entry, reason: unreachable });
       continue;
     }
-    if (!isCreateEndpointName(entry.endpoint)) {
-      const reason = `no endpoint profile for ${entry.endpoint}: devrev-gate cannot remove it`;
-      ledger.record({ ...strip(entry), event: 'remove-failed', note: reason });
-      report.failed.push({ ...entry, reason });
+    if ('reason' in step) {
+      ledger.record({ ...strip(entry), event: 'remove-failed', note: step.reason });
+      report.failed.push({ ...entry, reason: step.reason });
       continue;
     }
-    const { cleanup } = profileOf(entry.endpoint);
+    const { cleanup } = step;
     const endpoint = cleanup.endpoint;
     try {
-      const res = await send(endpoint.path, entry.id);
+      const res = await send(step.request);
       // 404: the record is already gone (removed by hand or by an earlier cleanup).
-      if (res.status === 200 || (cleanup.goneOn404 && res.status === 404)) {
+      if (res.status === endpoint.successStatus || (cleanup.goneOn404 && res.status === 404)) {
         const note = res.status === 404 ? 'already gone' : cleanup.note;
         ledger.record({ ...strip(entry), event: cleanup.event, ...(note ? { note } : {}) });
         (cleanup.event === 'removed' ? report.removed : report.deactivated).push(entry);
@@ -109,11 +127,17 @@ const strip = (e: LedgerEntry) => {
   return rest;
 };
 
+/** Why a record its cleanup deactivated still exists, as its endpoint's model says it. */
+const remainsWhy = (e: LedgerEntry): string => {
+  const c = endpointModel(e.endpoint)?.cleanup;
+  return c?.remains ?? `${c?.event ?? 'deactivated'} with ${c?.endpoint.name ?? 'its cleanup'}, not deleted`;
+};
+
 /** One line per reason a record still exists, naming the records (a few, then a count). */
 export const describeRemaining = (report: CleanupReport): string[] => {
   const byReason = new Map<string, LedgerEntry[]>();
   const add = (reason: string, e: LedgerEntry) => byReason.set(reason, [...(byReason.get(reason) ?? []), e]);
-  for (const e of report.deactivated) add('deactivated dev user, no documented delete', e);
+  for (const e of report.deactivated) add(remainsWhy(e), e);
   for (const e of report.failed) add(`cleanup failed: ${e.reason}`, e);
   return [...byReason].map(([reason, entries]) => {
     const names = entries.slice(0, 5).map((e) => e.displayId ?? e.id);

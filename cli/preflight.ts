@@ -1,4 +1,6 @@
-import { DEV_USERS_CREATE, type EndpointSpec, REV_USERS_CREATE } from '../api-model/shapes/endpoints.ts';
+import { type CaseRequest, runValues } from '../api-model/cases/request-values.ts';
+import { type EndpointModel, endpointModels, harmlessRequestEndpoint } from '../api-model/endpoints/index.ts';
+import type { EndpointSpec } from '../api-model/shapes/endpoints.ts';
 import { RouteNotFound } from '../api-model/shapes/errors.ts';
 import { validate } from '../api-model/shapes/validate.ts';
 import { SetupError } from '../core/errors.ts';
@@ -7,8 +9,8 @@ import type { RunContext } from '../core/run-context.ts';
 
 /**
  * One harmless request before any pillar runs against a target that is not the embedded
- * simulator: a dev-users.create without its required fields, which the docs answer with a
- * 400 and which creates nothing (a second attempt only after a 429 or 503). It turns the
+ * simulator: a create without its required fields (the model's harmlessRequestEndpoint),
+ * which the docs answer with a 400 and which creates nothing (a second attempt only after a 429 or 503). It turns the
  * usual set-up mistakes into one line and exit 2 instead of a page of failed checks: nothing
  * listening, a DNS or TLS failure, a rejected token, or a URL where DevRev's endpoint is not.
  *
@@ -33,11 +35,32 @@ const described = (res: HttpResponse, redact: (s: string) => string): string => 
   return `HTTP ${res.status} ${type}${res.text ? ` ${JSON.stringify(redact(excerpt(res.text)))}` : ', empty'}`;
 };
 
+/**
+ * A request to another endpoint that cannot create anything: one of its cases the document
+ * refuses (a 400 of `spec` basis, no tenant record needed), sent without the token (a 401
+ * by the docs). Null when the model has no other endpoint or no such case.
+ */
+export const secondOpinion = (runId: string, harmless: EndpointModel = harmlessRequestEndpoint()): { endpoint: EndpointModel; body: Record<string, unknown> } | null => {
+  const noFixture = (): never => {
+    throw new Error('the preflight sends no tenant record');
+  };
+  for (const m of endpointModels()) {
+    if (m === harmless) continue;
+    for (const c of m.cases) {
+      if (c.status !== 400 || c.basis !== 'spec' || !c.request || c.fixtures?.length || c.state) continue;
+      const r: CaseRequest = c.request(runValues(runId, noFixture));
+      if ('body' in r) return { endpoint: m, body: r.body };
+    }
+  }
+  return null;
+};
+
 export const preflight = async (ctx: RunContext): Promise<void> => {
   const http = new HttpClient(ctx, ATTEMPTS);
+  const harmless = harmlessRequestEndpoint();
   let res: HttpResponse;
   try {
-    res = await http.send({ path: DEV_USERS_CREATE.path, body: {} });
+    res = await http.send({ path: harmless.spec.path, body: {} });
   } catch (e) {
     // On loopback a connection is accepted at once, so silence means the process serving
     // it is not running its event loop: most often the very process that started this
@@ -53,16 +76,17 @@ export const preflight = async (ctx: RunContext): Promise<void> => {
   if (res.status === 401) {
     throw new SetupError(`${ctx.target.url} rejected the token (401 on the first request)`, 'check --token / DEVREV_TOKEN');
   }
-  const first = wrongAnswer(res, DEV_USERS_CREATE);
+  const first = wrongAnswer(res, harmless.spec);
   if (!first) return;
   // The one endpoint may be all that is missing (a provider that lost it: the pillars report
-  // that). A rev-users.create that cannot create anything (no token, a display_name of the
-  // wrong type: 401 or 400 by the docs) tells the API from a wrong base URL.
-  const other = await http
-    .send({ path: REV_USERS_CREATE.path, body: { display_name: 0 }, auth: 'none', retry429: false, retry503: false })
-    .catch(() => null);
-  if (other && !wrongAnswer(other, REV_USERS_CREATE)) return;
-  const url = `${ctx.target.url}${DEV_USERS_CREATE.path}`;
+  // that). Another create that cannot create anything (no token, a body the document
+  // refuses: 401 or 400 by the docs) tells the API from a wrong base URL.
+  const second = secondOpinion(ctx.runId, harmless);
+  const other = second
+    ? await http.send({ path: second.endpoint.spec.path, body: second.body, auth: 'none', retry429: false, retry503: false }).catch(() => null)
+    : null;
+  if (second && other && !wrongAnswer(other, second.endpoint.spec)) return;
+  const url = `${ctx.target.url}${harmless.spec.path}`;
   throw new SetupError(
     `${ctx.target.url} is not the DevRev API: POST ${url} answered ${described(res, (s) => ctx.redactor.text(s))}, where ${first}`,
     'check --target / DEVREV_API_URL is the API base URL with no path after it, e.g. https://api.devrev.ai',

@@ -3,6 +3,7 @@ import { type CheckResult, type PillarResult, pillarResult } from '../core/resul
 import type { RunContext } from '../core/run-context.ts';
 import { runLoadCapacity } from './capacity.ts';
 import { CAPACITY_CHECKS, type LoadCheckName, PROBE_CHECKS, RECOVERY_CHECKS } from './check-ids.ts';
+import { loadEndpoint } from './endpoint.ts';
 import { knownFrom } from './known.ts';
 import type { LoadOptions } from './options.ts';
 import { runLoadProbe } from './probe.ts';
@@ -29,7 +30,7 @@ export const runLoad = async (ctx: RunContext, o: Partial<LoadOptions> = {}): Pr
   // set of check ids is the same on every run.
   const checksInOrder: CheckResult[] = [];
   const notRun = (checks: Record<string, LoadCheckName>, outcome: 'skipped' | 'inconclusive', reason: string) => {
-    for (const c of Object.values(checks)) checksInOrder.push(loadCheck(c.id, c.name, [], { undecided: { outcome, reason } }));
+    for (const c of Object.values(checks)) checksInOrder.push(loadCheck(c.id, c.name, [], { undecided: { outcome, reason }, endpoint: loadEndpoint(o.endpoint ?? null).spec.name }));
   };
   let known: LoadOptions['known'] = o.known ?? null;
   let down = false;
@@ -44,7 +45,7 @@ export const runLoad = async (ctx: RunContext, o: Partial<LoadOptions> = {}): Pr
       notRun(checks, 'skipped', why);
       continue;
     }
-    const part = await unlessTargetDown(ctx, unlessInterrupted(ctx, await run(ctx, { ...o, known })), phase);
+    const part = await unlessTargetDown(ctx, unlessInterrupted(ctx, await run(ctx, { ...o, known })), phase, o.endpoint ?? null);
     parts.push(part);
     checksInOrder.push(...part.checks);
     if (part.data?.capacity && !known) known = knownFrom(part.data.capacity);

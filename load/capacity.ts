@@ -7,6 +7,7 @@ import { parsePolicyField, parseRetryAfter, wholeField } from '../api-model/rate
 import { secondLimitText, spendText } from '../reports/capacity.ts';
 import { Backoff } from './backoff.ts';
 import { advertisedLimit, checkOverload, sinkFor } from './checks.ts';
+import { loadEndpoint } from './endpoint.ts';
 import { loadCheck } from './result.ts';
 import { CAPACITY_CHECKS } from './check-ids.ts';
 import { bucketCannotExplainGap, type Estimate, equivalentPair, estimate, periodOf, toSamples } from './estimate.ts';
@@ -156,7 +157,7 @@ export const toCapacity = (e: Estimate, advertised: number | null, sent: number,
     /** The prober backed off: each silence it kept before a probe, and whether that probe was let through. */
     back_off: null as Array<{ silent_s: number; recovered: boolean | null }> | null,
     /** What the prober sent: creates (each recorded in the ledger) or a request that creates nothing. */
-    probe_request: 'rev-users.create' as string,
+    probe_request: loadEndpoint().spec.name as string,
     ...spendOf(capacity, sent),
   };
 };
@@ -456,20 +457,20 @@ export const runLoadCapacity = async (ctx: RunContext, given: Partial<LoadOption
     id: CAPACITY_CHECKS.estimate.id,
     pillar: 'load',
     name: CAPACITY_CHECKS.estimate.name,
-    endpoint: 'rev-users.create',
+    endpoint: choice.endpoint,
     outcome: c.algorithm ? 'pass' : 'inconclusive',
     durationMs: run.pacer.endMs - run.pacer.startMs,
     reason: c.algorithm ? undefined : run.estimate.reason,
     findings: [],
   });
-  const sink = sinkFor(ctx, CAPACITY_CHECKS.advertisedLimit.id, loadCurl(ctx, token));
+  const sink = sinkFor(ctx, CAPACITY_CHECKS.advertisedLimit.id, loadCurl(ctx, token, o.endpoint));
   const { outcome, reason } = compareAdvertised(c, run.estimate, run.pacer.observations, sink);
   const findings = sink.findings();
   checks.push({
     id: CAPACITY_CHECKS.advertisedLimit.id,
     pillar: 'load',
     name: CAPACITY_CHECKS.advertisedLimit.name,
-    endpoint: 'rev-users.create',
+    endpoint: choice.endpoint,
     outcome: findings.length > 0 ? 'pass' : outcome,
     durationMs: 0,
     reason,
@@ -477,7 +478,7 @@ export const runLoadCapacity = async (ctx: RunContext, given: Partial<LoadOption
   });
   // Capacity drives the target past its limit too: a 5xx or a dropped connection there is
   // as much an answer to overload as in the probe (which a small budget may never reach).
-  const ov = sinkFor(ctx, CAPACITY_CHECKS.overload.id, loadCurl(ctx, token));
+  const ov = sinkFor(ctx, CAPACITY_CHECKS.overload.id, loadCurl(ctx, token, o.endpoint));
   checkOverload(run.pacer.observations, ov);
   checks.push(loadCheck(CAPACITY_CHECKS.overload.id, CAPACITY_CHECKS.overload.name, ov.findings()));
   return pillarResult('load', startedAt, ctx.budget.sent - sentBefore, checks.map(aboutEndpointOf(choice)), {

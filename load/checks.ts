@@ -1,11 +1,13 @@
 import { judgeRateLimitAnswer, type LimiterModel, RATE_LIMIT_RULES, type RateLimitRuleId, wholeField } from '../api-model/rate-limit/index.ts';
 import { LOAD_RULES, type LoadRuleId } from '../api-model/rulebook/load.ts';
-import { ErrorTooManyRequests, REV_USERS_CREATE } from '../api-model/shapes/endpoints.ts';
+import type { EndpointModel } from '../api-model/endpoints/index.ts';
+import { ErrorTooManyRequests } from '../api-model/shapes/endpoints.ts';
 import { validate } from '../api-model/shapes/validate.ts';
 import { evidenceOf as evidenceFrom } from '../core/evidence.ts';
 import type { Redactor } from '../core/redact.ts';
 import type { Evidence, Finding } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
+import { loadEndpoint, successSchema } from './endpoint.ts';
 import type { Observation } from './observe.ts';
 
 /**
@@ -23,6 +25,8 @@ export interface CheckEnv {
   reproduction: string | null;
   /** Redacts the evidence kept with each finding (the answer it judged first). */
   redactor?: Pick<Redactor, 'text' | 'headers'>;
+  /** The endpoint the judged requests went to; default the load endpoint (the first the model lists). */
+  endpoint?: string;
 }
 
 export type LoadRule = RateLimitRuleId | LoadRuleId;
@@ -60,7 +64,7 @@ export class FindingSink {
       return {
         checkId: this.env.checkId,
         pillar: 'load' as const,
-        endpoint: REV_USERS_CREATE.name,
+        endpoint: this.env.endpoint ?? loadEndpoint().spec.name,
         status: first.status,
         ruleId: rule,
         // The gate caps an assumed finding on a real target.
@@ -86,8 +90,8 @@ export class FindingSink {
 }
 
 /** A sink for one check of a run: target kind decides the cap and whose clock is "now". */
-export const sinkFor = (ctx: Pick<RunContext, 'target' | 'redactor'>, checkId: string, reproduction: string | null): FindingSink =>
-  new FindingSink({ checkId, remote: ctx.target.kind === 'remote', reproduction, redactor: ctx.redactor });
+export const sinkFor = (ctx: Pick<RunContext, 'target' | 'redactor'>, checkId: string, reproduction: string | null, endpoint?: string): FindingSink =>
+  new FindingSink({ checkId, remote: ctx.target.kind === 'remote', reproduction, redactor: ctx.redactor, ...(endpoint ? { endpoint } : {}) });
 
 const intHeader = (o: Observation, name: string): number | null => wholeField(o.headers?.[name]);
 
@@ -203,19 +207,23 @@ export const checkOverload = (obs: readonly Observation[], sink: FindingSink): v
   }
 };
 
-/** Successes sampled under load are still the documented 201 body. */
-export const checkSampled2xx = (obs: readonly Observation[], sink: FindingSink): number => {
+/**
+ * Successes sampled under load are still the documented success body of the endpoint the
+ * requests went to (its status, its schema: the record in its envelope).
+ */
+export const checkSampled2xx = (obs: readonly Observation[], sink: FindingSink, endpoint: EndpointModel = loadEndpoint()): number => {
+  const { successStatus } = endpoint.spec;
+  const schema = successSchema(endpoint);
   let n = 0;
   for (const o of obs) {
     if (o.status === null || o.status < 200 || o.status >= 300 || o.body === undefined) continue;
     n++;
-    const schema = REV_USERS_CREATE.responses[201];
-    if (o.status !== 201) {
-      sink.add('overload-2xx-body-invalid', { status: o.status, pointer: '', expected: 201, actual: o.status, message: `success answered ${o.status}, not the documented 201` }, o);
+    if (o.status !== successStatus) {
+      sink.add('overload-2xx-body-invalid', { status: o.status, pointer: '', expected: successStatus, actual: o.status, message: `success answered ${o.status}, not the documented ${successStatus}` }, o);
       continue;
     }
     for (const e of validate(schema, o.body, 'documented').errors) {
-      sink.add('overload-2xx-body-invalid', { status: 201, pointer: e.pointer, expected: 'rev-users-create-response', actual: e.message, message: `201 body under load: ${e.message}` }, o);
+      sink.add('overload-2xx-body-invalid', { status: successStatus, pointer: e.pointer, expected: String(schema.title ?? `${endpoint.spec.name} ${successStatus}`), actual: e.message, message: `${successStatus} body under load: ${e.message}` }, o);
     }
   }
   return n;

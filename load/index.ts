@@ -26,7 +26,7 @@ const gated =
   (entry: LoadEntry, phase: string | null): LoadEntry =>
   async (ctx, o = {}) => {
     const r = await entry(ctx, o);
-    return gateWithDefaults(phase ? await unlessTargetDown(ctx, unlessInterrupted(ctx, r), phase) : r, ctx.target);
+    return gateWithDefaults(phase ? await unlessTargetDown(ctx, unlessInterrupted(ctx, r), phase, o.endpoint ?? null) : r, ctx.target);
   };
 
 export const runLoadCapacity = gated(capacity, 'load capacity');

@@ -1,5 +1,6 @@
 import { LIMITER_MODELS, type LimiterModel, toCli } from '../api-model/rate-limit/models.ts';
 import { UsageError } from '../core/errors.ts';
+import { loadEndpointNames } from './endpoint.ts';
 
 /**
  * Every knob of the load pillar in one defaults object, and one validate step that names
@@ -32,6 +33,8 @@ export interface LoadOptions {
   allowRemote: boolean;
   /** A second token for the fairness check on a real target (the simulator needs none). */
   secondToken: string | null;
+  /** The create endpoint load sends to, by name; null: the first the model lists. */
+  endpoint: string | null;
   /** Where the remote plan line goes (the CLI: stderr). */
   say: (line: string) => void;
   /**
@@ -65,6 +68,7 @@ export const LOAD_DEFAULTS: LoadOptions = {
   algorithm: 'auto',
   allowRemote: false,
   secondToken: null,
+  endpoint: null,
   say: (line) => process.stderr.write(`${line}\n`),
   known: null,
 };
@@ -93,5 +97,6 @@ export const validateLoadOptions = (given: Partial<LoadOptions> = {}): LoadOptio
   check(o.maxRequests === null || whole(o.maxRequests, 1, 10_000_000), '--max-requests', `must be a whole number of at least 1, got ${o.maxRequests}`, 'e.g. --max-requests 100');
   check(o.algorithm === 'auto' || (LIMITER_MODELS as readonly string[]).includes(o.algorithm), '--algorithm', `must be auto or one of ${LIMITER_MODELS.map(toCli).join(', ')}, got ${toCli(String(o.algorithm))}`, 'leave it at auto unless you know the limiter');
   check(o.secondToken === null || (typeof o.secondToken === 'string' && o.secondToken.length > 0), '--second-token', 'must not be empty', 'pass a token of a second user, or leave it out');
+  check(o.endpoint === null || loadEndpointNames().includes(o.endpoint), '--endpoint', `must name a create endpoint, got ${JSON.stringify(o.endpoint)}`, `one of ${loadEndpointNames().join(', ')}`);
   return o;
 };

@@ -1,31 +1,27 @@
 import { parseLimitField, wholeField } from '../api-model/rate-limit/fields.ts';
-import { DEV_USERS_CREATE } from '../api-model/shapes/endpoints.ts';
+import type { EndpointModel } from '../api-model/endpoints/index.ts';
 import type { CheckResult } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
+import { loadEndpoint, nonCreating as nonCreatingEndpoint } from './endpoint.ts';
 import type { Observation } from './observe.ts';
 import type { LoadOptions } from './options.ts';
 import type { PacedRequest } from './pacer.ts';
-import { LOAD_ENDPOINT, loadRequest } from './request.ts';
+import { emptyRequest, loadRequestFor } from './request.ts';
 
 /**
  * Which request a load phase spends the quota with. Spend nothing that creates records
- * where the target allows it: a dev-users.create without its required fields creates
- * nothing, and if the limiter counts it, it is as good a probe as a create. Otherwise the
- * phase falls back to creates, each recorded in the ledger and removed afterwards.
+ * where the target allows it: a create without its required fields (harmlessRequestEndpoint
+ * in the model) creates nothing, and if the limiter counts it, it is as good a probe as a
+ * create. Otherwise the phase falls back to the load endpoint's creates, each recorded in
+ * the ledger and removed afterwards.
  */
 
-/** The docs' answer to a create without its required fields: the limiter let it through. */
-const NON_CREATING_STATUS = 400 satisfies keyof typeof DEV_USERS_CREATE.responses;
-
-export const NON_CREATING_LABEL = `${DEV_USERS_CREATE.name} without its required fields`;
-
-/** A request that creates nothing: a dev-users.create without its required fields. */
-export const nonCreatingRequest = (token: string, who?: string): PacedRequest => ({
-  path: DEV_USERS_CREATE.path,
-  body: '{}',
-  headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
-  who,
-});
+/** A request that creates nothing: a create without its required fields. */
+export const nonCreatingRequest = (token: string, who?: string): PacedRequest => {
+  const n = nonCreatingEndpoint();
+  if (!n) throw new Error('no create endpoint documents a 400 for a body without its required fields: no request creates nothing');
+  return emptyRequest(n.model, token, who);
+};
 
 export interface ProbeRequestChoice {
   request: (ctx: Pick<RunContext, 'runId'>, token: string, who?: string) => PacedRequest;
@@ -34,6 +30,8 @@ export interface ProbeRequestChoice {
   label: string;
   /** The endpoint the request goes to. */
   endpoint: string;
+  /** Its model: the success it answers, the envelope its records come in. */
+  model: EndpointModel;
   /**
    * The limiter let the request through: the documented answer of the request in use
    * (201 for a create, 400 for the request that creates nothing), never merely "not 429".
@@ -43,22 +41,28 @@ export interface ProbeRequestChoice {
   sent: number;
 }
 
-const creating = (why: string, sent: number): ProbeRequestChoice => ({
-  request: loadRequest,
-  creates: true,
-  label: LOAD_ENDPOINT.name,
-  endpoint: LOAD_ENDPOINT.name,
-  admitted: (o) => o.status === LOAD_ENDPOINT.successStatus,
-  why,
-  sent,
-});
+/** Probing with creates of the load endpoint (`--endpoint`, else the first model endpoint). */
+export const creatingChoice = (endpoint: string | null, why: string, sent: number): ProbeRequestChoice => {
+  const model = loadEndpoint(endpoint);
+  return {
+    request: loadRequestFor(model),
+    creates: true,
+    label: model.spec.name,
+    endpoint: model.spec.name,
+    model,
+    admitted: (o) => o.status === model.spec.successStatus,
+    why,
+    sent,
+  };
+};
 
-const nonCreating = (why: string, sent: number): ProbeRequestChoice => ({
-  request: (_ctx, token, who) => nonCreatingRequest(token, who),
+const nonCreatingChoice = (n: NonNullable<ReturnType<typeof nonCreatingEndpoint>>, why: string, sent: number): ProbeRequestChoice => ({
+  request: (_ctx, token, who) => emptyRequest(n.model, token, who),
   creates: false,
-  label: NON_CREATING_LABEL,
-  endpoint: DEV_USERS_CREATE.name,
-  admitted: (o) => o.status === NON_CREATING_STATUS,
+  label: n.label,
+  endpoint: n.model.spec.name,
+  model: n.model,
+  admitted: (o) => o.status === n.status,
   why,
   sent,
 });
@@ -99,9 +103,17 @@ const resetOf = (get: (name: string) => string | undefined, nowS: number): numbe
  * moved on) refills Remaining, so one more is sent and compared with the second. Otherwise
  * probing falls back to creates and says why.
  */
-export const chooseProbeRequest = async (ctx: Pick<RunContext, 'target' | 'signal'>, token: string, timeoutMs: number): Promise<ProbeRequestChoice> => {
+export const chooseProbeRequest = async (
+  ctx: Pick<RunContext, 'target' | 'signal'>,
+  token: string,
+  timeoutMs: number,
+  endpoint: string | null = null,
+): Promise<ProbeRequestChoice> => {
+  const creating = (why: string, sent: number) => creatingChoice(endpoint, why, sent);
   if (ctx.target.kind === 'simulator') return creating('the embedded simulator keeps nothing', 0);
-  const r = nonCreatingRequest(token);
+  const n = nonCreatingEndpoint();
+  if (!n) return creating('no create endpoint documents a 400 for a body without its required fields: probing with creates, recorded in the ledger', 0);
+  const r = emptyRequest(n.model, token);
   const answers: Array<{ status: number; remaining: number | null; reset: number | null }> = [];
   const send = async (): Promise<boolean> => {
     try {
@@ -117,7 +129,7 @@ export const chooseProbeRequest = async (ctx: Pick<RunContext, 'target' | 'signa
   const noAnswer = () => creating('the request that creates nothing got no answer', answers.length + 1);
   if (!(await send()) || !(await send())) return noAnswer();
   const a = answers[0]!;
-  if (a.status !== NON_CREATING_STATUS && a.status !== 429) return creating(`a create without its required fields answered ${a.status}, not the documented ${NON_CREATING_STATUS}`, 2);
+  if (a.status !== n.status && a.status !== 429) return creating(`a create without its required fields answered ${a.status}, not the documented ${n.status}`, 2);
   const countedBetween = (x: (typeof answers)[0], y: (typeof answers)[0]) => y.status === 429 || (x.remaining !== null && y.remaining !== null && y.remaining < x.remaining);
   let counted = countedBetween(a, answers[1]!);
   const rolledOver = (x: (typeof answers)[0], y: (typeof answers)[0]) => x.reset !== null && y.reset !== null && y.reset > x.reset;
@@ -126,7 +138,7 @@ export const chooseProbeRequest = async (ctx: Pick<RunContext, 'target' | 'signa
     counted = countedBetween(answers[1]!, answers[2]!);
   }
   const sent = answers.length;
-  if (counted) return nonCreating(`the limiter counts a ${NON_CREATING_LABEL} (${NON_CREATING_STATUS}): probing with it, no user is created`, sent);
+  if (counted) return nonCreatingChoice(n, `the limiter counts a ${n.label} (${n.status}): probing with it, nothing is created`, sent);
   return creating(
     a.remaining === null ? 'no X-Ratelimit-Remaining (nor IETF RateLimit) to tell whether a request that creates nothing is counted: probing with creates, recorded in the ledger' : 'X-Ratelimit-Remaining did not drop for a request that creates nothing: probing with creates, recorded in the ledger',
     sent,
@@ -134,8 +146,8 @@ export const chooseProbeRequest = async (ctx: Pick<RunContext, 'target' | 'signa
 };
 
 /** The choice for one phase: what deciding it sent comes off the budget, and the phase says why. */
-export const probeRequestFor = async (ctx: RunContext, o: Pick<LoadOptions, 'timeoutMs' | 'say'>, phase: string, token: string): Promise<ProbeRequestChoice> => {
-  const choice = await chooseProbeRequest(ctx, token, o.timeoutMs);
+export const probeRequestFor = async (ctx: RunContext, o: Pick<LoadOptions, 'timeoutMs' | 'say'> & Partial<Pick<LoadOptions, 'endpoint'>>, phase: string, token: string): Promise<ProbeRequestChoice> => {
+  const choice = await chooseProbeRequest(ctx, token, o.timeoutMs, o.endpoint ?? null);
   ctx.budget.takeUpTo(choice.sent);
   if (ctx.target.kind !== 'simulator') o.say(`${phase}: ${choice.why}`);
   return choice;

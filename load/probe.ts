@@ -6,8 +6,9 @@ import { type Algorithm, checkAnswers, checkOverload, checkRemainingMonotonic, c
 import { judgedData, limiterFor } from './known.ts';
 import { buildTimeline, keepHeaders, nowMs, type Observation, statusLine } from './observe.ts';
 import { type LoadOptions, validateLoadOptions } from './options.ts';
-import { nonCreatingRequest, probeRequestFor } from './probe-request.ts';
-import { ledgerRecorder, loadCurl, loadRequest } from './request.ts';
+import { loadEndpoint, nonCreating } from './endpoint.ts';
+import { aboutEndpointOf, nonCreatingRequest, probeRequestFor } from './probe-request.ts';
+import { ledgerRecorder, loadCurl, loadRequestFor } from './request.ts';
 import { fixedWindowOnly, loadCheck } from './result.ts';
 import { PROBE_CHECKS } from './check-ids.ts';
 import { preparePhase } from './safety.ts';
@@ -31,9 +32,10 @@ export interface ProbeObservations {
 
 export const overload = (ctx: RunContext, o: LoadOptions, cap: number, token: string, progress?: Progress, creatingEvery = 1): Promise<ProbeObservations> =>
   new Promise((resolve, reject) => {
-    const req = loadRequest(ctx, token);
+    const model = loadEndpoint(o.endpoint ?? null);
+    const create = loadRequestFor(model);
+    const req = create(ctx, token);
     const observations: Observation[] = [];
-    const record = ledgerRecorder(ctx);
     let successes = 0;
     const startMs = nowMs();
     let stopInstance = () => {};
@@ -59,6 +61,10 @@ export const overload = (ctx: RunContext, o: LoadOptions, cap: number, token: st
     };
     const closing = nonCreatingRequest(token);
     const closingPath = new URL(ctx.target.url + closing.path).pathname;
+    // A create's 201 is recognised by the load endpoint's envelope; the closing requests'
+    // endpoint is watched too (a provider that creates on a request without its required
+    // fields still leaves a record to remove).
+    const record = ledgerRecorder(ctx, [...new Set([model, nonCreating()?.model ?? model])]);
     // Where the limiter counts the request that creates nothing, only one request in
     // `creatingEvery` is a create (the successes the 201 check samples); the rest overload
     // the limiter just as well and leave nothing behind.
@@ -83,16 +89,18 @@ export const overload = (ctx: RunContext, o: LoadOptions, cap: number, token: st
             path: new URL(ctx.target.url + req.path).pathname,
             headers: req.headers,
             body: req.body,
-            ...(keeps
-              ? {
-                  setupRequest: (r: Record<string, unknown>) => {
-                    if (!winding) return built++ % creatingEvery === 0 ? r : { ...r, path: closingPath, body: closing.body };
-                    switched++;
-                    if (switched >= connections) setImmediate(stopInstance);
-                    return { ...r, path: closingPath, body: closing.body };
-                  },
+            // Every create gets a body of its own: the endpoint's unique fields never repeat.
+            setupRequest: (r: autocannon.Request): autocannon.Request => {
+              if (keeps) {
+                if (winding) {
+                  switched++;
+                  if (switched >= connections) setImmediate(stopInstance);
+                  return { ...r, path: closingPath, body: closing.body };
                 }
-              : {}),
+                if (built++ % creatingEvery !== 0) return { ...r, path: closingPath, body: closing.body };
+              }
+              return { ...r, body: create(ctx, token).body };
+            },
             onResponse: (status: number, body: string, _context: unknown, headers: Record<string, unknown>) => {
               // Winding down, a 400 or 429 may answer a closing request: not the probe's (it
               // overloads with creates); a 201 is a create's, and the ledger needs it.
@@ -159,8 +167,10 @@ export const runLoadProbe = async (ctx: RunContext, given: Partial<LoadOptions> 
 /** The checks over a probe's observations (separate so tests can feed their own). */
 export const probeResult = (ctx: RunContext, o: LoadOptions, obs: Observation[], run: { startMs: number; endMs: number }): PillarResult => {
   const remote = ctx.target.kind === 'remote';
-  const reproduction = loadCurl(ctx, ctx.token ?? '');
-  const sink = (checkId: string) => sinkFor(ctx, checkId, reproduction);
+  // The probe overloads with creates of the load endpoint: its checks are about it.
+  const endpoint = loadEndpoint(o.endpoint ?? null);
+  const reproduction = loadCurl(ctx, ctx.token ?? '', endpoint.spec.name);
+  const sink = (checkId: string) => sinkFor(ctx, checkId, reproduction, endpoint.spec.name);
   const throttled = obs.filter((x) => x.status === 429).length;
   const noThrottle = throttled === 0 ? { outcome: 'inconclusive' as const, reason: `no 429 in ${obs.length} requests: the limit was not reached` } : null;
   const judged = limiterFor(o, obs);
@@ -197,7 +207,7 @@ export const probeResult = (ctx: RunContext, o: LoadOptions, obs: Observation[],
   checks.push(loadCheck(PROBE_CHECKS.overload.id, PROBE_CHECKS.overload.name, ov.findings()));
 
   const s2 = sink(PROBE_CHECKS.sampled2xx.id);
-  const sampled = checkSampled2xx(obs, s2);
+  const sampled = checkSampled2xx(obs, s2, endpoint);
   checks.push(
     loadCheck(PROBE_CHECKS.sampled2xx.id, PROBE_CHECKS.sampled2xx.name, s2.findings(), {
       undecided: sampled === 0 ? { outcome: 'inconclusive', reason: 'no success was sampled' } : null,
@@ -209,7 +219,7 @@ export const probeResult = (ctx: RunContext, o: LoadOptions, obs: Observation[],
     startedAt: new Date(run.startMs).toISOString(),
     durationMs: run.endMs - run.startMs,
     requestsSent: 'sent' in run && typeof run.sent === 'number' ? run.sent : obs.length,
-    checks,
+    checks: checks.map(aboutEndpointOf({ endpoint: endpoint.spec.name })),
     data: { timelines: { probe: buildTimeline(obs, run.startMs) }, limiter_used: { probe: judgedData(judged) } },
   };
 };

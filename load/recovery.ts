@@ -81,7 +81,7 @@ export const runLoadRecovery = async (ctx: RunContext, given: Partial<LoadOption
   const choice = await probeRequestFor(ctx, o, 'load recovery', token);
   const reproduction = requestCurl(ctx, choice.request(ctx, token));
   const progress = new Progress('load recovery', { quiet: ctx.quiet });
-  const record = ledgerRecorder(ctx);
+  const record = ledgerRecorder(ctx, [choice.model]);
   const timelines: Record<string, TimelineBucket[]> = {};
   const all: Observation[] = [];
   let left = Math.max(0, cap - choice.sent);
@@ -100,7 +100,7 @@ export const runLoadRecovery = async (ctx: RunContext, given: Partial<LoadOption
       timeoutMs: o.timeoutMs,
       signal: ctx.signal,
       checkEveryMs: 10,
-      keepBody: keepCreatedBody(ctx),
+      keepBody: keepCreatedBody(ctx, [choice.model]),
       onObservation: (ob) => {
         record(ob);
         if (!first429 && isThrottled(ob)) first429 = ob;
@@ -204,7 +204,7 @@ export const fairness = async (
   if (!tokenB) return loadCheck(id, name, [], { undecided: { outcome: 'skipped', reason: 'needs a second user: pass --second-token' } });
   const perPhaseB = Math.ceil(FAIRNESS_RATE * o.fairnessS) + 1;
   if (cap < 2 * perPhaseB + 10) return loadCheck(id, name, [], { undecided: { outcome: 'skipped', reason: `request budget too small (${cap} left)` } });
-  const record = ledgerRecorder(ctx);
+  const record = ledgerRecorder(ctx, [choice.model]);
   const paceB = (maxRequests: number) =>
     runPacer({
       url: ctx.target.url,
@@ -216,7 +216,7 @@ export const fairness = async (
       timeoutMs: o.timeoutMs,
       signal: ctx.signal,
       // Creates of the fallback are recorded (their ids are in the body) and removed afterwards.
-      keepBody: keepCreatedBody(ctx),
+      keepBody: keepCreatedBody(ctx, [choice.model]),
       onObservation: record,
     });
   const alone = await paceB(perPhaseB);
@@ -232,7 +232,7 @@ export const fairness = async (
       timeoutMs: o.timeoutMs,
       signal: ctx.signal,
       // Creates of the fallback are recorded (their ids are in the body) and removed afterwards.
-      keepBody: keepCreatedBody(ctx),
+      keepBody: keepCreatedBody(ctx, [choice.model]),
       onObservation: record,
       onTick: (obs, start) => progress?.update(`fairness: ${statusLine(obs, start)}`),
     }),

@@ -1,7 +1,7 @@
 import { cutShort } from '../core/interrupt.ts';
 import type { CheckResult, Finding, OutcomeName, PillarResult } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
-import { LOAD_ENDPOINT } from './request.ts';
+import { loadEndpoint } from './endpoint.ts';
 
 /**
  * A load CheckResult. A check with findings judged something: the gate decides whether it
@@ -11,14 +11,19 @@ export const loadCheck = (
   id: string,
   name: string,
   findings: Finding[],
-  o: { undecided?: { outcome: Exclude<OutcomeName, 'pass' | 'fail'>; reason: string; notApplicable?: true } | null; durationMs?: number } = {},
+  o: {
+    undecided?: { outcome: Exclude<OutcomeName, 'pass' | 'fail'>; reason: string; notApplicable?: true } | null;
+    durationMs?: number;
+    /** The endpoint the check's requests went to; default the load endpoint (the first the model lists). */
+    endpoint?: string;
+  } = {},
 ): CheckResult => {
   const outcome: OutcomeName = findings.length > 0 ? 'pass' : (o.undecided?.outcome ?? 'pass');
   return {
     id,
     pillar: 'load',
     name,
-    endpoint: LOAD_ENDPOINT.name,
+    endpoint: o.endpoint ?? loadEndpoint().spec.name,
     outcome,
     durationMs: o.durationMs ?? 0,
     ...(findings.length === 0 && o.undecided ? { reason: o.undecided.reason } : {}),

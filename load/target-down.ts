@@ -3,7 +3,8 @@ import { HttpClient } from '../core/http.ts';
 import type { CheckResult, PillarResult, TimelineBucket } from '../core/results.ts';
 import type { RunContext } from '../core/run-context.ts';
 import { stillAnswers } from '../api-model/endpoints/still-answers.ts';
-import { LOAD_ENDPOINT, loadCurl } from './request.ts';
+import { loadEndpoint } from './endpoint.ts';
+import { loadCurl } from './request.ts';
 
 /** Findings that only say a request got no answer: a dead target's, not the limiter's. */
 const NO_ANSWER_RULES = new Set(['overload-connection-error']);
@@ -19,7 +20,7 @@ const lastActive = (t: TimelineBucket[]): TimelineBucket | undefined =>
  * are dropped, and the checks it left undecided are inconclusive naming the cause, so a
  * dead target is never a pass. Findings judged from real answers before it stay.
  */
-export const unlessTargetDown = async (ctx: RunContext, r: PillarResult, phase: string): Promise<PillarResult> => {
+export const unlessTargetDown = async (ctx: RunContext, r: PillarResult, phase: string, endpoint: string | null = null): Promise<PillarResult> => {
   if (ctx.signal.aborted) return r;
   const ends = Object.values(r.data?.timelines ?? {}).map(lastActive);
   if (!ends.some((b) => b && b.errors > 0)) return r;
@@ -32,10 +33,10 @@ export const unlessTargetDown = async (ctx: RunContext, r: PillarResult, phase: 
   });
   const down = targetDownCheck({
     pillar: 'load',
-    endpoint: LOAD_ENDPOINT.name,
+    endpoint: loadEndpoint(endpoint).spec.name,
     where: `during ${phase}`,
     failure: 'its last requests got no answer (connection errors or timeouts)',
-    reproduction: loadCurl(ctx, ctx.token ?? ''),
+    reproduction: loadCurl(ctx, ctx.token ?? '', endpoint),
   });
   return { ...r, checks: [...checks, down] };
 };

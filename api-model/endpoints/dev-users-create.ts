@@ -16,6 +16,7 @@ export const DEV_USERS: EndpointModel = {
     event: 'deactivated',
     goneOn404: false,
     note: 'DevRev documents no delete for dev users; deactivated instead',
+    remains: 'deactivated dev user, no documented delete',
   },
   uniqueFields: ['email'],
   fixtureFreeFields: ['email', 'full_name', 'state'],

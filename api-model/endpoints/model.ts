@@ -34,6 +34,8 @@ export interface EndpointModel {
     /** A 404 means the record is already gone (a delete), or is a failure (a deactivate). */
     goneOn404: boolean;
     note?: string;
+    /** Why a record this cleanup leaves in place remains, as the run's summary says it (a deactivation). */
+    remains?: string;
   };
   /** Request fields whose values must be unique per tenant: they carry the run id. */
   uniqueFields: readonly string[];

@@ -1,5 +1,5 @@
-import { DEV_USERS_CREATE } from '../shapes/endpoints.ts';
 import { type HttpClient, TransportError } from '../../core/http.ts';
+import { harmlessRequestEndpoint } from './index.ts';
 
 /**
  * After a request got no answer: does the target still answer a harmless request (the
@@ -9,7 +9,7 @@ import { type HttpClient, TransportError } from '../../core/http.ts';
 export const stillAnswers = async (client: HttpClient, pauseMs = 250): Promise<boolean> => {
   if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
   try {
-    await client.send({ path: DEV_USERS_CREATE.path, body: {}, timeoutMs: 5_000, retry429: false, retry503: false });
+    await client.send({ path: harmlessRequestEndpoint().spec.path, body: {}, timeoutMs: 5_000, retry429: false, retry503: false });
     return true;
   } catch (err) {
     // A spent budget or an interrupt says nothing about the target.

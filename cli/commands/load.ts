@@ -6,6 +6,7 @@ import { pointerLabel } from '../../core/pointer.ts';
 import type { PillarResult } from '../../core/results.ts';
 import type { RunContext } from '../../core/run-context.ts';
 import { spendText } from '../../reports/capacity.ts';
+import { loadEndpointNames } from '../../load/endpoint.ts';
 import { type LoadOptions, validateLoadOptions } from '../../load/options.ts';
 import { LOAD_SIMULATOR, type RateLimitHeaderMode, type SimulatorOptions } from '../../simulator/index.ts';
 import { type CommonOptions, type GateCliOptions, intOption, numberOption, withCommonOptions, withGateOptions } from '../options.ts';
@@ -22,6 +23,7 @@ interface LoadCliOptions extends CommonOptions, GateCliOptions {
   trials?: number;
   fairnessDuration?: number;
   secondToken?: string;
+  endpoint?: string;
   /** CLI spelling (kebab-case); the data spelling is snake_case. */
   algorithm?: string;
   simulate?: SimulatorOptions['rateLimit'];
@@ -56,6 +58,7 @@ const toLoadOptions = (o: LoadCliOptions, command: 'probe' | 'capacity' | 'recov
   ...(o.trials !== undefined ? { trials: o.trials } : {}),
   ...(o.fairnessDuration !== undefined ? { fairnessS: o.fairnessDuration } : {}),
   ...(o.secondToken ? { secondToken: o.secondToken } : {}),
+  ...(o.endpoint ? { endpoint: o.endpoint } : {}),
   ...(o.algorithm ? { algorithm: fromCli(o.algorithm) as LoadOptions['algorithm'] } : {}),
 });
 
@@ -106,6 +109,7 @@ const withLoadOptions = (cmd: Command): Command =>
       .option('--allow-remote', 'allow load on a non-loopback target (you own it; its quota will be spent)')
       .option('--max-requests <n>', 'most requests this command sends (default: 100 on remote targets)', intOption('--max-requests', { min: 1 }))
       .option('--concurrency <n>', 'requests in flight at most', intOption('--concurrency', { min: 1, max: 1024 }))
+      .addOption(new Option('--endpoint <name>', `create endpoint the load requests go to (default: ${loadEndpointNames()[0]})`).choices(loadEndpointNames()))
       .addOption(new Option('--simulate <limiter>', 'limiter of the embedded simulator: fixed-window:LIMIT/WINDOW_S or token-bucket:BURST/RATE_PER_S (default fixed-window:20/2)').argParser(parseSimulate))
       .addOption(new Option('--simulate-headers <mode>', 'rate-limit headers of the embedded simulator').choices(['correct', 'absent', 'wrong'])),
   );

@@ -54,6 +54,7 @@ const WIDGETS: EndpointModel = {
   uniqueFields: ['code'],
   fixtureFreeFields: ['code', 'colour', 'note'],
   echoed: [],
+  reads: [],
   cases: [
     // More fields than the minimal create: load repeats the smallest valid create.
     created('fields-create', 'code, colour and note', (v, what) => ({ ...minimal(v, what), colour: 'blue', note: v.text('note') })),

@@ -62,7 +62,13 @@ export const uniquify = (body: unknown, tag: string, endpoint: string): unknown 
     } else if (Array.isArray(value)) out[field] = value.map((x) => tagValue(x, `/${field}/*`));
   }
   // Every record a run creates must carry the run id so it can be found and removed; a body
-  // with no tagged field carries it in the first free text the catalogue writes.
+  // with no tagged field carries it in the endpoint's first unique field it lacks (what a
+  // tenant's records are found by), else in the first free text the catalogue writes.
+  const unique = v.model.uniqueFields.find((f) => !(f in out) && !v.required.includes(f) && v.fields[f]?.type === 'string');
+  if (!tagged && unique !== undefined) {
+    out[unique] = isEmail('', `/${unique}`) ? `devrev-gate.${tag}@example.com` : `devrev-gate-${tag}`;
+    tagged = true;
+  }
   if (!tagged) {
     const text = [...v.fills].find(([p, f]) => f.kind === 'text' && p.split('/').length === 2 && v.fields[p.slice(1)]?.type === 'string');
     const field = text?.[0].slice(1);

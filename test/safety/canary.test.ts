@@ -42,7 +42,8 @@ describe('the canary token', () => {
       // generous simulator the load pillar would probe a limit it never reaches.
       const target = where === 'a loopback target' ? ['--target', sim.url, '--skip', 'load'] : [];
       const r = await run(['run', ...target, '--out', out]);
-      expect(r.code, r.stderr).toBe(0);
+      // On a failure, the findings table (stdout) says which check failed.
+      expect(r.code, `${r.stderr}\n${r.stdout}`).toBe(0);
 
       const written = [...filesUnder(out), ...filesUnder('pacts')];
       expect(written.length).toBeGreaterThan(0);

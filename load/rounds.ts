@@ -25,9 +25,10 @@ import type { PacedRequest } from './pacer.ts';
  *    bucket explains (then the continuous probing decides), and the rate tightens. This
  *    costs a request per token over that time; 0 trusts a single limit;
  * 6. the headers as a hypothesis: when X-Ratelimit-Remaining counted down with the first
- *    burst's successes to 0 at its 429, the burst stands as a lower bound (others may have
- *    spent part of it); when they are absent or do not hold up, the bucket is let fill and
- *    its burst counted, which tests X-Ratelimit-Limit.
+ *    burst's successes to 0 at its 429 and one limit is trusted, the burst stands as a lower
+ *    bound (others may have spent part of it); otherwise the bucket is let fill, its burst
+ *    counted (which tests X-Ratelimit-Limit) and fired at past its 429 until its next token
+ *    is due: a sliding-window counter holds until its window turns.
  *
  * Whatever the rounds cannot settle (no 429 to a sequential burst, a full quota back after
  * the pause: a window, sliding window or lockout; answers no bucket explains) is left to the
@@ -82,6 +83,8 @@ export interface RoundsOptions {
 
 /** Pauses grow by this factor: a bucket's first token is caught within 2.5 token intervals, in few probes. */
 const PAUSE_GROWTH = 2.5;
+/** The first burst's longest run, ms (a fifth of --duration when that is shorter). */
+const FIRST_BURST_MS = 2000;
 /** Pauses tried before the rounds leave the question to the continuous probing. */
 const MAX_PAUSES = 24;
 /** A drain's silence refills this share of the smallest burst the bucket may have: it cannot fill. */
@@ -152,10 +155,11 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
     lattice.add(ob);
     return ob;
   };
-  /** Sequential requests until a 429 (or the bound); the successes. */
-  const burstUntil429 = async (max: number) => {
+  /** Sequential requests until a 429 (or the bound, in requests and ms); the successes. */
+  const burstUntil429 = async (max: number, maxMs = Number.POSITIVE_INFINITY) => {
     let ok = 0;
-    for (let i = 0; i < max && !stopped(); i++) {
+    const from = nowMs();
+    for (let i = 0; i < max && !stopped() && nowMs() - from < maxMs; i++) {
       const ob = await one();
       if (ob.status === null) return { ok, refused: false, broken: true };
       if (isThrottled(ob)) return { ok, refused: true, broken: false };
@@ -171,7 +175,9 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
   };
   try {
     // 1. A sequential burst.
-    const first = await burstUntil429(Math.min(o.cap, 2000));
+    // Bounded in time too: a concurrency limit or a queue never refuses a lone request, and
+    // a large quota is reached sooner by the continuous probing.
+    const first = await burstUntil429(Math.min(o.cap, 2000), Math.min(FIRST_BURST_MS, 0.2 * (o.deadlineMs - nowMs())));
     rounds.push({ round: 'burst', sent: obs.length, survivors: first.refused ? ['fixed_window', 'sliding_window', 'token_bucket', 'lockout', 'refusal_counter'] : ['concurrency', 'shaping', 'any limit above the burst'], note: `${first.ok} let through one at a time${first.refused ? ', then a 429: not a concurrency limit' : ', no 429'}` });
     if (!first.refused) return done(first.broken ? 'no answer to a lone request' : `a sequential burst of ${first.ok} was never refused`);
     const refusal = obs[obs.length - 1]!;
@@ -188,6 +194,8 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
     let lastRefusedMs = 0;
     let recovered: Observation | null = null;
     for (let k = 0; k < MAX_PAUSES && !stopped(); k++) {
+      // Never past the run's end (a pause of a long window with no wait advertised).
+      if (t429 + pause > o.deadlineMs) break;
       await sleep(t429 + pause - nowMs());
       const ob = await one();
       if (ob.status === null) return done('no answer to a probe after a pause');
@@ -230,6 +238,16 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
       bucket.burst = Math.max(1, Math.round(d.ok - (refilledMax + refilledMin) / 2));
       bucket.burstPm = Math.round(((refilledMax - refilledMin) / 2 + 0.5) * 100) / 100;
       bucket.burstMeasured = true;
+      // Past the burst's 429 until the bucket's next token is surely due: a sliding-window
+      // counter, its whole limit spent at once, holds until its window turns instead.
+      const refusedAt = obs[obs.length - 1]!.sentMs;
+      const dueMs = 2.5 * i.hiMs + 100;
+      while (!stopped() && nowMs() - refusedAt <= dueMs) {
+        await sleep(obs[obs.length - 1]!.sentMs + i.loMs / 1.1 - nowMs());
+        const ob = await one();
+        if (ob.status === null || isAllowed(ob)) return;
+      }
+      if (!stopped()) unknown = `a token bucket (${bucket.burst}, ${rateOf(i).ratePerS.toFixed(2)}/s) would have let a request through within ${Math.round(i.hiMs)} ms of its burst, but the target refused for ${Math.round(nowMs() - refusedAt)} ms: not a bucket; a sliding-window counter or a second limit may hold its clients like this`;
     };
     // 4. Drains until the lattice bounds the rate from both sides (a drain that counts two
     // tokens or more does), each silence too short for the bucket to fill.
@@ -279,8 +297,11 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
     const bucket: BucketFromRounds = { burst: b.burst, burstPm: b.burstPm, burstMeasured: false, ratePerS: r.ratePerS, ratePmPerS: r.ratePmPerS };
     // The headers as a hypothesis: if they hold up, the first burst's count stands (a lower
     // bound); if not, the burst is counted on a bucket let fill, which tests their claim.
+    // Unless one limit is trusted (--longer-scale 0), the fill round runs anyway: what follows
+    // its 429 tells a bucket from a sliding-window counter.
     const claim = headerClaim(obs);
-    if (claim !== 'consistent' && !o.signal.aborted) await fillAndCount(i, b, bucket, claim);
+    if ((claim !== 'consistent' || o.longerScaleMs > 0) && !o.signal.aborted) await fillAndCount(i, b, bucket, claim);
+    if (unknown) return done(unknown);
     return done(`rounds: ${rounds.map((x) => `${x.round} (${x.note})`).join('; ')}`, bucket);
   } finally {
     s.close();

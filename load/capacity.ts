@@ -318,6 +318,11 @@ export const probeCapacity = async (
   pacer.sent += rounds.sent;
   pacer.startMs = startedMs;
   const e = estimate(rounds.longWait ? pacer.observations : pacer.observations.slice(rounds.observations.length));
+  // What the designed rounds ruled out stays out, whatever the continuous probing fits.
+  if (e.algorithm && rounds.ruledOut?.models.includes(e.algorithm)) {
+    e.reason = `the continuous probing fitted a ${e.algorithm.replace('_', ' ')} (${e.reason}), but the designed rounds ruled it out: ${rounds.ruledOut.why}`;
+    e.algorithm = null;
+  }
   const refill = e.algorithm === 'token_bucket' && ctx.target.kind !== 'simulator' && !ctx.signal.aborted ? await measureBurst(ctx, o, e, cap - pacer.sent, deadlineMs, () => request(ctx, token), record, progress) : null;
   if (refill) pacer.sent += refill.sent;
   const durationS = (nowMs() - pacer.startMs) / 1000;

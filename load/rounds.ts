@@ -1,6 +1,7 @@
 import { Agent, request } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { bucketTokensAtMost, Lattice, burstOf, firstBurst, type HeaderClaim, headerClaim, type RateInterval, rateOf } from './models/rounds.ts';
+import type { LimiterModel } from '../api-model/rate-limit/models.ts';
 import type { Estimate, ModelScore } from './estimate.ts';
 import { isAllowed, isThrottled, keepHeaders, nowMs, type Observation } from './observe.ts';
 import type { PacedRequest } from './pacer.ts';
@@ -62,6 +63,8 @@ export interface RoundsResult {
   longWait: boolean;
   /** The rounds end in an honest unknown (two limits they cannot give figures to), with why. */
   unknown: string | null;
+  /** Models the rounds' answers ruled out, with why: the continuous probing must not name them. */
+  ruledOut: { models: LimiterModel[]; why: string } | null;
 }
 
 export interface RoundsOptions {
@@ -169,9 +172,14 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
   };
   let longWait = false;
   let unknown: string | null = null;
+  let ruledOut: RoundsResult['ruledOut'] = null;
   const done = (reason: string, bucket: BucketFromRounds | null = null): RoundsResult => {
     s.close();
-    return { observations: obs, sent: obs.length, rounds, bucket, reason, longWait, unknown };
+    return { observations: obs, sent: obs.length, rounds, bucket, reason, longWait, unknown, ruledOut };
+  };
+  const bucketRuledOut = (why: string) => {
+    ruledOut = { models: ['token_bucket', 'queue'], why: `no token bucket explains the rounds' answers (the lattice of its refusals is empty)` };
+    return done(why);
   };
   try {
     // 1. A sequential burst.
@@ -216,6 +224,8 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
     const windowLike = m > bucketMax;
     rounds.push({ round: 'burst after recovery', sent: obs.length, survivors: windowLike ? ['fixed_window', 'sliding_window', 'lockout', 'refusal_counter'] : ['token_bucket'], note: `${m} let through after the pause; a bucket could have held at most ${bucketMax}` });
     if (!again.refused) return done(`the burst after recovery was not refused after ${m}`);
+    // A bucket (or a queue, which decides like one) cannot give back more than the pause refilled.
+    if (windowLike) ruledOut = { models: ['token_bucket', 'queue'], why: `after a pause the target let ${m} through at once, more than a bucket that had not refilled a token ${Math.round(lastRefusedMs)} ms after its 429 could hold (${bucketMax})` };
     if (windowLike) return done(`the quota came back whole after the pause (${m} let through, a bucket could have held ${bucketMax}): a window, sliding window or lockout; its length needs another`);
     const smallest = firstBurst(obs)!.successes;
     if (smallest < 2) return done('a burst of one: a bucket of one token and a window of one admit alike');
@@ -265,7 +275,7 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
       if (!d.refused) return done(`a drain was not refused after ${d.ok}: the bucket is larger than it looked`);
       i = lattice.interval();
     }
-    if (!i) return done('no token bucket explains the answers to the rounds');
+    if (!i) return bucketRuledOut('no token bucket explains the answers to the rounds');
     // 5. Following the bucket, a little faster than the fastest rate still possible, for the
     // longer scale: a second limit with a smaller quota over it binds (a hold no bucket
     // explains), and every refusal tightens the rate.
@@ -276,7 +286,7 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
     while (nowMs() - startMs < o.longerScaleMs || loose()) {
       if (stopped()) return done('no time or budget left to follow the bucket over a longer scale');
       const cur = lattice.interval();
-      if (!cur) return done('no token bucket explains the answers while following it');
+      if (!cur) return bucketRuledOut('no token bucket explains the answers while following it');
       i = cur;
       const last = obs[obs.length - 1]!;
       await sleep(last.sentMs + cur.loMs / 1.1 - nowMs());

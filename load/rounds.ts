@@ -283,8 +283,12 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
     const b0 = burstOf(obs, i)!;
     // Past the longer scale, on only while the rate is loose and the spend under twice the minimum.
     const loose = () => !!i && rateOf(i).ratePmPerS > RATE_TARGET * rateOf(i).ratePerS && obs.length < 2 * (b0.burst + 3);
-    while (nowMs() - startMs < o.longerScaleMs || loose()) {
-      if (stopped()) return done('no time or budget left to follow the bucket over a longer scale');
+    // Within --duration, leaving time to let the bucket fill and count it; the note says how
+    // long was really followed.
+    const reserveMs = 1.5 * (b0.burst + b0.burstPm + 1) * (Number.isFinite(i.hiMs) ? i.hiMs : 0) + 2.5 * i.hiMs + 1000;
+    const followUntil = Math.min(startMs + o.longerScaleMs, o.deadlineMs - reserveMs);
+    while (nowMs() < followUntil || (loose() && nowMs() < o.deadlineMs - reserveMs)) {
+      if (stopped()) break;
       const cur = lattice.interval();
       if (!cur) return bucketRuledOut('no token bucket explains the answers while following it');
       i = cur;
@@ -301,7 +305,7 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
         return done(unknown);
       }
     }
-    if (o.longerScaleMs > 0) rounds.push({ round: 'follow', sent: obs.length, survivors: ['token_bucket'], note: `followed for ${((nowMs() - startMs) / 1000).toFixed(1)} s, no hold beyond a token interval` });
+    if (o.longerScaleMs > 0) rounds.push({ round: 'follow', sent: obs.length, survivors: ['token_bucket'], note: `followed until ${((nowMs() - startMs) / 1000).toFixed(1)} s into the rounds (${o.longerScaleMs / 1000} s asked), no hold beyond a token interval` });
     const r = rateOf(i);
     const b = burstOf(obs, i)!;
     const bucket: BucketFromRounds = { burst: b.burst, burstPm: b.burstPm, burstMeasured: false, ratePerS: r.ratePerS, ratePmPerS: r.ratePmPerS };

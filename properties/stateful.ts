@@ -46,11 +46,18 @@ interface Real {
 }
 
 /** The values port for one create: unique values fresh (or the one taken value), tenant records from the fixtures or stand-ins. */
-const values = (env: PillarEnv, reuse: Taken | null): RequestValues => ({
+/**
+ * `made` collects every tagged value the port hands out, by field: a unique field's value is
+ * what the port made for it, wherever the case puts it (`external_ref` itself, or an entry of
+ * the `external_refs` array).
+ */
+const values = (env: PillarEnv, reuse: Taken | null, made: Taken[] = []): RequestValues => ({
   tagged: (field, format) => {
     if (reuse && field === reuse.field) return reuse.value;
     const tag = `${env.ctx.runId}-${++env.seq}`;
-    return format === 'email' ? `unique-${tag}@example.com` : `ref-${tag}`;
+    const value = format === 'email' ? `unique-${tag}@example.com` : `ref-${tag}`;
+    made.push({ field, value });
+    return value;
   },
   fixture: (name) => (env.ctx.target.kind === 'simulator' ? SIMULATOR_STAND_INS[name] : env.ctx.fixtures[name]),
   text: () => 'Stateful Run',
@@ -65,8 +72,8 @@ const createBody = (def: StatefulProperty, v: RequestValues, fuller: boolean): R
   return req.body;
 };
 
-const uniqueIn = (def: StatefulProperty, body: Record<string, unknown>): Taken[] =>
-  endpointModel(def.endpoint)!.uniqueFields.flatMap((field) => (body[field] === undefined ? [] : [{ field, value: body[field] }]));
+const uniqueIn = (def: StatefulProperty, made: readonly Taken[]): Taken[] =>
+  made.filter((t) => endpointModel(def.endpoint)!.uniqueFields.includes(t.field));
 
 class CreateFresh implements fc.AsyncCommand<Model, Real> {
   constructor(readonly withName: boolean) {}
@@ -75,14 +82,15 @@ class CreateFresh implements fc.AsyncCommand<Model, Real> {
     const { env, def } = r;
     const cls = def.classNames[0]!;
     env.counts[cls] = (env.counts[cls] ?? 0) + 1;
-    const body = createBody(def, values(env, null), this.withName);
+    const made: Taken[] = [];
+    const body = createBody(def, values(env, null, made), this.withName);
     const c = { cls, endpoint: def.endpoint, expect: 'valid', body } as const;
     const { res } = await sendCase(env, c, false);
     if (!res) return;
     const j = judge(c, body, res, 'spec');
     recordCreated(env, def.endpoint, j.createdId, body);
     if (j.problems.length) throw new PropertyFailure(j.problems, res.status, res.curl, body, evidenceOf(res, env.ctx.redactor));
-    m.taken.push(...uniqueIn(def, body));
+    m.taken.push(...uniqueIn(def, made));
   }
   toString = () => `CreateFresh(${this.withName})`;
 }

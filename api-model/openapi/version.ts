@@ -1,7 +1,8 @@
 import type { TSchema } from '@sinclair/typebox';
 import { UsageError } from '../../core/errors.ts';
 import { convertSchema, SliceSchemaError } from '../shapes/from-slice.ts';
-import { DEV_USERS_CREATE, DEV_USERS_DEACTIVATE, type EndpointSpec, REV_USERS_CREATE, REV_USERS_DELETE } from '../shapes/endpoints.ts';
+import { endpointModels } from '../endpoints/index.ts';
+import type { EndpointSpec } from '../shapes/endpoints.ts';
 import { describeSource, type LoadedDocument, loadDocument, type OpenApiDocument } from './document.ts';
 import { extractSlice } from './extract.ts';
 import { at, refTokens } from './pointer.ts';
@@ -44,7 +45,8 @@ export interface VersionView {
   auth: AuthScheme[];
 }
 
-const PINNED: readonly EndpointSpec[] = [REV_USERS_CREATE, DEV_USERS_CREATE, REV_USERS_DELETE, DEV_USERS_DEACTIVATE];
+// Every call the model makes: each create and the call that removes what it created.
+const pinnedCalls = (): EndpointSpec[] => endpointModels().flatMap((m) => [m.spec, m.cleanup.endpoint]);
 
 type Node = Record<string, unknown>;
 const isObject = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -114,7 +116,7 @@ export const versionView = (loaded: Pick<LoadedDocument, 'doc' | 'file' | 'sha25
   const docAuth = authOf(slice, slice['security'], file);
   const endpoints = new Map<string, VersionEndpoint>();
   for (const path of present) {
-    const pinned = PINNED.find((e) => e.path === path)!;
+    const pinned = pinnedCalls().find((e) => e.path === path)!;
     const op = (slice.paths[path] as Node)['post'] as Node;
     const requestBody = deref(slice, op['requestBody']) as Node | undefined;
     const requestSchema = jsonSchemaOf(slice, requestBody);

@@ -13,22 +13,13 @@ import {
   type DevUsersCreateRequest,
   validate,
 } from '../../api-model/shapes/index.ts';
-import {
-  badRequestBodies,
-  devUser201Full,
-  errorBodies,
-  revUser201Full,
-  revUser201Minimal,
-} from '../fixtures/documented-examples.ts';
+import { badRequestBodies, created201, errorBodies } from '../fixtures/documented-examples.ts';
 import { WRONG } from '../fixtures/wrong-bodies.ts';
 
 const bodiesFor = (endpoint: (typeof CREATE_ENDPOINTS)[number]): Array<[number, string, unknown]> => {
   const out: Array<[number, string, unknown]> = [];
-  if (endpoint.name === 'rev-users.create') {
-    out.push([201, 'full', revUser201Full], [201, 'minimal', revUser201Minimal]);
-  } else {
-    out.push([201, 'full', devUser201Full], [201, 'minimal', { dev_user: { id: 'don:identity:dvrv-us-1:devo/1:devu/3' } }]);
-  }
+  const [full, minimal] = created201[endpoint.name]!;
+  out.push([201, 'full', full], [201, 'minimal', minimal]);
   for (const [type, body] of Object.entries(badRequestBodies)) out.push([400, type, body]);
   for (const [status, body] of Object.entries(errorBodies)) {
     if (Number(status) in endpoint.responses) out.push([Number(status), body.type, body]);

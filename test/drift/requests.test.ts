@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkRequest } from '../../api-model/prose-rules/request.ts';
+import { endpointModels } from '../../api-model/endpoints/index.ts';
 import { documentedStatuses } from '../../api-model/shapes/endpoints.ts';
 import { type CaseEnv, driftCases, skipReason } from '../../drift/requests.ts';
 
@@ -11,10 +12,10 @@ const remote: CaseEnv = { runId: 'dgtest123', fixtures: {}, simulator: false };
 const bodyOf = (c: (typeof DRIFT_CASES)[number], env: CaseEnv) => c.prepare(env).request.body;
 
 describe('the drift request set', () => {
-  it('has unique names per endpoint and covers both endpoints', () => {
+  it('has unique names per endpoint and covers every endpoint', () => {
     const ids = DRIFT_CASES.map((c) => `${c.endpoint.name} ${c.name}`);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(new Set(DRIFT_CASES.map((c) => c.endpoint.name))).toEqual(new Set(['rev-users.create', 'dev-users.create']));
+    expect(new Set(DRIFT_CASES.map((c) => c.endpoint.name))).toEqual(new Set(endpointModels().map((m) => m.spec.name)));
   });
 
   it('expects only statuses each endpoint documents, and says on what basis', () => {
@@ -26,20 +27,15 @@ describe('the drift request set', () => {
 
   it('sends, for every case expecting 201, a body the rules oracle calls valid', () => {
     const creates = DRIFT_CASES.filter((c) => c.expected.status === 201);
-    expect(creates.map((c) => `${c.endpoint.name} ${c.name}`).sort()).toEqual([
-      'dev-users.create fields-create',
-      'dev-users.create full-create',
-      'dev-users.create minimal-create',
-      'rev-users.create fields-create',
-      'rev-users.create full-create',
-      'rev-users.create minimal-create',
-    ]);
+    expect(creates.map((c) => `${c.endpoint.name} ${c.name}`).sort()).toEqual(
+      endpointModels().flatMap((m) => ['fields-create', 'full-create', 'minimal-create'].map((n) => `${m.spec.name} ${n}`)).sort(),
+    );
     for (const c of creates) expect(checkRequest(c.endpoint, bodyOf(c, sim)), c.name).toEqual([]);
   });
 
   it('sends, for every case expecting 400, a request that breaks exactly the rule it names', () => {
     const bad = DRIFT_CASES.filter((c) => c.expected.status === 400);
-    expect(bad.length).toBe(9);
+    expect(bad.length).toBe(endpointModels().flatMap((m) => m.cases.filter((c) => c.status === 400 && c.request)).length);
     for (const c of bad) {
       const { request } = c.prepare(sim);
       if (c.violates === 'malformed-json') {
@@ -60,7 +56,7 @@ describe('the drift request set', () => {
 
   it('sends the 401 cases without any token, and expects exactly 401', () => {
     const noToken = DRIFT_CASES.filter((c) => c.name === 'no-token');
-    expect(noToken).toHaveLength(2);
+    expect(noToken).toHaveLength(endpointModels().length);
     for (const c of noToken) {
       expect(c.prepare(sim).request.auth).toBe('none');
       expect(c.expected.status).toBe(401);
@@ -88,14 +84,9 @@ describe('the drift request set', () => {
 
   it('skips, by name and with the reason, what a real tenant cannot provide without fixtures', () => {
     const skipped = DRIFT_CASES.filter((c) => skipReason(c, remote)).map((c) => `${c.endpoint.name} ${c.name}`);
-    expect(skipped.sort()).toEqual([
-      'dev-users.create full-create',
-      'dev-users.create read-only-token',
-      'dev-users.create throttled',
-      'rev-users.create full-create',
-      'rev-users.create read-only-token',
-      'rev-users.create throttled',
-    ]);
+    expect(skipped.sort()).toEqual(
+      endpointModels().flatMap((m) => ['full-create', 'read-only-token', 'throttled'].map((n) => `${m.spec.name} ${n}`)).sort(),
+    );
     const full = DRIFT_CASES.find((c) => c.name === 'full-create' && c.endpoint.name === 'rev-users.create')!;
     expect(skipReason(full, remote)).toContain('revOrg');
     expect(skipReason(full, { ...remote, fixtures: { revOrg: 'R', account: 'A', tag: 'T', artifact: 'X', tenantCustomFields: { tnt__a: 1 } } })).toBeNull();

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { endpointModels } from '../../api-model/endpoints/index.ts';
+import { endpointOfClassName, profileOf } from '../../api-model/endpoints/profiles.ts';
 import { gatePillar } from '../../api-model/gate.ts';
 import { startSimulator } from '../../simulator/index.ts';
 import { type Mutate, startDriftProxy } from '../support/drift-proxy.ts';
@@ -29,10 +31,10 @@ const requestJson = (raw: Buffer): Record<string, unknown> | null => {
   }
 };
 
-const fakeCreated = (path: string, req: Record<string, unknown>) =>
-  path.includes('rev-users')
-    ? { rev_user: { id: 'don:identity:dvrv-us-1:devo/0:revu/drift', ...req } }
-    : { dev_user: { id: 'don:identity:dvrv-us-1:devo/0:devu/999', ...req } };
+const fakeCreated = (path: string, req: Record<string, unknown>) => {
+  const m = endpointModels().find((e) => e.spec.path === path)!;
+  return { [m.spec.envelope]: { id: `don:identity:dvrv-us-1:devo/0:${m.classPrefix}/drift`, ...req } };
+};
 
 /** Runs the property through the proxy, then replays the reported counterexample. */
 const failAndReplay = async (mutate: Mutate, options: Partial<PropertiesOptions>) => {
@@ -97,7 +99,8 @@ describe('the properties against drifted providers', () => {
     expect(keys.length).toBe(x.cls.includes('both') ? 2 : 1);
     for (const k of keys) expect(k).toMatch(/^(tnt__|ctype__)[a-z_]$/);
     const others = Object.keys(body).filter((k) => k !== 'custom_fields').sort();
-    expect(others).toEqual(x.cls.startsWith('dev.') ? ['email', 'state'] : []);
+    const required = (profileOf(endpointOfClassName(x.cls)!).spec.request as { required?: string[] }).required ?? [];
+    expect(others).toEqual([...required].sort());
     expect(replayX?.case).toEqual(x.case);
     expect(checkOf(replayed, 'properties.custom-fields-need-spec').outcome).toBe('fail');
   });

@@ -4,6 +4,15 @@
 // a fresh clone needs no build step and never runs a stale build.
 import { existsSync } from 'node:fs';
 
+// A reader that stops early (`devrev-gate --help | head`) closes the pipe: that ends the
+// output, it is not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 const compiled = new URL('../dist/cli/main.js', import.meta.url);
 let main;
 if (import.meta.url.includes('/node_modules/') && existsSync(compiled)) {

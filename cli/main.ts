@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { endpointModels } from '../api-model/endpoints/index.ts';
 import { EXIT, GateError } from '../core/errors.ts';
 import { commands } from './commands/index.ts';
 import { applySettings, deferRequiredOptions } from './settings/apply.ts';
@@ -10,7 +11,9 @@ export const VERSION = '0.1.0';
 export const buildProgram = (): Command => {
   const program = new Command('devrev-gate')
     .description(
-      'Contract, drift, property and rate-limit checks for DevRev rev-users.create and dev-users.create.\n' +
+      `Contract, drift, property and rate-limit checks for DevRev ${endpointModels()
+        .map((m) => m.spec.name)
+        .join(', ')}.\n` +
         'With no --target, every check runs against the embedded DevRev simulator.',
     )
     .version(VERSION)

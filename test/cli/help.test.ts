@@ -72,3 +72,19 @@ describe('devrev-gate --help', () => {
     expect(r.stderr).toMatch(/^error: unknown command 'no-such-command'/);
   });
 });
+
+describe('output into a pipe that closes early', () => {
+  it('ends quietly: `devrev-gate --help | head -0` prints no stack trace', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [BIN, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += String(d);
+    });
+    // Like `head -0`: the reading end is closed before the first line is written.
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+    expect(stderr).not.toMatch(/EPIPE|at \S+ \(/);
+    expect(code).toBe(0);
+  }, 150_000);
+});

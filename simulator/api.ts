@@ -1,7 +1,6 @@
 import { checkRequest } from '../api-model/prose-rules/index.ts';
+import { CLEANUP_PATHS, CREATE_PATHS, type CleanupEndpointName, type CreateEndpointName } from '../api-model/openapi/slice-paths.ts';
 import {
-  CREATE_ENDPOINTS,
-  type CreateEndpointName,
   DEV_USERS_CREATE,
   DEV_USERS_DEACTIVATE,
   type EndpointSpec,
@@ -115,7 +114,7 @@ const devUsersDeactivate: Route = (body, { store, spec }) => {
 };
 
 /** Every documented route the simulator serves; all are POST with a JSON body. */
-// Exhaustive: a create endpoint added to CREATE_ENDPOINTS must get its handler here.
+// Exhaustive: a create path added to the slice (CREATE_PATHS) must get its handler here.
 const CREATE_ROUTES: Record<CreateEndpointName, Route> = {
   'rev-users.create': revUsersCreate,
   'dev-users.create': devUsersCreate,
@@ -142,8 +141,15 @@ const TAKE_UNIQUE: Record<CreateEndpointName, (store: UserStore, field: string, 
 export const takeUniqueValue = (store: UserStore, endpoint: string, field: string, value: string): boolean =>
   Object.hasOwn(TAKE_UNIQUE, endpoint) && TAKE_UNIQUE[endpoint as CreateEndpointName](store, field, value);
 
+// Exhaustive, like CREATE_ROUTES: a cleanup path added to the slice must get its route here.
+const CLEANUP_ROUTES: Record<CleanupEndpointName, Route> = {
+  'rev-users.delete': revUsersDelete,
+  'dev-users.deactivate': devUsersDeactivate,
+};
+
+const nameOf = <N extends string>(path: `/${N}`): N => path.slice(1) as N;
+
 export const ROUTES: ReadonlyMap<string, Route> = new Map([
-  ...CREATE_ENDPOINTS.map((e): [string, Route] => [e.path, CREATE_ROUTES[e.name]]),
-  [REV_USERS_DELETE.path, revUsersDelete],
-  [DEV_USERS_DEACTIVATE.path, devUsersDeactivate],
+  ...CREATE_PATHS.map((p): [string, Route] => [p, CREATE_ROUTES[nameOf(p)]]),
+  ...CLEANUP_PATHS.map((p): [string, Route] => [p, CLEANUP_ROUTES[nameOf(p)]]),
 ]);

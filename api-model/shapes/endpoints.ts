@@ -68,7 +68,8 @@ export interface EndpointSpec {
   readonly responses: Readonly<Record<number, TSchema>>;
 }
 
-const commonErrors = {
+/** The error statuses every create and cleanup call documents, by status. */
+export const COMMON_ERRORS = {
   400: ErrorBadRequest,
   401: ErrorUnauthorized,
   403: ErrorForbidden,
@@ -83,7 +84,7 @@ export const REV_USERS_CREATE = {
   request: RevUsersCreateRequest,
   envelope: 'rev_user',
   successStatus: 201,
-  responses: { 201: RevUsersCreateResponse, ...commonErrors, 409: ErrorConflict },
+  responses: { 201: RevUsersCreateResponse, ...COMMON_ERRORS, 409: ErrorConflict },
 } as const satisfies EndpointSpec;
 
 // dev-users.create documents no 409: a duplicate email has no documented answer.
@@ -93,13 +94,10 @@ export const DEV_USERS_CREATE = {
   request: DevUsersCreateRequest,
   envelope: 'dev_user',
   successStatus: 201,
-  responses: { 201: DevUsersCreateResponse, ...commonErrors },
+  responses: { 201: DevUsersCreateResponse, ...COMMON_ERRORS },
 } as const satisfies EndpointSpec;
 
-/** The two endpoints this suite pins down. */
-export const CREATE_ENDPOINTS = [REV_USERS_CREATE, DEV_USERS_CREATE] as const;
-export type CreateEndpoint = (typeof CREATE_ENDPOINTS)[number];
-export type CreateEndpointName = CreateEndpoint['name'];
+export type { CreateEndpointName } from '../openapi/slice-paths.ts';
 
 // What a run against a real deployment calls to remove the users it created. Both also
 // document 404; rev users are deleted, dev users can only be deactivated.
@@ -109,7 +107,7 @@ export const REV_USERS_DELETE = {
   request: RevUsersDeleteRequest,
   envelope: null,
   successStatus: 200,
-  responses: { 200: RevUsersDeleteResponse, ...commonErrors, 404: ErrorNotFound },
+  responses: { 200: RevUsersDeleteResponse, ...COMMON_ERRORS, 404: ErrorNotFound },
 } as const satisfies EndpointSpec;
 
 export const DEV_USERS_DEACTIVATE = {
@@ -118,11 +116,8 @@ export const DEV_USERS_DEACTIVATE = {
   request: DevUsersDeactivateRequest,
   envelope: null,
   successStatus: 200,
-  responses: { 200: DevUsersDeactivateResponse, ...commonErrors, 404: ErrorNotFound },
+  responses: { 200: DevUsersDeactivateResponse, ...COMMON_ERRORS, 404: ErrorNotFound },
 } as const satisfies EndpointSpec;
-
-export const endpointByName = (name: string): CreateEndpoint | undefined =>
-  CREATE_ENDPOINTS.find((e) => e.name === name);
 
 export const documentedStatuses = (endpoint: EndpointSpec): number[] =>
   Object.keys(endpoint.responses).map(Number).sort((a, b) => a - b);

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { basisOfCases, caseKey, catalogueCase, catalogueCases } from '../../api-model/cases/catalogue.ts';
-import { endpointModels } from '../../api-model/endpoints/index.ts';
+import { CREATE_ENDPOINTS, endpointByName, endpointModels } from '../../api-model/endpoints/index.ts';
 import { checkRequest } from '../../api-model/prose-rules/index.ts';
-import { CREATE_ENDPOINTS, endpointByName } from '../../api-model/shapes/endpoints.ts';
 import { interactions } from '../../contracts/pact/interactions.ts';
 import type { BasisName } from '../../core/results.ts';
 import { driftCases } from '../../drift/requests.ts';

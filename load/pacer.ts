@@ -57,7 +57,6 @@ export const runPacer = (o: PacerOptions): Promise<PacerResult> =>
     const agent = https
       ? new HttpsAgent({ keepAlive: true, maxSockets: o.concurrency })
       : new Agent({ keepAlive: true, maxSockets: o.concurrency });
-    const send = https ? httpsRequest : request;
     const base = new URL(o.url);
     const observations: Observation[] = [];
     const startMs = nowMs();
@@ -86,52 +85,16 @@ export const runPacer = (o: PacerOptions): Promise<PacerResult> =>
     };
 
     const fire = (i: number) => {
-      const r = o.next(i);
-      const sentMs = nowMs();
       inFlight++;
       sent++;
       let done = false;
-      const settle = (ob: Observation) => {
+      sendOne(o, agent, base, o.next(i), (ob) => {
         if (done) return;
         done = true;
         inFlight--;
         record(ob);
         if (stopped) finish();
-      };
-      const req = send(
-        {
-          host: base.hostname,
-          port: base.port || (https ? 443 : 80),
-          method: 'POST',
-          path: `${base.pathname.replace(/\/$/, '')}${r.path}`,
-          agent,
-          headers: { ...r.headers, 'content-length': Buffer.byteLength(r.body) },
-          timeout: o.timeoutMs,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const status = res.statusCode ?? 0;
-            let body: unknown;
-            if (status === 429 || o.keepBody?.(status)) {
-              try {
-                body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-              } catch {
-                body = Buffer.concat(chunks).toString('utf8');
-              }
-            }
-            settle({ sentMs, recvMs: nowMs(), status, headers: keepHeaders(res.headers), body, who: r.who });
-          });
-          res.on('error', () => settle({ sentMs, recvMs: nowMs(), status: null, error: 'connection', who: r.who }));
-        },
-      );
-      req.on('timeout', () => {
-        settle({ sentMs, recvMs: nowMs(), status: null, error: 'timeout', who: r.who });
-        req.destroy();
       });
-      req.on('error', () => settle({ sentMs, recvMs: nowMs(), status: null, error: 'connection', who: r.who }));
-      req.end(r.body);
     };
 
     const tick = () => {
@@ -177,3 +140,54 @@ export const runPacer = (o: PacerOptions): Promise<PacerResult> =>
       tick();
     }, 1);
   });
+
+/**
+ * Sends one request over `agent` and hands `settle` what came back: status, the headers the
+ * checks read, the body where `keepBody` wants it (and every 429's), or the failure. `settle`
+ * may be called twice (an error after a timeout): callers keep the first.
+ */
+export const sendOne = (
+  o: Pick<PacerOptions, 'timeoutMs' | 'keepBody'>,
+  agent: Agent | HttpsAgent,
+  base: URL,
+  r: PacedRequest,
+  settle: (ob: Observation) => void,
+): void => {
+  const https = base.protocol === 'https:';
+  const send = https ? httpsRequest : request;
+  const sentMs = nowMs();
+  const req = send(
+    {
+      host: base.hostname,
+      port: base.port || (https ? 443 : 80),
+      method: 'POST',
+      path: `${base.pathname.replace(/\/$/, '')}${r.path}`,
+      agent,
+      headers: { ...r.headers, 'content-length': Buffer.byteLength(r.body) },
+      timeout: o.timeoutMs,
+    },
+    (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        let body: unknown;
+        if (status === 429 || o.keepBody?.(status)) {
+          try {
+            body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          } catch {
+            body = Buffer.concat(chunks).toString('utf8');
+          }
+        }
+        settle({ sentMs, recvMs: nowMs(), status, headers: keepHeaders(res.headers), body, who: r.who });
+      });
+      res.on('error', () => settle({ sentMs, recvMs: nowMs(), status: null, error: 'connection', who: r.who }));
+    },
+  );
+  req.on('timeout', () => {
+    settle({ sentMs, recvMs: nowMs(), status: null, error: 'timeout', who: r.who });
+    req.destroy();
+  });
+  req.on('error', () => settle({ sentMs, recvMs: nowMs(), status: null, error: 'connection', who: r.who }));
+  req.end(r.body);
+};

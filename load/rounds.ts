@@ -1,10 +1,10 @@
-import { Agent, request } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Agent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { bucketTokensAtMost, Lattice, burstOf, firstBurst, type HeaderClaim, headerClaim, type RateInterval, rateOf } from './models/rounds.ts';
 import type { LimiterModel } from '../api-model/rate-limit/models.ts';
 import type { Estimate, ModelScore } from './estimate.ts';
-import { isAllowed, isThrottled, keepHeaders, nowMs, type Observation } from './observe.ts';
-import type { PacedRequest } from './pacer.ts';
+import { isAllowed, isThrottled, nowMs, type Observation } from './observe.ts';
+import { type PacedRequest, sendOne } from './pacer.ts';
 
 /**
  * Capacity as rounds of designed experiments (issue 22). Each round's traffic is the one
@@ -101,45 +101,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)))
 const sender = (o: RoundsOptions) => {
   const https = o.url.startsWith('https:');
   const agent = https ? new HttpsAgent({ keepAlive: true, maxSockets: 1 }) : new Agent({ keepAlive: true, maxSockets: 1 });
-  const send = https ? httpsRequest : request;
   const base = new URL(o.url);
   const one = (): Promise<Observation> =>
     new Promise((done) => {
-      const r = o.next();
-      const sentMs = nowMs();
       let settled = false;
-      const settle = (ob: Observation) => {
+      sendOne(o, agent, base, o.next(), (ob) => {
         if (settled) return;
         settled = true;
         o.onObservation?.(ob);
         done(ob);
-      };
-      const req = send(
-        { host: base.hostname, port: base.port || (https ? 443 : 80), method: 'POST', path: `${base.pathname.replace(/\/$/, '')}${r.path}`, agent, headers: { ...r.headers, 'content-length': Buffer.byteLength(r.body) }, timeout: o.timeoutMs },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const status = res.statusCode ?? 0;
-            let body: unknown;
-            if (status === 429 || o.keepBody?.(status)) {
-              try {
-                body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-              } catch {
-                body = Buffer.concat(chunks).toString('utf8');
-              }
-            }
-            settle({ sentMs, recvMs: nowMs(), status, headers: keepHeaders(res.headers), body, who: r.who });
-          });
-          res.on('error', () => settle({ sentMs, recvMs: nowMs(), status: null, error: 'connection', who: r.who }));
-        },
-      );
-      req.on('timeout', () => {
-        settle({ sentMs, recvMs: nowMs(), status: null, error: 'timeout', who: r.who });
-        req.destroy();
       });
-      req.on('error', () => settle({ sentMs, recvMs: nowMs(), status: null, error: 'connection', who: r.who }));
-      req.end(r.body);
     });
   return { one, close: () => agent.destroy() };
 };

@@ -20,13 +20,13 @@ export interface CliRun {
 export const scratch = (name: string): string => mkdtempSync(join(tmpdir(), `dg-${name}-`));
 
 /** Runs `devrev-gate ARGS` (optionally behind a wrapper such as `unshare -n`) with no DevRev env. */
-export const runCli = (args: string[], o: { cwd?: string; wrap?: string[] } = {}): Promise<CliRun> => {
+export const runCli = (args: string[], o: { cwd?: string; wrap?: string[]; timeoutMs?: number } = {}): Promise<CliRun> => {
   const env = { ...process.env };
   delete env['DEVREV_API_URL'];
   delete env['DEVREV_TOKEN'];
   const [file, ...pre] = o.wrap?.length ? [...o.wrap, process.execPath] : [process.execPath];
   return new Promise((done) => {
-    execFile(file!, [...pre, BIN, ...args], { cwd: o.cwd ?? scratch('cwd'), env, timeout: 60_000 }, (err, stdout, stderr) =>
+    execFile(file!, [...pre, BIN, ...args], { cwd: o.cwd ?? scratch('cwd'), env, timeout: o.timeoutMs ?? 60_000 }, (err, stdout, stderr) =>
       done({ code: err ? Number((err as { code?: number }).code) : 0, stdout, stderr }),
     );
   });

@@ -204,17 +204,25 @@ export class HttpClient {
       const started = performance.now();
       let res: Response;
       let text: string;
+      // A timer of our own, held until the answer is read: a timeout signal referenced only by
+      // AbortSignal.any() can be collected before it fires, and a run then waits for ever on a
+      // target that accepted the connection and never answers.
+      const timeoutMs = req.timeoutMs ?? this.o.timeoutMs;
+      const timeout = new AbortController();
+      const timer = setTimeout(() => timeout.abort(new DOMException(`no answer in ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
       try {
         res = await fetch(url, {
           method: req.method ?? 'POST',
           headers,
           body: body as BodyInit | undefined,
-          signal: AbortSignal.any([this.ctx.signal, AbortSignal.timeout(req.timeoutMs ?? this.o.timeoutMs)]),
+          signal: AbortSignal.any([this.ctx.signal, timeout.signal]),
           redirect: 'manual',
         });
         text = await res.text();
       } catch (err) {
         throw new TransportError(this.ctx.signal.aborted ? 'aborted' : classifyTransport(err), url, err);
+      } finally {
+        clearTimeout(timer);
       }
       const durationMs = performance.now() - started;
       const out: Record<string, string> = {};

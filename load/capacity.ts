@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { join } from 'node:path';
 import { Progress } from '../core/progress.ts';
 import { type CapacityEstimate, type CheckResult, type PillarResult, pillarResult } from '../core/results.ts';
@@ -16,7 +17,7 @@ import { type LoadOptions, validateLoadOptions } from './options.ts';
 import { type PacedRequest, type PacerResult, runPacer } from './pacer.ts';
 import { aboutEndpointOf, probeRequestFor } from './probe-request.ts';
 import { keepCreatedBody, ledgerRecorder, loadCurl, loadRequest } from './request.ts';
-import { bucketEstimate, type RoundRecord, runRounds } from './rounds.ts';
+import { roundsEstimate, type RoundRecord, runRounds } from './rounds.ts';
 import { preparePhase } from './safety.ts';
 
 /**
@@ -245,13 +246,20 @@ export const probeCapacity = async (
   });
   ctx.budget.takeUpTo(rounds.sent);
   progress?.update(`rounds: ${rounds.rounds.map((x) => x.round).join(', ')}; ${rounds.bucket ? 'settled' : 'continuous probing decides'}`);
-  if (rounds.bucket || rounds.unknown) {
-    const e = bucketEstimate(rounds, rounds.bucket);
+  if (rounds.bucket || rounds.window || rounds.unknown) {
+    const e = roundsEstimate(rounds);
     const endMs = nowMs();
     const pacer: PacerResult = { observations: rounds.observations, startMs: startedMs, endMs, sent: rounds.sent, skipped: 0, stoppedBy: 'enough' };
     const capacity = toCapacity(e, advertisedLimit(rounds.observations), rounds.sent, (endMs - startedMs) / 1000, null, ctx.target.kind === 'simulator');
     capacity.rounds = rounds.rounds;
     return { estimate: e, pacer, capacity };
+  }
+  // The rounds may leave a bucket drained: the continuous probing starts on a limiter left
+  // alone long enough to refill (never more than a third of the time left).
+  const restMs = Math.min(rounds.restMs, (deadlineMs - nowMs()) / 3);
+  if (restMs > 50 && !ctx.signal.aborted) {
+    progress?.update(`rounds: ${rounds.reason}; letting the limiter recover for ${(restMs / 1000).toFixed(1)} s before probing continuously`);
+    await sleepFor(restMs, undefined, { signal: ctx.signal }).catch(() => undefined);
   }
   // A long advertised wait seen by the rounds' burst is waited out by the prober below.
   const before = rounds.longWait ? rounds.observations : [];
@@ -334,6 +342,7 @@ export const probeCapacity = async (
   }
   const capacity = toCapacity(e, advertisedLimit(pacer.observations), pacer.sent, durationS, long, ctx.target.kind === 'simulator');
   capacity.back_off = backOffRecord(backoff);
+  capacity.rounds = rounds.rounds;
   return { estimate: e, pacer, capacity };
 };
 

@@ -1,5 +1,6 @@
 import { Agent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { bucketTokensAtMost, Lattice, burstOf, firstBurst, type HeaderClaim, headerClaim, type RateInterval, rateOf } from './models/rounds.ts';
 import type { LimiterModel } from '../api-model/rate-limit/models.ts';
 import type { Estimate, ModelScore } from './estimate.ts';
@@ -36,7 +37,7 @@ import { type PacedRequest, sendOne } from './pacer.ts';
  * continuous probing, with the rounds' findings as its starting point.
  */
 export interface RoundRecord {
-  round: 'burst' | 'pauses' | 'burst after recovery' | 'drain' | 'follow' | 'fill';
+  round: 'burst' | 'pauses' | 'burst after recovery' | 'second boundary' | 'drain' | 'follow' | 'fill';
   sent: number;
   /** Models still standing after it. */
   survivors: string[];
@@ -65,6 +66,26 @@ export interface RoundsResult {
   unknown: string | null;
   /** Models the rounds' answers ruled out, with why: the continuous probing must not name them. */
   ruledOut: { models: LimiterModel[]; why: string } | null;
+  /** A fixed window the rounds settled, or null. */
+  window: WindowFromRounds | null;
+  /**
+   * Silence the limiter needs before the continuous probing starts on it, ms: the rounds may
+   * leave a bucket drained, and a first burst read off a drained bucket is no burst.
+   */
+  restMs: number;
+}
+
+export interface WindowFromRounds {
+  limit: number;
+  limitPm: number;
+  windowMs: number;
+  windowPmMs: number;
+}
+
+/** The pauses after a 429: the first request let through, and the last refused before it. */
+interface Recovery {
+  recovered: Observation | null;
+  lastRefused: Observation | null;
 }
 
 export interface RoundsOptions {
@@ -89,13 +110,12 @@ const PAUSE_GROWTH = 2.5;
 /** The first burst's longest run, ms (a fifth of --duration when that is shorter). */
 const FIRST_BURST_MS = 2000;
 /** Pauses tried before the rounds leave the question to the continuous probing. */
-const MAX_PAUSES = 24;
+const MAX_PAUSES = 40;
 /** A drain's silence refills this share of the smallest burst the bucket may have: it cannot fill. */
 const FILL_SHARE = 0.6;
 /** Relative half-width of the rate the following aims for (the verdict floor is 5 %). */
 const RATE_TARGET = 0.05;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 /** One request at a time over one keep-alive connection. */
 const sender = (o: RoundsOptions) => {
@@ -119,6 +139,8 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
   const obs: Observation[] = [];
   const rounds: RoundRecord[] = [];
   const s = sender(o);
+  // A cancelled run ends its silences too.
+  const sleep = (ms: number) => sleepFor(Math.max(0, ms), undefined, { signal: o.signal }).catch(() => undefined);
   const startMs = nowMs();
   // Sequential sends: the answers come in send order, so the lattice is kept as they arrive.
   const lattice = new Lattice();
@@ -144,9 +166,103 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
   let longWait = false;
   let unknown: string | null = null;
   let ruledOut: RoundsResult['ruledOut'] = null;
-  const done = (reason: string, bucket: BucketFromRounds | null = null): RoundsResult => {
+  // Set where the rounds know the limiter is not left drained (a window just turned).
+  let rest: number | null = null;
+  let firstRecoveryMs = 0;
+  /** Time for a bucket to refill what the first burst took, at the slowest rate the answers allow. */
+  const refillMs = () => {
+    if (!obs.some(isThrottled)) return 0;
+    const i = lattice.interval();
+    const tokenMs = i && Number.isFinite(i.hiMs) ? i.hiMs : firstRecoveryMs;
+    return 1.5 * ((firstBurst(obs)?.successes ?? 0) + 1) * tokenMs;
+  };
+  const done = (reason: string, bucket: BucketFromRounds | null = null, window: WindowFromRounds | null = null): RoundsResult => {
     s.close();
-    return { observations: obs, sent: obs.length, rounds, bucket, reason, longWait, unknown, ruledOut };
+    const handedOver = !bucket && !window && !unknown && !longWait;
+    return { observations: obs, sent: obs.length, rounds, bucket, reason, longWait, unknown, ruledOut, window, restMs: handedOver ? (rest ?? refillMs()) : 0 };
+  };
+  /**
+   * Pauses after a 429, each 2.5 times the last from half the fastest round trip, until a
+   * request is let through: a bucket's next token comes within one token interval, a
+   * window's quota only at its boundary. The wait the 429 advertised is a hint: until twice
+   * that wait is past, a pause grows by an eighth of it at most, so a window's boundary is
+   * timed to an eighth of the wait (a bucket's token, early, is caught as before).
+   */
+  const untilRecovered = async (refusal: Observation, fastestRttMs: number, noBucket = false): Promise<Recovery | 'broken'> => {
+    const from = (refusal.sentMs + refusal.recvMs) / 2;
+    const hint = o.advertisedWaitS(refusal);
+    const stepMs = hint !== null && hint > 0 ? Math.max(25, (hint * 1000) / 8) : Number.POSITIVE_INFINITY;
+    let pause = Math.max(0.5, fastestRttMs / 2);
+    // A wait advertised in whole seconds ends in its last second, probed an eighth of a
+    // second apart: the seconds before are skipped when no bucket is left to catch early, or
+    // when the wait is two seconds or more (a bucket's next token is then that far too). A
+    // limiter that rounds down is caught at once, its boundary then known less well: the
+    // bracket says so.
+    const zone = hint !== null && (hint >= 2 || (noBucket && hint >= 1));
+    if (zone) pause = Math.max(pause, (hint - 1) * 1000);
+    let lastRefused: Observation | null = null;
+    for (let k = 0; k < MAX_PAUSES && !stopped(); k++) {
+      // Never past the run's end (a pause of a long window with no wait advertised).
+      if (from + pause > o.deadlineMs) break;
+      await sleep(from + pause - nowMs());
+      const ob = await one();
+      if (ob.status === null) return 'broken';
+      if (isAllowed(ob)) return { recovered: ob, lastRefused };
+      lastRefused = ob;
+      const step = zone ? 125 : stepMs;
+      pause = hint !== null && pause < 2 * hint * 1000 ? Math.min(pause * PAUSE_GROWTH, pause + step) : pause * PAUSE_GROWTH;
+    }
+    return { recovered: null, lastRefused };
+  };
+  /**
+   * The quota came back whole after a pause: a fixed window, or a sliding log, a lockout or a
+   * counter of refusals that can look like one. The burst just refused spent the new window;
+   * the pauses after it find the next boundary, and one request more at once tells a window
+   * (a new quota) from a sliding log (which forgets the lone request let through at the first
+   * boundary, then nothing until the burst's requests age, after the silence before it).
+   * A lockout holds for as long after every 429; two holds of different lengths rule it out.
+   * What cannot be told apart is left to the continuous probing, on a window just turned.
+   */
+  const windowRound = async (a: { first: number; firstRefusal: Observation; p1: Recovery; m: number; bucketMax: number; fastestRttMs: number }): Promise<RoundsResult> => {
+    ruledOut = { models: ['token_bucket', 'queue'], why: `after a pause the target let ${a.m} through at once, more than a bucket that had not refilled a token could hold (${a.bucketMax})` };
+    const handOver = (why: string) => {
+      rest = 0;
+      return done(`${why}; the continuous probing decides`);
+    };
+    if (a.first > a.m + 1) return handOver(`the first burst let ${a.first} through, the burst after recovery ${a.m}: the first may have straddled a boundary`);
+    const refusal2 = obs[obs.length - 1]!;
+    const p2 = await untilRecovered(refusal2, a.fastestRttMs, true);
+    if (p2 === 'broken') return done('no answer to a probe after the second 429');
+    if (!p2.recovered) return handOver('no request was let through after the second 429');
+    if (stopped()) return handOver('the request budget or --duration ran out at the second boundary');
+    const next = await one();
+    if (next.status === null) return done('no answer after the second boundary');
+    const whole = isAllowed(next);
+    rounds.push({
+      round: 'second boundary',
+      sent: obs.length,
+      survivors: whole ? ['fixed_window', 'lockout'] : ['sliding_window', 'refusal_counter'],
+      note: `let through ${Math.round(p2.recovered.sentMs - refusal2.sentMs)} ms after the second 429, ${whole ? 'and the request after it' : 'but not the request after it'}`,
+    });
+    if (!whole) return handOver('after the second boundary one request was let through and the next refused: a sliding log (or a counter of refusals) forgets its requests one at a time');
+    // Each boundary lies after the last refused request was sent and before the first let through was answered.
+    const boundary = (p: Recovery, refusal: Observation) => ({ lo: (p.lastRefused ?? refusal).sentMs, hi: p.recovered!.recvMs });
+    const b1 = boundary(a.p1, a.firstRefusal);
+    const b2 = boundary(p2, refusal2);
+    const lo = b2.lo - b1.hi;
+    const hi = b2.hi - b1.lo;
+    if (refusal2.recvMs - b1.lo > lo) return handOver(`the second burst lasted ${Math.round(refusal2.recvMs - b1.lo)} ms, as long as the window may be (${Math.round(lo)} ms): it may have straddled a boundary`);
+    const hold1 = { lo: b1.lo - a.firstRefusal.recvMs, hi: b1.hi - a.firstRefusal.sentMs };
+    const hold2 = { lo: b2.lo - refusal2.recvMs, hi: b2.hi - refusal2.sentMs };
+    const ms = (x: { lo: number; hi: number }) => `${Math.round(x.lo)}-${Math.round(x.hi)} ms`;
+    if (hold1.lo <= hold2.hi && hold2.lo <= hold1.hi) return handOver(`both 429s were followed by holds of the same length (${ms(hold1)} and ${ms(hold2)}): a lockout of that length explains them as well as a window`);
+    const limit = Math.max(a.m, a.first);
+    const window: WindowFromRounds = { limit, limitPm: limit - a.m, windowMs: (lo + hi) / 2, windowPmMs: (hi - lo) / 2 };
+    return done(
+      `fixed window settled by designed rounds, ${obs.length} requests: ${a.m} let through from one boundary to the next 429, boundaries ${ms({ lo, hi })} apart, holds after the 429s of ${ms(hold1)} and ${ms(hold2)} (not a lockout), the quota back whole at the second (not a sliding log)`,
+      null,
+      window,
+    );
   };
   const bucketRuledOut = (why: string) => {
     ruledOut = { models: ['token_bucket', 'queue'], why: `no token bucket explains the rounds' answers (the lattice of its refusals is empty)` };
@@ -168,26 +284,19 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
     }
     const t429 = (refusal.sentMs + refusal.recvMs) / 2;
     const rtts = obs.map((x) => x.recvMs - x.sentMs).sort((a, b) => a - b);
-    // 2. Pauses, each 2.5 times the last, from half the fastest round trip.
-    let pause = Math.max(0.5, rtts[0]! / 2);
-    let lastRefusedMs = 0;
-    let recovered: Observation | null = null;
-    for (let k = 0; k < MAX_PAUSES && !stopped(); k++) {
-      // Never past the run's end (a pause of a long window with no wait advertised).
-      if (t429 + pause > o.deadlineMs) break;
-      await sleep(t429 + pause - nowMs());
-      const ob = await one();
-      if (ob.status === null) return done('no answer to a probe after a pause');
-      if (isAllowed(ob)) {
-        recovered = ob;
-        break;
-      }
-      lastRefusedMs = (ob.sentMs + ob.recvMs) / 2 - t429;
-      pause *= PAUSE_GROWTH;
-    }
+    // 2. Pauses after the 429 until a request is let through.
+    const p1 = await untilRecovered(refusal, rtts[0]!);
+    if (p1 === 'broken') return done('no answer to a probe after a pause');
+    const lastRefusedMs = p1.lastRefused ? (p1.lastRefused.sentMs + p1.lastRefused.recvMs) / 2 - t429 : 0;
+    const recovered = p1.recovered;
+    if (recovered) firstRecoveryMs = recovered.recvMs - t429;
     rounds.push({ round: 'pauses', sent: obs.length, survivors: rounds[0]!.survivors, note: recovered ? `first success ${Math.round(recovered.sentMs - t429)} ms after the 429, none at ${Math.round(lastRefusedMs)} ms` : 'no success after the pauses' });
     if (!recovered) return done('no request was let through during the pauses after the first 429');
-    // 3. A sequential burst on the first success.
+    // 3. A sequential burst after a short silence (a quarter of the pause, and well above a
+    // round trip: too short for a bucket to fill, long enough that a sliding log's entries
+    // from now on age apart from the one just let through).
+    const median = rtts[Math.floor(rtts.length / 2)]!;
+    await sleep(Math.max(5 * median + 5, 0.25 * (recovered.sentMs - t429)));
     const again = await burstUntil429(first.ok + 10);
     const m = 1 + again.ok;
     const elapsed = (obs[obs.length - 1]!.recvMs ?? nowMs()) - t429;
@@ -197,7 +306,7 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
     if (!again.refused) return done(`the burst after recovery was not refused after ${m}`);
     // A bucket (or a queue, which decides like one) cannot give back more than the pause refilled.
     if (windowLike) ruledOut = { models: ['token_bucket', 'queue'], why: `after a pause the target let ${m} through at once, more than a bucket that had not refilled a token ${Math.round(lastRefusedMs)} ms after its 429 could hold (${bucketMax})` };
-    if (windowLike) return done(`the quota came back whole after the pause (${m} let through, a bucket could have held ${bucketMax}): a window, sliding window or lockout; its length needs another`);
+    if (windowLike) return windowRound({ first: first.ok, firstRefusal: refusal, p1: p1 as Recovery, m, bucketMax, fastestRttMs: rtts[0]! });
     const smallest = firstBurst(obs)!.successes;
     if (smallest < 2) return done('a burst of one: a bucket of one token and a window of one admit alike');
     /**
@@ -311,19 +420,28 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
 };
 
 /**
- * The estimate the rounds give for a bucket they settled: every answer fits it (the lattice
- * is consistent), a sequential refusal ruled out a concurrency limit and the pause's small
- * refill ruled out a window (their scores say so). The uncertainty is the lattice's own, from
- * the widest spans, so no round-trip spread is added.
+ * The estimate the rounds give for what they settled (a bucket, a window) or an honest
+ * unknown: every answer fits it, and the models the rounds' answers exclude are scored out
+ * (a sequential refusal: a concurrency limit; a small refill after a pause: a window; the
+ * whole quota back at once: a bucket; two holds of different lengths: a lockout; the request
+ * after a boundary let through: a sliding log). The uncertainty is the rounds' own, from the
+ * widest spans between send and answer, so no round-trip spread is added.
  */
-export const bucketEstimate = (r: RoundsResult, b: BucketFromRounds | null): Estimate => {
+export const roundsEstimate = (r: RoundsResult): Estimate => {
   const recoveries = r.observations.filter((x, i, a) => i > 0 && isAllowed(x) && isThrottled(a[i - 1]!)).length;
   const allowed = r.observations.filter(isAllowed).length;
-  const score = (model: ModelScore['model'], ruledOut: boolean): ModelScore => ({ model, explained: ruledOut ? 0 : recoveries, of: recoveries, fit: ruledOut ? 0 : 1, mismatches: 0, ruledOut });
+  const b = r.bucket;
+  const w = r.window;
+  const named: ModelScore['model'] | null = b ? 'token_bucket' : w ? 'fixed_window' : null;
+  const score = (model: ModelScore['model']): ModelScore => {
+    const ruledOut = named !== null && model !== named;
+    return { model, explained: ruledOut ? 0 : recoveries, of: recoveries, fit: ruledOut ? 0 : 1, mismatches: 0, ruledOut };
+  };
+  const others: ModelScore['model'][] = w ? ['sliding_window', 'token_bucket', 'concurrency', 'lockout'] : ['fixed_window', 'sliding_window', 'concurrency'];
   return {
-    algorithm: b ? 'token_bucket' : null,
-    reason: b ? `token bucket settled by designed rounds, ${r.sent} requests: ${r.reason}` : `unknown: ${r.reason}`,
-    fixedWindow: null,
+    algorithm: named,
+    reason: b ? `token bucket settled by designed rounds, ${r.sent} requests: ${r.reason}` : w ? r.reason : `unknown: ${r.reason}`,
+    fixedWindow: w ? { algorithm: 'fixed_window', limit: w.limit, limitPm: w.limitPm, windowMs: w.windowMs, windowPmMs: w.windowPmMs, offsetMs: null, windows: 2, mismatches: 0 } : null,
     tokenBucket: b ? { algorithm: 'token_bucket', burst: b.burst, burstPm: b.burstPm, burstMeasured: b.burstMeasured, ratePerS: b.ratePerS, ratePmPerS: b.ratePmPerS, recoveries, mismatches: 0, overdrawn: 0 } : null,
     slidingWindow: null,
     concurrency: null,
@@ -331,7 +449,7 @@ export const bucketEstimate = (r: RoundsResult, b: BucketFromRounds | null): Est
     queue: null,
     lockout: null,
     refusalCounter: null,
-    scores: [score('token_bucket', false), score('fixed_window', true), score('sliding_window', true), score('concurrency', true)],
+    scores: named ? [score(named), ...others.map(score)] : [score('token_bucket'), ...others.map(score)],
     secondLimit: null,
     quotaBeforeFirst429: firstBurst(r.observations)?.successes ?? null,
     successRate: r.sent === 0 ? null : Math.round((allowed / r.sent) * 1000) / 1000,

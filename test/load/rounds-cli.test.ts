@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { startSimulator } from '../../simulator/index.ts';
 import { verdictOf } from '../support/limiters/catalogue.ts';
 import { capacityViaCli } from '../support/limiters/cli.ts';
-import { gcra, startZoo } from '../support/limiters/zoo.ts';
+import { fixedWindow, gcra, startZoo } from '../support/limiters/zoo.ts';
+import { lockout } from '../support/limiters/persistent.ts';
 
 // Issue 22, item 1 and 2 through the CLI: a bucket settled by designed rounds (a sequential
 // burst at concurrency 1, pauses, a burst after the recovery, drains) at no more than twice
@@ -48,4 +49,42 @@ describe('capacity as designed rounds (CLI)', () => {
       await zoo.close();
     }
   });
+
+  // A fixed window: the quota back whole after a pause rules out a bucket; the burst that
+  // spends it, the pauses to the next boundary and one request more time the window and rule
+  // out a sliding log; holds of different lengths after the two 429s rule out a lockout.
+  // About 2.3x the minimum of 21 where continuous probing spent about 20x. When the two holds
+  // happen to be as long (a lockout cannot be ruled out), the continuous probing decides,
+  // and the reason says so.
+  it('a fixed window of 20 per 2 s, two requests of the same user spent first: right; named by the rounds at under 3x the minimum, or handed on for a reason they give', async () => {
+    const zoo = await startZoo({ limiter: () => fixedWindow(20, 2000, 700) });
+    try {
+      const r = await capacityViaCli(zoo.url, { durationS: 15, othersFirst: 2 });
+      const c = r.capacity as NonNullable<typeof r.capacity> & { spent_ratio: number | null; rounds: Rounds | null; reason: string };
+      const why = JSON.stringify({ ...c, scores: undefined });
+      expect(verdictOf(c, { model: 'fixed_window', limit: 20, windowS: 2 }), why).toBe('right');
+      const after = c.rounds?.find((x) => x.round === 'burst after recovery');
+      expect(after?.survivors, why).not.toContain('token_bucket');
+      if (c.reason.startsWith('fixed window settled by designed rounds')) {
+        expect(c.rounds?.some((x) => x.round === 'second boundary'), why).toBe(true);
+        expect(c.spent_ratio, why).toBeLessThan(3);
+      } else expect(c.rounds?.map((x) => x.round), why).toContain('burst after recovery');
+    } finally {
+      await zoo.close();
+    }
+  });
+
+  it('a lockout (15 successes, then locked 2 s) is never named a fixed window by the rounds', async () => {
+    const zoo = await startZoo({ limiter: () => lockout(15, 2000) });
+    try {
+      const r = await capacityViaCli(zoo.url, { durationS: 12 });
+      const c = r.capacity as NonNullable<typeof r.capacity> & { rounds: Rounds | null; reason: string };
+      const why = JSON.stringify({ ...c, scores: undefined });
+      expect(c.algorithm, why).not.toBe('fixed_window');
+      expect(c.rounds?.[0]?.round, why).toBe('burst');
+    } finally {
+      await zoo.close();
+    }
+  });
 });
+

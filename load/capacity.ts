@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { join } from 'node:path';
 import { Progress } from '../core/progress.ts';
 import { type CapacityEstimate, type CheckResult, type PillarResult, pillarResult } from '../core/results.ts';
@@ -16,6 +17,7 @@ import { type LoadOptions, validateLoadOptions } from './options.ts';
 import { type PacedRequest, type PacerResult, runPacer } from './pacer.ts';
 import { aboutEndpointOf, probeRequestFor } from './probe-request.ts';
 import { keepCreatedBody, ledgerRecorder, loadCurl, loadRequest } from './request.ts';
+import { roundsEstimate, type RoundRecord, runRounds } from './rounds.ts';
 import { preparePhase } from './safety.ts';
 
 /**
@@ -156,6 +158,8 @@ export const toCapacity = (e: Estimate, advertised: number | null, sent: number,
     scores: e.scores,
     /** The prober backed off: each silence it kept before a probe, and whether that probe was let through. */
     back_off: null as Array<{ silent_s: number; recovered: boolean | null }> | null,
+    /** The designed rounds run before any continuous probing: what each sent and which models it left standing. */
+    rounds: null as RoundRecord[] | null,
     /** What the prober sent: creates (each recorded in the ledger) or a request that creates nothing. */
     probe_request: loadEndpoint().spec.name as string,
     ...spendOf(capacity, sent),
@@ -225,6 +229,42 @@ export const probeCapacity = async (
   let holdNote = '';
   const startedMs = nowMs();
   const deadlineMs = startedMs + o.maxDurationS * 1000;
+  // Designed rounds first (concurrency 1, a few requests each): they settle a bucket at
+  // about its physical minimum; what they leave open the continuous probing decides.
+  const rounds = await runRounds({
+    url: ctx.target.url,
+    next: () => request(ctx, token),
+    timeoutMs: o.timeoutMs,
+    signal: ctx.signal,
+    keepBody: keepCreatedBody(ctx),
+    onObservation: record,
+    cap,
+    deadlineMs,
+    holdFromS: HOLD_FROM_S,
+    longerScaleMs: o.longerScaleS * 1000,
+    advertisedWaitS,
+  });
+  ctx.budget.takeUpTo(rounds.sent);
+  progress?.update(`rounds: ${rounds.rounds.map((x) => x.round).join(', ')}; ${rounds.bucket ? 'settled' : 'continuous probing decides'}`);
+  if (rounds.bucket || rounds.window || rounds.unknown) {
+    const e = roundsEstimate(rounds);
+    const endMs = nowMs();
+    const pacer: PacerResult = { observations: rounds.observations, startMs: startedMs, endMs, sent: rounds.sent, skipped: 0, stoppedBy: 'enough' };
+    const capacity = toCapacity(e, advertisedLimit(rounds.observations), rounds.sent, (endMs - startedMs) / 1000, null, ctx.target.kind === 'simulator');
+    capacity.rounds = rounds.rounds;
+    return { estimate: e, pacer, capacity };
+  }
+  // The rounds may leave a bucket drained: the continuous probing starts on a limiter left
+  // alone long enough to refill (never more than a third of the time left).
+  const restMs = Math.min(rounds.restMs, (deadlineMs - nowMs()) / 3);
+  if (restMs > 50 && !ctx.signal.aborted) {
+    progress?.update(`rounds: ${rounds.reason}; letting the limiter recover for ${(restMs / 1000).toFixed(1)} s before probing continuously`);
+    await sleepFor(restMs, undefined, { signal: ctx.signal }).catch(() => undefined);
+  }
+  // A long advertised wait seen by the rounds' burst is waited out by the prober below.
+  const before = rounds.longWait ? rounds.observations : [];
+  const withRounds = (obs: readonly Observation[]) => (before.length === 0 ? obs : [...before, ...obs]);
+  if (before.length > 0) throttled = true;
   const backoff = new Backoff(advertisedWaitS);
   const pacer = await runPacer({
     url: ctx.target.url,
@@ -242,11 +282,12 @@ export const probeCapacity = async (
       return request(ctx, token);
     },
     concurrency: o.concurrency,
-    maxRequests: cap,
-    maxDurationMs: o.maxDurationS * 1000,
+    maxRequests: Math.max(0, cap - rounds.sent),
+    maxDurationMs: Math.max(0, deadlineMs - nowMs()),
     timeoutMs: o.timeoutMs,
     signal: ctx.signal,
-    holdUntil: (obs) => {
+    holdUntil: (seen) => {
+      const obs = withRounds(seen);
       if (!hold) {
         const first = obs.find(isThrottled);
         const wait = first ? advertisedWaitS(first) : null;
@@ -260,7 +301,8 @@ export const probeCapacity = async (
       }
       return nowMs() < hold.untilMs ? hold.untilMs : null;
     },
-    stopWhen: (obs, elapsed) => {
+    stopWhen: (seen, elapsed) => {
+      const obs = withRounds(seen);
       if (hold) {
         if (hold.untilMs > deadlineMs) return true;
         afterHold = obs.filter((x) => x.sentMs >= hold!.untilMs).length;
@@ -279,7 +321,17 @@ export const probeCapacity = async (
     onTick: (obs, start, inFlight) => progress?.update(hold && nowMs() < hold.untilMs ? `${statusLine(obs, start, inFlight)}; ${holdNote}` : `${statusLine(obs, start, inFlight)}, ${Math.round(throttled ? throttledRate() : rate)} req/s`),
   });
   ctx.budget.takeUpTo(pacer.sent);
-  const e = estimate(pacer.observations);
+  // The rounds' traffic joins the record; the estimate reads it only after a long wait (its
+  // burst is the quota), else the continuous probing's own (an even rate is what it models).
+  pacer.observations = [...rounds.observations, ...pacer.observations];
+  pacer.sent += rounds.sent;
+  pacer.startMs = startedMs;
+  const e = estimate(rounds.longWait ? pacer.observations : pacer.observations.slice(rounds.observations.length));
+  // What the designed rounds ruled out stays out, whatever the continuous probing fits.
+  if (e.algorithm && rounds.ruledOut?.models.includes(e.algorithm)) {
+    e.reason = `the continuous probing fitted a ${e.algorithm.replace('_', ' ')} (${e.reason}), but the designed rounds ruled it out: ${rounds.ruledOut.why}`;
+    e.algorithm = null;
+  }
   const refill = e.algorithm === 'token_bucket' && ctx.target.kind !== 'simulator' && !ctx.signal.aborted ? await measureBurst(ctx, o, e, cap - pacer.sent, deadlineMs, () => request(ctx, token), record, progress) : null;
   if (refill) pacer.sent += refill.sent;
   const durationS = (nowMs() - pacer.startMs) / 1000;
@@ -290,6 +342,7 @@ export const probeCapacity = async (
   }
   const capacity = toCapacity(e, advertisedLimit(pacer.observations), pacer.sent, durationS, long, ctx.target.kind === 'simulator');
   capacity.back_off = backOffRecord(backoff);
+  capacity.rounds = rounds.rounds;
   return { estimate: e, pacer, capacity };
 };
 

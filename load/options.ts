@@ -15,6 +15,12 @@ export interface LoadOptions {
   maxRate: number;
   /** Capacity: longest probing per estimate, seconds. */
   maxDurationS: number;
+  /**
+   * Capacity: seconds a bucket the designed rounds found is followed, to look for a second,
+   * longer-scale limit (one request per token); 0 trusts a single limit and spends at its
+   * physical minimum.
+   */
+  longerScaleS: number;
   /** Probe: how long autocannon overloads the target, seconds. */
   probeDurationS: number;
   /** Recovery: trials of "throttle, wait the advertised time, try again". */
@@ -59,6 +65,7 @@ export const LOAD_DEFAULTS: LoadOptions = {
   rate: 200,
   maxRate: 3200,
   maxDurationS: 15,
+  longerScaleS: 6,
   probeDurationS: 5,
   trials: 3,
   fairnessS: 3,
@@ -89,6 +96,7 @@ export const validateLoadOptions = (given: Partial<LoadOptions> = {}): LoadOptio
   check(num(o.maxRate, 1, 20_000), '--max-rate', `must be from 1 to 20000 requests per second, got ${o.maxRate}`, 'e.g. --max-rate 3200');
   check(o.maxRate >= o.rate, '--max-rate', `(${o.maxRate}) is below --rate (${o.rate})`, 'raise --max-rate or lower --rate');
   check(num(o.maxDurationS, 1, 900), '--duration', `must be from 1 to 900 seconds, got ${o.maxDurationS}`, 'e.g. --duration 15 (310 to wait out a five-minute window)');
+  check(num(o.longerScaleS, 0, 900), '--longer-scale', `must be from 0 to 900 seconds, got ${o.longerScaleS}`, 'e.g. --longer-scale 6 (0 trusts a single limit)');
   check(num(o.probeDurationS, 1, 300), '--duration', `must be from 1 to 300 seconds, got ${o.probeDurationS}`, 'e.g. --duration 5');
   check(whole(o.trials, 1, 50), '--trials', `must be a whole number from 1 to 50, got ${o.trials}`, 'e.g. --trials 3');
   check(num(o.fairnessS, 0.5, 120), '--fairness-duration', `must be from 0.5 to 120 seconds, got ${o.fairnessS}`, 'e.g. --fairness-duration 3');

@@ -78,7 +78,8 @@ export const overload = (ctx: RunContext, o: LoadOptions, cap: number, token: st
         connections,
         // With records kept the probe's own timer ends it (windDown); autocannon's is a backstop.
         duration: keeps ? o.probeDurationS + Math.ceil(o.timeoutMs / 1000) + 1 : o.probeDurationS,
-        maxOverallRequests: Math.max(1, cap),
+        // Winding down, each connection sends one closing request more: room for them within the cap.
+        maxOverallRequests: Math.max(1, keeps ? cap - connections : cap),
         timeout: Math.max(1, Math.round(o.timeoutMs / 1000)),
         // No rate option, so no coordinated-omission correction (with a rate it uses a wrong
         // interval; autocannon refuses ignoreCoordinatedOmission without one). Latencies in

@@ -18,6 +18,7 @@ interface LoadCliOptions extends CommonOptions, GateCliOptions {
   maxRequests?: number;
   concurrency?: number;
   duration?: number;
+  longerScale?: number;
   rate?: number;
   maxRate?: number;
   trials?: number;
@@ -53,6 +54,7 @@ const toLoadOptions = (o: LoadCliOptions, command: 'probe' | 'capacity' | 'recov
   ...(o.maxRequests !== undefined ? { maxRequests: o.maxRequests } : {}),
   ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
   ...(o.duration !== undefined ? (command === 'probe' ? { probeDurationS: o.duration } : { maxDurationS: o.duration }) : {}),
+  ...(o.longerScale !== undefined ? { longerScaleS: o.longerScale } : {}),
   ...(o.rate !== undefined ? { rate: o.rate } : {}),
   ...(o.maxRate !== undefined ? { maxRate: o.maxRate } : {}),
   ...(o.trials !== undefined ? { trials: o.trials } : {}),
@@ -159,6 +161,7 @@ export const register = (program: Command): void => {
       .command('capacity')
       .description('estimate the limiter (algorithm and parameters) with an evenly paced prober; writes capacity.json')
       .option('--duration <s>', 'most seconds of probing, waits included (default 15; 310 waits out a five-minute window)', numberOption('--duration', { min: 1, max: 900 }))
+      .option('--longer-scale <s>', 'seconds a token bucket is followed to look for a second, longer-scale limit, one request per token (default 6; 0 trusts a single limit and spends at its physical minimum)', numberOption('--longer-scale', { min: 0, max: 900 }))
       .option('--rate <n>', 'starting requests per second (default 200; doubled each second without a 429)', numberOption('--rate', { min: 1, max: 20_000 }))
       .option('--max-rate <n>', 'highest requests per second (default 3200)', numberOption('--max-rate', { min: 1, max: 20_000 })),
   ).action(act('capacity', (m) => m.runLoadCapacity));

@@ -10,7 +10,7 @@ import { errorLines, runCli, scratch } from '../errors/support.ts';
 // prober go through the proxy and the run ends with a verdict, not a setup error. The CLI
 // is started asynchronously (runCli); started with spawnSync it would block the process
 // that serves the proxy, and the preflight would wait for nothing (test/cli/loopback-silent).
-// The request budget stops the pillar after its capacity phase: a few seconds of loopback
+// The request budget (40) stops the pillar within its capacity phase: a few seconds of loopback
 // traffic against the load pillar's own small window.
 const closers: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -28,7 +28,7 @@ describe('run --only load through the drift proxy', () => {
     });
     closers.push(() => proxy.close());
     const out = scratch('load-proxy');
-    const run = await runCli(['run', '--only', 'load', '--target', proxy.url, '--token', 'proxy-load-token', '--max-requests', '400', '--out', out, '--quiet']);
+    const run = await runCli(['run', '--only', 'load', '--target', proxy.url, '--token', 'proxy-load-token', '--max-requests', '40', '--out', out, '--quiet']);
     expect(errorLines(run.stderr)).toEqual([]);
     expect([0, 1]).toContain(run.code);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
@@ -37,6 +37,6 @@ describe('run --only load through the drift proxy', () => {
     // The preflight and every probe request passed through the proxy, within the budget.
     expect(summary.requests.sent).toBe(forwarded);
     expect(load.requestsSent).toBeGreaterThan(0);
-    expect(forwarded).toBeLessThanOrEqual(400);
+    expect(forwarded).toBeLessThanOrEqual(40);
   });
 });

@@ -19,7 +19,7 @@ export interface CliCapacity {
  * process, the session's preflight included. `othersFirst` unrelated requests with the
  * same token go out just before (quota spent by someone else).
  */
-export const capacityViaCli = async (url: string, o: { durationS: number; token?: string; othersFirst?: number; extra?: string[] }): Promise<CliCapacity> => {
+export const capacityViaCli = async (url: string, o: { durationS: number; token?: string; othersFirst?: number; extra?: string[]; bin?: string }): Promise<CliCapacity> => {
   const token = o.token ?? `zoo-${Math.random().toString(36).slice(2)}`;
   for (let i = 0; i < (o.othersFirst ?? 0); i++) {
     await fetch(`${url}/rev-users.create`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"display_name":"someone else"}' });
@@ -32,7 +32,7 @@ export const capacityViaCli = async (url: string, o: { durationS: number; token?
   const r = await new Promise<{ code: number; stdout: string; stderr: string }>((done) =>
     execFile(
       process.execPath,
-      [BIN, 'load', 'capacity', '--target', url, '--token', token, '--duration', String(o.durationS), '--max-requests', '100000', '--out', join(dir, 'out'), ...(o.extra ?? [])],
+      [o.bin ?? BIN, 'load', 'capacity', '--target', url, '--token', token, '--duration', String(o.durationS), '--max-requests', '100000', '--out', join(dir, 'out'), ...(o.extra ?? [])],
       { cwd: dir, env, maxBuffer: 16 * 1024 * 1024 },
       (err, stdout, stderr) => done({ code: err ? Number((err as { code?: number }).code) : 0, stdout, stderr }),
     ),

@@ -1,0 +1,115 @@
+import { isAllowed, isThrottled, type Observation } from '../observe.ts';
+
+/**
+ * What rounds of designed traffic (sequential bursts, pauses, drains) say about a token
+ * bucket, read without any header. A bucket's tokens arrive on a lattice of step T = 1/rate;
+ * every success takes one, and a refusal means less than one is left, so at every refusal
+ * the arrivals so far equal the successes so far less the tokens the bucket started with.
+ * Between two refusals x < y with ΔS successes in between, the arrivals in between are then
+ * exactly ΔS, so (t_y − t_x) / T lies in (ΔS − 1, ΔS + 1); a success y after a refusal x
+ * needs (t_y − t_x) / T > ΔS − 1. Decision times are only known to lie between send and
+ * receive, so spans are taken at their widest. The intersection of all these intervals is
+ * every rate a bucket could have had; empty, no bucket explains the traffic (as long as it
+ * never filled between the two refusals: the drains are timed so that it cannot).
+ */
+export interface RateInterval {
+  /** Token interval T, ms: lower and upper bound (open). */
+  loMs: number;
+  hiMs: number;
+}
+
+const sorted = (obs: readonly Observation[]) => obs.filter((o) => o.status !== null).sort((a, b) => a.sentMs - b.sentMs);
+
+/**
+ * The lattice's constraints, added one answer at a time (in send order): each new answer
+ * against every refusal before it, so following a bucket for seconds stays linear per request.
+ */
+export class Lattice {
+  private lo = 0;
+  private hi = Number.POSITIVE_INFINITY;
+  /** Refusals so far: when sent and answered, and the successes before them. */
+  private readonly anchors: Array<{ sentMs: number; recvMs: number; successes: number }> = [];
+  private successes = 0;
+
+  add(b: Observation): void {
+    if (b.status === null) return;
+    if (isAllowed(b)) this.successes++;
+    for (const x of this.anchors) {
+      const dS = this.successes - x.successes;
+      // (span / T) > ΔS − 1: T < span / (ΔS − 1).
+      if (dS >= 2) this.hi = Math.min(this.hi, (b.recvMs - x.sentMs) / (dS - 1));
+      // A refusal: (span / T) < ΔS + 1, so T > span / (ΔS + 1).
+      if (isThrottled(b)) this.lo = Math.max(this.lo, Math.max(0, b.sentMs - x.recvMs) / (dS + 1));
+    }
+    if (isThrottled(b)) this.anchors.push({ sentMs: b.sentMs, recvMs: b.recvMs, successes: this.successes });
+  }
+
+  interval(): RateInterval | null {
+    return this.lo < this.hi ? { loMs: this.lo, hiMs: this.hi } : null;
+  }
+}
+
+/** Every token interval a bucket could have had given these answers, or null when none can. */
+export const bucketInterval = (obs: readonly Observation[]): RateInterval | null => {
+  const l = new Lattice();
+  for (const o of sorted(obs)) l.add(o);
+  return l.interval();
+};
+
+/** The rate interval's midpoint and half-width, per second. */
+export const rateOf = (i: RateInterval) => {
+  const hiRate = 1000 / i.loMs;
+  const loRate = Number.isFinite(i.hiMs) ? 1000 / i.hiMs : 0;
+  return { ratePerS: (hiRate + loRate) / 2, ratePmPerS: (hiRate - loRate) / 2 };
+};
+
+/** Successes before the first refusal and the span they took (ms, widest), or null without a refusal. */
+export const firstBurst = (obs: readonly Observation[]) => {
+  const s = sorted(obs);
+  const f = s.findIndex(isThrottled);
+  if (f < 0) return null;
+  const ok = s.slice(0, f).filter(isAllowed);
+  return { successes: ok.length, spanMs: ok.length === 0 ? 0 : s[f]!.recvMs - ok[0]!.sentMs };
+};
+
+/**
+ * The burst a bucket of token interval T (ms) must have had to let the first burst through:
+ * the successes less the tokens that arrived while it ran (one more may have arrived at the
+ * edge). A lower bound of the true burst: others may have spent part of it first.
+ */
+export const burstOf = (obs: readonly Observation[], i: RateInterval) => {
+  const b = firstBurst(obs);
+  if (!b) return null;
+  const refilledMax = b.spanMs / i.loMs + 1;
+  const refilledMin = Number.isFinite(i.hiMs) ? Math.max(0, b.spanMs / i.hiMs - 1) : 0;
+  const lo = Math.max(1, Math.floor(b.successes - refilledMax));
+  const hi = Math.max(lo, Math.ceil(b.successes - refilledMin));
+  return { burst: Math.round((lo + hi) / 2), burstPm: Math.max(1, (hi - lo) / 2) };
+};
+
+/**
+ * After a refusal at `t429` and a first success after a pause, a bucket can hold no more
+ * than this many tokens `elapsedMs` after the refusal: its next token was not there at the
+ * last refused probe (`lastRefusedMs` after the refusal), so T exceeds that, and the tokens
+ * are at most elapsed / T, plus one for the edge.
+ */
+export const bucketTokensAtMost = (lastRefusedMs: number, elapsedMs: number) => (lastRefusedMs > 0 ? Math.floor(elapsedMs / lastRefusedMs) + 1 : Number.POSITIVE_INFINITY);
+
+/** What the headers of the first burst say, taken as a hypothesis and tested on it. */
+export type HeaderClaim = 'consistent' | 'absent' | 'inconsistent';
+
+/**
+ * X-Ratelimit-Remaining tested on the first burst for free: it must fall by at most one per
+ * success (a bucket may refill between two) and read 0 on the 429 that ends the burst. It
+ * says nothing of X-Ratelimit-Limit: a full bucket is the only test of that.
+ */
+export const headerClaim = (obs: readonly Observation[]): HeaderClaim => {
+  const s = sorted(obs);
+  const f = s.findIndex(isThrottled);
+  if (f < 0) return 'absent';
+  const rem = s.slice(0, f + 1).map((o) => Number(o.headers?.['x-ratelimit-remaining'] ?? Number.NaN));
+  if (rem.some((r) => !Number.isInteger(r))) return 'absent';
+  if (rem[rem.length - 1] !== 0) return 'inconsistent';
+  for (let k = 1; k < rem.length; k++) if (rem[k]! < rem[k - 1]! - 1) return 'inconsistent';
+  return 'consistent';
+};

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { startSimulator } from '../../simulator/index.ts';
+import { verdictOf } from '../support/limiters/catalogue.ts';
+import { capacityViaCli } from '../support/limiters/cli.ts';
+import { fixedWindow, gcra, startZoo } from '../support/limiters/zoo.ts';
+import { lockout } from '../support/limiters/persistent.ts';
+
+// Issue 22, item 1 and 2 through the CLI: a bucket settled by designed rounds (a sequential
+// burst at concurrency 1, pauses, a burst after the recovery, drains) at no more than twice
+// the physical minimum (its burst + 1 + 2 refills), where continuous probing spent 872-1107
+// requests on the simulator's bucket of 40 at 150/s.
+
+type Rounds = Array<{ round: string; survivors: string[] }>;
+
+describe('capacity as designed rounds (CLI)', () => {
+  it("the simulator's bucket of 40 at 150/s, one limit trusted (--longer-scale 0): named with its figures, a lone request refused (not a concurrency limit), spent <= 2x the minimum", async () => {
+    const sim = await startSimulator({ rateLimit: { algorithm: 'token_bucket', burst: 40, ratePerS: 150 } });
+    try {
+      const r = await capacityViaCli(sim.url, { durationS: 15, extra: ['--longer-scale', '0'] });
+      const c = r.capacity as NonNullable<typeof r.capacity> & { rounds: Rounds | null; requests_spent: number };
+      const why = JSON.stringify({ ...c, scores: undefined, timelines: undefined });
+      expect(verdictOf(c, { model: 'token_bucket', burst: 40, ratePerS: 150 }), why).toBe('right');
+      expect(c.rounds?.[0]?.round, why).toBe('burst');
+      expect(c.rounds?.[0]?.survivors, why).not.toContain('concurrency');
+      expect(c.rounds?.some((x) => x.round === 'follow'), why).toBe(false);
+      expect(c.fit?.find((f) => f.model === 'concurrency')?.fit, why).toBe(0);
+      // Against the true bucket's minimum (40 + 1 + 2), not the estimate's own.
+      expect(c.requests_spent / 43, why).toBeLessThanOrEqual(2);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  // Three tokens of five spent before the rounds start leave little to count. By default a
+  // bucket is then followed for 6 s, one request per token, to look for a second limit (the
+  // zoo's two tiers bind within it): about 10x the minimum of 8, where continuous probing
+  // spent about 150x.
+  it('a GCRA bucket of 5 at 10/s, two requests of the same user spent first: right, followed for the longer scale, its rate tight', async () => {
+    const zoo = await startZoo({ limiter: () => gcra(5, 10) });
+    try {
+      const r = await capacityViaCli(zoo.url, { durationS: 15, othersFirst: 2 });
+      const c = r.capacity as NonNullable<typeof r.capacity> & { spent_ratio: number | null; rounds: Rounds | null };
+      const why = JSON.stringify({ ...c, scores: undefined });
+      expect(verdictOf(c, { model: 'token_bucket', burst: 5, ratePerS: 10 }), why).toBe('right');
+      expect(c.rounds?.some((x) => x.round === 'follow'), why).toBe(true);
+      expect(c.uncertainty?.['rate_per_s'], why).toBeLessThanOrEqual(0.5);
+      expect(c.spent_ratio, why).toBeLessThanOrEqual(15);
+    } finally {
+      await zoo.close();
+    }
+  });
+
+  // A fixed window: the quota back whole after a pause rules out a bucket; the burst that
+  // spends it, the pauses to the next boundary and one request more time the window and rule
+  // out a sliding log; holds of different lengths after the two 429s rule out a lockout.
+  // About 2.3x the minimum of 21 where continuous probing spent about 20x. When the two holds
+  // happen to be as long (a lockout cannot be ruled out), the continuous probing decides,
+  // and the reason says so.
+  it('a fixed window of 20 per 2 s, two requests of the same user spent first: right; named by the rounds at under 3x the minimum, or handed on for a reason they give', async () => {
+    const zoo = await startZoo({ limiter: () => fixedWindow(20, 2000, 700) });
+    try {
+      const r = await capacityViaCli(zoo.url, { durationS: 15, othersFirst: 2 });
+      const c = r.capacity as NonNullable<typeof r.capacity> & { spent_ratio: number | null; rounds: Rounds | null; reason: string };
+      const why = JSON.stringify({ ...c, scores: undefined });
+      expect(verdictOf(c, { model: 'fixed_window', limit: 20, windowS: 2 }), why).toBe('right');
+      const after = c.rounds?.find((x) => x.round === 'burst after recovery');
+      expect(after?.survivors, why).not.toContain('token_bucket');
+      if (c.reason.startsWith('fixed window settled by designed rounds')) {
+        expect(c.rounds?.some((x) => x.round === 'second boundary'), why).toBe(true);
+        expect(c.spent_ratio, why).toBeLessThan(3);
+      } else expect(c.rounds?.map((x) => x.round), why).toContain('burst after recovery');
+    } finally {
+      await zoo.close();
+    }
+  });
+
+  it('a lockout (15 successes, then locked 2 s) is never named a fixed window by the rounds', async () => {
+    const zoo = await startZoo({ limiter: () => lockout(15, 2000) });
+    try {
+      const r = await capacityViaCli(zoo.url, { durationS: 12 });
+      const c = r.capacity as NonNullable<typeof r.capacity> & { rounds: Rounds | null; reason: string };
+      const why = JSON.stringify({ ...c, scores: undefined });
+      expect(c.algorithm, why).not.toBe('fixed_window');
+      expect(c.rounds?.[0]?.round, why).toBe('burst');
+    } finally {
+      await zoo.close();
+    }
+  });
+});
+

@@ -328,7 +328,9 @@ export const probeCapacity = async (
   pacer.startMs = startedMs;
   const e = estimate(rounds.longWait ? pacer.observations : pacer.observations.slice(rounds.observations.length));
   // What the designed rounds ruled out stays out, whatever the continuous probing fits.
-  if (e.algorithm && rounds.ruledOut?.models.includes(e.algorithm)) {
+  // A bucket's empty lattice rules out a bucket alone: with the second limit the continuous
+  // probing found beside it, the bucket stands (the zoo's two tiers).
+  if (e.algorithm && rounds.ruledOut?.models.includes(e.algorithm) && !(rounds.ruledOut.single && e.secondLimit)) {
     e.reason = `the continuous probing fitted a ${e.algorithm.replace('_', ' ')} (${e.reason}), but the designed rounds ruled it out: ${rounds.ruledOut.why}`;
     e.algorithm = null;
   }

@@ -65,7 +65,8 @@ export interface RoundsResult {
   /** The rounds end in an honest unknown (two limits they cannot give figures to), with why. */
   unknown: string | null;
   /** Models the rounds' answers ruled out, with why: the continuous probing must not name them. */
-  ruledOut: { models: LimiterModel[]; why: string } | null;
+  /** `single`: ruled out only as the one limit there is (a second limit can break a bucket's lattice too). */
+  ruledOut: { models: LimiterModel[]; why: string; single?: boolean } | null;
   /** A fixed window the rounds settled, or null. */
   window: WindowFromRounds | null;
   /**
@@ -265,7 +266,7 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
     );
   };
   const bucketRuledOut = (why: string) => {
-    ruledOut = { models: ['token_bucket', 'queue'], why: `no token bucket explains the rounds' answers (the lattice of its refusals is empty)` };
+    ruledOut = { models: ['token_bucket', 'queue'], why: `no token bucket alone explains the rounds' answers (the lattice of its refusals is empty)`, single: true };
     return done(why);
   };
   try {
@@ -388,8 +389,11 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
         rounds.push({ round: 'follow', sent: obs.length, survivors: ['two limits'], note: `refused for ${Math.round(ob.sentMs - lastOk)} ms, far beyond a token interval` });
         const r = rateOf(cur);
         const b = burstOf(obs, cur)!;
-        unknown = `two limits: a token bucket (burst at least ${b.burst}, ${r.ratePerS.toFixed(2)} ± ${r.ratePmPerS.toFixed(2)}/s) and a second limit that held the client ${((ob.sentMs - lastOk) / 1000).toFixed(1)} s after ${obs.filter(isAllowed).length} successes in ${((lastOk - startMs) / 1000).toFixed(1)} s; the rounds do not give the second its figures`;
-        return done(unknown);
+        // The rounds do not give the second limit its figures; the continuous probing fits
+        // two limits (it named the zoo's two tiers where the rounds could only say unknown).
+        return done(
+          `two limits: a token bucket (burst at least ${b.burst}, ${r.ratePerS.toFixed(2)} ± ${r.ratePmPerS.toFixed(2)}/s) and a second limit that held the client ${((ob.sentMs - lastOk) / 1000).toFixed(1)} s after ${obs.filter(isAllowed).length} successes in ${((lastOk - startMs) / 1000).toFixed(1)} s; the continuous probing gives them figures`,
+        );
       }
     }
     const followedMs = nowMs() - startMs;

@@ -336,6 +336,14 @@ export const probeCapacity = async (
   }
   const refill = e.algorithm === 'token_bucket' && ctx.target.kind !== 'simulator' && !ctx.signal.aborted ? await measureBurst(ctx, o, e, cap - pacer.sent, deadlineMs, () => request(ctx, token), record, progress) : null;
   if (refill) pacer.sent += refill.sent;
+  // The rounds could not tell a bucket from a sliding-window counter; throttled at a steady
+  // rate the continuous probing cannot either, unless the bucket was let fill and fired at
+  // past its burst (seen: a counter named a bucket when no time was left for it). The
+  // embedded simulator has no such counter: there the bucket stands, as before the rounds.
+  if (e.algorithm === 'token_bucket' && rounds.bucketUnconfirmed && !e.tokenBucket?.burstMeasured && ctx.target.kind !== 'simulator') {
+    e.reason = `the continuous probing fitted a token bucket (${e.reason}), but neither it nor the designed rounds could let the bucket fill and fire past its burst, which tells a bucket from a sliding-window counter (a longer --duration leaves time for it)`;
+    e.algorithm = null;
+  }
   const durationS = (nowMs() - pacer.startMs) / 1000;
   const long = hold ? judgeLongWindow(pacer.observations, hold, e, pacer.endMs) : null;
   if (hold && long) {

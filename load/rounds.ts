@@ -70,6 +70,11 @@ export interface RoundsResult {
   /** A fixed window the rounds settled, or null. */
   window: WindowFromRounds | null;
   /**
+   * The rounds found a bucket but could not tell it from a sliding-window counter: a bucket
+   * the continuous probing names must pass the same test (let fill, fired at past its burst).
+   */
+  bucketUnconfirmed: boolean;
+  /**
    * Silence the limiter needs before the continuous probing starts on it, ms: the rounds may
    * leave a bucket drained, and a first burst read off a drained bucket is no burst.
    */
@@ -169,6 +174,7 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
   let ruledOut: RoundsResult['ruledOut'] = null;
   // Set where the rounds know the limiter is not left drained (a window just turned).
   let rest: number | null = null;
+  let bucketUnconfirmed = false;
   let firstRecoveryMs = 0;
   /** Time for a bucket to refill what the first burst took, at the slowest rate the answers allow. */
   const refillMs = () => {
@@ -180,7 +186,7 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
   const done = (reason: string, bucket: BucketFromRounds | null = null, window: WindowFromRounds | null = null): RoundsResult => {
     s.close();
     const handedOver = !bucket && !window && !unknown && !longWait;
-    return { observations: obs, sent: obs.length, rounds, bucket, reason, longWait, unknown, ruledOut, window, restMs: handedOver ? (rest ?? refillMs()) : 0 };
+    return { observations: obs, sent: obs.length, rounds, bucket, reason, longWait, unknown, ruledOut, window, bucketUnconfirmed, restMs: handedOver ? (rest ?? refillMs()) : 0 };
   };
   /**
    * Pauses after a 429, each 2.5 times the last from half the fastest round trip, until a
@@ -413,11 +419,13 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
     // count, leaves the question to the continuous probing (seen: a sliding counter named a
     // bucket after a 1.9 s follow of the 6 s asked on a busy machine).
     if (o.longerScaleMs > 0 && (!confirmed || followedMs < o.longerScaleMs)) {
+      bucketUnconfirmed = true;
       return done(
         `the rounds could not tell a token bucket from a sliding-window counter (${confirmed ? `followed ${(followedMs / 1000).toFixed(1)} s of the ${o.longerScaleMs / 1000} s asked` : 'no request past the counted burst was let through when a token was due'}): ${rounds.map((x) => `${x.round} (${x.note})`).join('; ')}`,
       );
     }
-    return done(`rounds: ${rounds.map((x) => `${x.round} (${x.note})`).join('; ')}`, bucket);
+    const trusted = o.longerScaleMs > 0 ? '' : '; one limit trusted (--longer-scale 0): no second, longer-scale limit was looked for';
+    return done(`rounds: ${rounds.map((x) => `${x.round} (${x.note})`).join('; ')}${trusted}`, bucket);
   } finally {
     s.close();
   }

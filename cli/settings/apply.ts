@@ -79,13 +79,14 @@ const validateFile = (file: ConfigFile, program: Command, secrets: Map<string, O
   const verdict = validate(schema, file.data, 'strict');
   if (verdict.valid) return;
   const e = verdict.errors[0]!;
-  const keys = e.pointer.split('/').filter(Boolean).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+  // An empty key is a key too (`{"": null}`): only the pointer's leading slash is dropped.
+  const keys = (e.pointer === '' ? [] : e.pointer.slice(1).split('/')).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
   const line = file.lineOf(keys);
   if (e.keyword === 'additionalProperties') {
     const parent = keys.slice(0, -1);
     const known = Object.keys(sectionProps(schema, parent) ?? {});
     const bad = keys.at(-1)!;
-    const near = known.filter((k) => distance(k, bad) <= 2).sort((a, b) => distance(a, bad) - distance(b, bad))[0];
+    const near = known.filter((k) => bad !== '' && distance(k, bad) <= 2).sort((a, b) => distance(a, bad) - distance(b, bad))[0];
     const where = parent.length ? ` in ${parent.join('.')}` : '';
     throw configError(file, line, `unknown key ${JSON.stringify(bad)}${where}`, near ? `did you mean ${near}?` : `remove it (${FIX})`);
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { startSimulator } from '../../simulator/index.ts';
 import { verdictOf } from '../support/limiters/catalogue.ts';
 import { capacityViaCli } from '../support/limiters/cli.ts';
-import { fixedWindow, gcra, slidingCounter, startZoo } from '../support/limiters/zoo.ts';
+import { fixedWindow, gcra, slidingCounter, startZoo, type ZooLimiter } from '../support/limiters/zoo.ts';
 import { lockout } from '../support/limiters/persistent.ts';
 
 // Issue 22, item 1 and 2 through the CLI: a bucket settled by designed rounds (a sequential
@@ -11,6 +11,16 @@ import { lockout } from '../support/limiters/persistent.ts';
 // requests on the simulator's bucket of 40 at 150/s.
 
 type Rounds = Array<{ round: string; survivors: string[] }>;
+
+/** `load capacity` through the CLI against one limiter of the zoo, closed afterwards. */
+const onZoo = async (limiter: () => ZooLimiter, o: Parameters<typeof capacityViaCli>[1]) => {
+  const zoo = await startZoo({ limiter });
+  try {
+    return await capacityViaCli(zoo.url, o);
+  } finally {
+    await zoo.close();
+  }
+};
 
 describe('capacity as designed rounds (CLI)', () => {
   it("the simulator's bucket of 40 at 150/s, one limit trusted (--longer-scale 0): named with its figures, a lone request refused (not a concurrency limit), spent <= 2x the minimum", async () => {
@@ -36,18 +46,13 @@ describe('capacity as designed rounds (CLI)', () => {
   // zoo's two tiers bind within it): about 10x the minimum of 8, where continuous probing
   // spent about 150x.
   it('a GCRA bucket of 5 at 10/s, two requests of the same user spent first: right, followed for the longer scale, its rate tight', async () => {
-    const zoo = await startZoo({ limiter: () => gcra(5, 10) });
-    try {
-      const r = await capacityViaCli(zoo.url, { durationS: 15, othersFirst: 2 });
-      const c = r.capacity as NonNullable<typeof r.capacity> & { spent_ratio: number | null; rounds: Rounds | null };
-      const why = JSON.stringify({ ...c, scores: undefined });
-      expect(verdictOf(c, { model: 'token_bucket', burst: 5, ratePerS: 10 }), why).toBe('right');
-      expect(c.rounds?.some((x) => x.round === 'follow'), why).toBe(true);
-      expect(c.uncertainty?.['rate_per_s'], why).toBeLessThanOrEqual(0.5);
-      expect(c.spent_ratio, why).toBeLessThanOrEqual(15);
-    } finally {
-      await zoo.close();
-    }
+    const r = await onZoo(() => gcra(5, 10), { durationS: 15, othersFirst: 2 });
+    const c = r.capacity as NonNullable<typeof r.capacity> & { spent_ratio: number | null; rounds: Rounds | null };
+    const why = JSON.stringify({ ...c, scores: undefined });
+    expect(verdictOf(c, { model: 'token_bucket', burst: 5, ratePerS: 10 }), why).toBe('right');
+    expect(c.rounds?.some((x) => x.round === 'follow'), why).toBe(true);
+    expect(c.uncertainty?.['rate_per_s'], why).toBeLessThanOrEqual(0.5);
+    expect(c.spent_ratio, why).toBeLessThanOrEqual(15);
   });
 
   // A fixed window: the quota back whole after a pause rules out a bucket; the burst that
@@ -57,34 +62,24 @@ describe('capacity as designed rounds (CLI)', () => {
   // happen to be as long (a lockout cannot be ruled out), the continuous probing decides,
   // and the reason says so.
   it('a fixed window of 20 per 2 s, two requests of the same user spent first: right; named by the rounds at under 3.5x the minimum, or handed on for a reason they give', async () => {
-    const zoo = await startZoo({ limiter: () => fixedWindow(20, 2000, 700) });
-    try {
-      const r = await capacityViaCli(zoo.url, { durationS: 15, othersFirst: 2 });
-      const c = r.capacity as NonNullable<typeof r.capacity> & { spent_ratio: number | null; rounds: Rounds | null; reason: string };
-      const why = JSON.stringify({ ...c, scores: undefined });
-      expect(verdictOf(c, { model: 'fixed_window', limit: 20, windowS: 2 }), why).toBe('right');
-      const after = c.rounds?.find((x) => x.round === 'burst after recovery');
-      expect(after?.survivors, why).not.toContain('token_bucket');
-      if (c.reason.startsWith('fixed window settled by designed rounds')) {
-        expect(c.rounds?.some((x) => x.round === 'second boundary'), why).toBe(true);
-        expect(c.spent_ratio, why).toBeLessThanOrEqual(3.5);
-      } else expect(c.rounds?.map((x) => x.round), why).toContain('burst after recovery');
-    } finally {
-      await zoo.close();
-    }
+    const r = await onZoo(() => fixedWindow(20, 2000, 700), { durationS: 15, othersFirst: 2 });
+    const c = r.capacity as NonNullable<typeof r.capacity> & { spent_ratio: number | null; rounds: Rounds | null; reason: string };
+    const why = JSON.stringify({ ...c, scores: undefined });
+    expect(verdictOf(c, { model: 'fixed_window', limit: 20, windowS: 2 }), why).toBe('right');
+    const after = c.rounds?.find((x) => x.round === 'burst after recovery');
+    expect(after?.survivors, why).not.toContain('token_bucket');
+    if (c.reason.startsWith('fixed window settled by designed rounds')) {
+      expect(c.rounds?.some((x) => x.round === 'second boundary'), why).toBe(true);
+      expect(c.spent_ratio, why).toBeLessThanOrEqual(3.5);
+    } else expect(c.rounds?.map((x) => x.round), why).toContain('burst after recovery');
   });
 
   it('a lockout (15 successes, then locked 2 s) is never named a fixed window by the rounds', async () => {
-    const zoo = await startZoo({ limiter: () => lockout(15, 2000) });
-    try {
-      const r = await capacityViaCli(zoo.url, { durationS: 12 });
-      const c = r.capacity as NonNullable<typeof r.capacity> & { rounds: Rounds | null; reason: string };
-      const why = JSON.stringify({ ...c, scores: undefined });
-      expect(c.algorithm, why).not.toBe('fixed_window');
-      expect(c.rounds?.[0]?.round, why).toBe('burst');
-    } finally {
-      await zoo.close();
-    }
+    const r = await onZoo(() => lockout(15, 2000), { durationS: 12 });
+    const c = r.capacity as NonNullable<typeof r.capacity> & { rounds: Rounds | null; reason: string };
+    const why = JSON.stringify({ ...c, scores: undefined });
+    expect(c.algorithm, why).not.toBe('fixed_window');
+    expect(c.rounds?.[0]?.round, why).toBe('burst');
   });
 
   // Throttled at a steady rate a sliding-window counter admits like a bucket; only a bucket
@@ -94,16 +89,11 @@ describe('capacity as designed rounds (CLI)', () => {
   // counter named a bucket once in three this way; this run does not force that path, so it
   // guards the outcome, not the veto on its own).
   it('a sliding-window counter of 20 per 2 s with --duration 8 is never named a bucket', async () => {
-    const zoo = await startZoo({ limiter: () => slidingCounter(20, 2000) });
-    try {
-      const r = await capacityViaCli(zoo.url, { durationS: 8, othersFirst: 2 });
-      const c = r.capacity as NonNullable<typeof r.capacity> & { rounds: Rounds | null; reason: string };
-      const why = JSON.stringify({ ...c, scores: undefined });
-      expect(c.algorithm, why).not.toBe('token_bucket');
-      expect(c.rounds?.[0]?.round, why).toBe('burst');
-    } finally {
-      await zoo.close();
-    }
+    const r = await onZoo(() => slidingCounter(20, 2000), { durationS: 8, othersFirst: 2 });
+    const c = r.capacity as NonNullable<typeof r.capacity> & { rounds: Rounds | null; reason: string };
+    const why = JSON.stringify({ ...c, scores: undefined });
+    expect(c.algorithm, why).not.toBe('token_bucket');
+    expect(c.rounds?.[0]?.round, why).toBe('burst');
   });
 });
 

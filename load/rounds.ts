@@ -1,7 +1,7 @@
 import { Agent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import { bucketTokensAtMost, Lattice, burstOf, firstBurst, type HeaderClaim, headerClaim, type RateInterval, rateOf } from './models/rounds.ts';
+import { bucketTokensAtMost, Lattice, burstOf, firstBurst, type HeaderClaim, headerClaim, quotaClaimedWhole, type RateInterval, rateOf, remainingOf, resetClaim } from './models/rounds.ts';
 import type { LimiterModel } from '../api-model/rate-limit/models.ts';
 import type { Estimate, ModelScore } from './estimate.ts';
 import { isAllowed, isThrottled, nowMs, type Observation } from './observe.ts';
@@ -121,6 +121,10 @@ const MAX_PAUSES = 40;
 const FILL_SHARE = 0.6;
 /** Relative half-width of the rate the following aims for (the verdict floor is 5 %). */
 const RATE_TARGET = 0.05;
+/** Probes through a claimed reset this far apart, ms: the boundary to an eighth of a second, at most 16 requests. */
+const BOUNDARY_STEP_MS = 125;
+/** A window timed more loosely than this share of its length either side is handed on. */
+const WINDOW_PM_SHARE = 0.15;
 
 
 /** One request at a time over one keep-alive connection. */
@@ -157,11 +161,12 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
     lattice.add(ob);
     return ob;
   };
-  /** Sequential requests until a 429 (or the bound, in requests and ms); the successes. */
-  const burstUntil429 = async (max: number, maxMs = Number.POSITIVE_INFINITY) => {
+  /** Sequential requests until a 429 (or the bound, in requests and ms, or `enough` of them); the successes. */
+  const burstUntil429 = async (max: number, maxMs: number | ((ok: number, fromMs: number) => number) = Number.POSITIVE_INFINITY, enough: (ok: number) => boolean = () => false) => {
     let ok = 0;
     const from = nowMs();
-    for (let i = 0; i < max && !stopped() && nowMs() - from < maxMs; i++) {
+    const bound = typeof maxMs === 'number' ? () => maxMs : () => maxMs(ok, from);
+    for (let i = 0; i < max && !stopped() && nowMs() - from < bound() && !enough(ok); i++) {
       const ob = await one();
       if (ob.status === null) return { ok, refused: false, broken: true };
       if (isThrottled(ob)) return { ok, refused: true, broken: false };
@@ -275,6 +280,72 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
       window,
     );
   };
+  /**
+   * The next boundary found by X-Ratelimit-Remaining's return, not by spending the new quota
+   * (the minimum is the quota once): requests an eighth of a second apart through the second
+   * either side of the claimed X-Ratelimit-Reset, each let through while the window lasts;
+   * the first whose Remaining is back to the quota less one is past the boundary. No 429 came
+   * before it, so it is no lockout; a sliding log gives back its requests one at a time as
+   * they age, never the whole quota at once. Anything else is handed on.
+   */
+  const boundaryByHeaders = async (a: { first: number; firstRefusal: Observation; p1: Recovery; m: number; limit: number }): Promise<RoundsResult> => {
+    const handOver = (why: string) => {
+      rest = 0;
+      return done(`${why}; the continuous probing decides`);
+    };
+    let prev = obs[obs.length - 1]!;
+    const zone = resetClaim(prev);
+    let prevRem = remainingOf(prev);
+    if (!zone || prevRem === null) return handOver('the answers stopped carrying X-Ratelimit-Remaining and -Reset');
+    await sleep(zone.fromMs - nowMs());
+    let back: Observation | null = null;
+    while (!back) {
+      if (stopped()) return handOver('the request budget or --duration ran out before the second boundary');
+      if (nowMs() > zone.toMs) return handOver('X-Ratelimit-Remaining did not come back within a second of the X-Ratelimit-Reset claimed');
+      const ob = await one();
+      if (ob.status === null) return done('no answer while timing the second boundary');
+      if (isThrottled(ob)) return handOver('a 429 before the boundary the headers claimed: the quota they claimed was not there');
+      const rem = remainingOf(ob);
+      if (rem === null) return handOver('an answer without X-Ratelimit-Remaining');
+      if (rem > prevRem) back = ob;
+      else {
+        [prev, prevRem] = [ob, rem];
+        await sleep(ob.sentMs + BOUNDARY_STEP_MS - nowMs());
+      }
+    }
+    const rem = remainingOf(back)!;
+    if (rem !== a.limit - 1) return handOver(`X-Ratelimit-Remaining came back to ${rem}, not the quota less one (${a.limit - 1}): a sliding log or counter gives back its requests as they age`);
+    // Each boundary lies after the last request of the old window was sent and before the first of the new was answered.
+    const b1 = { lo: (a.p1.lastRefused ?? a.firstRefusal).sentMs, hi: a.p1.recovered!.recvMs };
+    const b2 = { lo: prev.sentMs, hi: back.recvMs };
+    const lo = b2.lo - b1.hi;
+    const hi = b2.hi - b1.lo;
+    const ms = (x: { lo: number; hi: number }) => `${Math.round(x.lo)}-${Math.round(x.hi)} ms`;
+    if (hi - lo > WINDOW_PM_SHARE * (lo + hi)) return handOver(`the boundaries are ${ms({ lo, hi })} apart: too loose to name a window`);
+    rounds.push({ round: 'second boundary', sent: obs.length, survivors: ['fixed_window'], note: `X-Ratelimit-Remaining back to ${rem} ${ms({ lo, hi })} after the first boundary, with no 429 before it` });
+    // The first burst counted the quota unless others had spent part of it: then the claim stands, the count bounds it.
+    const counted = Math.max(a.first, a.m);
+    const window: WindowFromRounds = { limit: a.limit, limitPm: Math.max(0, a.limit - counted), windowMs: (lo + hi) / 2, windowPmMs: (hi - lo) / 2 };
+    return done(
+      `fixed window settled by designed rounds, ${obs.length} requests: ${a.first} let through, then a 429, X-Ratelimit-Remaining counting down to 0 with them; the quota back whole at a boundary (${a.m} at once, more than a bucket could hold); the next boundary timed by X-Ratelimit-Remaining back to ${rem} with no 429 before it (not a lockout; a sliding log gives back one request at a time), ${ms({ lo, hi })} after the first`,
+      null,
+      window,
+    );
+  };
+  /**
+   * How long the first burst may run: two seconds (a fifth of the run when that is shorter),
+   * or, while X-Ratelimit-Remaining counts down one per success, as long as it says the quota
+   * lasts at the pace so far, half again, up to a third of the run (seen: express-rate-limit's
+   * 30 behind 0-150 ms of API work took 2.4 s, and the rounds handed a plain window on).
+   */
+  const firstBurstMs = (ok: number, fromMs: number, runMs: number) => {
+    const base = Math.min(FIRST_BURST_MS, 0.2 * runMs);
+    const firstRem = obs.length > 0 ? remainingOf(obs[0]!) : null;
+    const rem = ok > 0 ? remainingOf(obs[obs.length - 1]!) : null;
+    if (firstRem === null || rem === null || firstRem - rem !== ok - 1) return base;
+    const elapsed = nowMs() - fromMs;
+    return Math.max(base, Math.min(runMs / 3, elapsed + 1.5 * (rem + 1) * (elapsed / ok)));
+  };
   const bucketRuledOut = (why: string) => {
     ruledOut = { models: ['token_bucket', 'queue'], why: `no token bucket alone explains the rounds' answers (the lattice of its refusals is empty)`, single: true };
     return done(why);
@@ -283,7 +354,8 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
     // 1. A sequential burst.
     // Bounded in time too: a concurrency limit or a queue never refuses a lone request, and
     // a large quota is reached sooner by the continuous probing.
-    const first = await burstUntil429(Math.min(o.cap, 2000), Math.min(FIRST_BURST_MS, 0.2 * (o.deadlineMs - nowMs())));
+    const runMs = o.deadlineMs - nowMs();
+    const first = await burstUntil429(Math.min(o.cap, 2000), (ok, fromMs) => firstBurstMs(ok, fromMs, runMs));
     rounds.push({ round: 'burst', sent: obs.length, survivors: first.refused ? ['fixed_window', 'sliding_window', 'token_bucket', 'lockout', 'refusal_counter'] : ['concurrency', 'shaping', 'any limit above the burst'], note: `${first.ok} let through one at a time${first.refused ? ', then a 429: not a concurrency limit' : ', no 429'}` });
     if (!first.refused) return done(first.broken ? 'no answer to a lone request' : `a sequential burst of ${first.ok} was never refused`);
     const refusal = obs[obs.length - 1]!;
@@ -308,15 +380,28 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
     // from now on age apart from the one just let through).
     const median = rtts[Math.floor(rtts.length / 2)]!;
     await sleep(Math.max(5 * median + 5, 0.25 * (recovered.sentMs - t429)));
-    const again = await burstUntil429(first.ok + 10);
+    // The headers as a hypothesis, tested on the first burst (X-Ratelimit-Remaining counted
+    // down with it to 0 at its 429): when the first success claims the quota back whole, the
+    // burst after recovery stops once it let through more than a bucket could hold, and the
+    // next boundary is found by Remaining's return rather than by spending the new quota.
+    const claimed = headerClaim(obs) === 'consistent' && resetClaim(recovered) ? quotaClaimedWhole(recovered, first.ok) : null;
+    const beyondBucket = (ok: number) => ok >= 2 && 1 + ok > bucketTokensAtMost(lastRefusedMs, nowMs() - t429) + 1;
+    const again = await burstUntil429(first.ok + 10, Number.POSITIVE_INFINITY, claimed === null ? undefined : beyondBucket);
     const m = 1 + again.ok;
     const elapsed = (obs[obs.length - 1]!.recvMs ?? nowMs()) - t429;
     const bucketMax = bucketTokensAtMost(lastRefusedMs, elapsed) + 1;
     const windowLike = m > bucketMax;
-    rounds.push({ round: 'burst after recovery', sent: obs.length, survivors: windowLike ? ['fixed_window', 'sliding_window', 'lockout', 'refusal_counter'] : ['token_bucket'], note: `${m} let through after the pause; a bucket could have held at most ${bucketMax}` });
-    if (!again.refused) return done(`the burst after recovery was not refused after ${m}`);
+    const stoppedEarly = claimed !== null && !again.refused && windowLike;
+    rounds.push({
+      round: 'burst after recovery',
+      sent: obs.length,
+      survivors: windowLike ? ['fixed_window', 'sliding_window', 'lockout', 'refusal_counter'] : ['token_bucket'],
+      note: `${m} let through after the pause${stoppedEarly ? ` (stopped there: X-Ratelimit-Remaining claims ${claimed} back)` : ''}; a bucket could have held at most ${bucketMax}`,
+    });
+    if (!again.refused && !stoppedEarly) return done(`the burst after recovery was not refused after ${m}`);
     // A bucket (or a queue, which decides like one) cannot give back more than the pause refilled.
     if (windowLike) ruledOut = { models: ['token_bucket', 'queue'], why: `after a pause the target let ${m} through at once, more than a bucket that had not refilled a token ${Math.round(lastRefusedMs)} ms after its 429 could hold (${bucketMax})` };
+    if (stoppedEarly) return boundaryByHeaders({ first: first.ok, firstRefusal: refusal, p1: p1 as Recovery, m, limit: claimed });
     // The whole first burst back at once after the pause: a window, unless the pause was so
     // short that a fast bucket could have refilled it too (seen: express-rate-limit's window
     // turned 20-48 ms after the first burst; the bucket rounds then ran out the --duration).

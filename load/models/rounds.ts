@@ -1,4 +1,5 @@
-import { isAllowed, isThrottled, type Observation } from '../observe.ts';
+import { wholeField, type XRateLimitName } from '../../api-model/rate-limit/fields.ts';
+import { isAllowed, isThrottled, nowMs, type Observation } from '../observe.ts';
 
 /**
  * What rounds of designed traffic (sequential bursts, pauses, drains) say about a token
@@ -112,4 +113,33 @@ export const headerClaim = (obs: readonly Observation[]): HeaderClaim => {
   if (rem[rem.length - 1] !== 0) return 'inconsistent';
   for (let k = 1; k < rem.length; k++) if (rem[k]! < rem[k - 1]! - 1) return 'inconsistent';
   return 'consistent';
+};
+
+const field = (o: Observation, name: XRateLimitName) => wholeField(o.headers?.[name]);
+
+/** X-Ratelimit-Remaining of one answer, or null. */
+export const remainingOf = (o: Observation) => field(o, 'x-ratelimit-remaining');
+
+/**
+ * The quota an answer claims is back whole, or null: its X-Ratelimit-Remaining is one less
+ * than the quota (X-Ratelimit-Limit, or the first burst's count when it has none), which
+ * the first burst at least reached.
+ */
+export const quotaClaimedWhole = (o: Observation, firstBurstOk: number): number | null => {
+  const rem = remainingOf(o);
+  if (rem === null) return null;
+  const limit = field(o, 'x-ratelimit-limit') ?? rem + 1;
+  return rem === limit - 1 && limit >= firstBurstOk ? limit : null;
+};
+
+/**
+ * When an answer's X-Ratelimit-Reset says the quota comes back (ms, on the observations'
+ * clock): DevRev's Unix seconds, or seconds from the answer for limiters that count down.
+ * Whole seconds rounded either way, so the boundary lies within a second either side.
+ */
+export const resetClaim = (o: Observation): { fromMs: number; toMs: number } | null => {
+  const r = field(o, 'x-ratelimit-reset');
+  if (r === null) return null;
+  const atMs = r >= 1e9 ? r * 1000 - (Date.now() - nowMs()) : o.recvMs + r * 1000;
+  return { fromMs: atMs - 1000, toMs: atMs + 1000 };
 };

@@ -1,7 +1,8 @@
 import { Agent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import { bucketTokensAtMost, Lattice, burstOf, firstBurst, type HeaderClaim, headerClaim, quotaClaimedWhole, type RateInterval, rateOf, remainingOf, resetClaim } from './models/rounds.ts';
+import { BucketRegion } from './models/bucket-region.ts';
+import { bucketTokensAtMost, burstOf, firstBurst, type HeaderClaim, headerClaim, quotaClaimedWhole, type RateInterval, rateOf, remainingOf, resetClaim } from './models/rounds.ts';
 import type { LimiterModel } from '../api-model/rate-limit/models.ts';
 import type { Estimate, ModelScore } from './estimate.ts';
 import { isAllowed, isThrottled, nowMs, type Observation } from './observe.ts';
@@ -14,21 +15,23 @@ import { type PacedRequest, sendOne } from './pacer.ts';
  *
  * 1. a sequential burst until the first 429: the quota (window) or burst (bucket) seen;
  *    a refusal of a lone request rules out a concurrency limit;
- * 2. pauses after it, each 2.5 times the last, from a fraction of a round trip: a bucket's
+ * 2. pauses after it, each 2.5 times the last, from the first burst's pace: a bucket's
  *    next token comes within one token interval, a window's quota only at its boundary;
  * 3. a sequential burst on the first success: a bucket can hold no more than the pause
  *    refilled (its token had not come at the last refused probe), a window gives its whole
- *    quota back;
+ *    quota back. When X-Ratelimit-Remaining counted down with the first burst and claims
+ *    the quota back whole, this burst stops once it let through more than a bucket could
+ *    hold, and the next boundary is Remaining's return (the quota is spent once); without
+ *    such headers, the burst spends the new quota and the pauses after it find the boundary;
  * 4. for a bucket: silences short enough that it cannot fill, each ended by a drain until
- *    the next 429, until the rate is bounded from both sides. Every refusal pins the token
- *    lattice, so the rate is known to ±1 token over all the tokens counted;
- * 5. following the bucket a little faster than it refills, for `--longer-scale` seconds
+ *    the next 429, until the rate is bounded from both sides;
+ * 5. following the bucket (at the middle of its next token's possible arrival while the
+ *    rate is loose, then a little faster than it refills) for `--longer-scale` seconds
  *    (default 6): a second, longer-scale limit with a smaller quota shows as a hold no
  *    bucket explains (then the continuous probing decides), and the rate tightens. This
  *    costs a request per token over that time; 0 trusts a single limit;
- * 6. the headers as a hypothesis: when X-Ratelimit-Remaining counted down with the first
- *    burst's successes to 0 at its 429 and one limit is trusted, the burst stands as a lower
- *    bound (others may have spent part of it); otherwise the bucket is let fill, its burst
+ * 6. the headers as a hypothesis: unless they failed the first burst's test, with one limit
+ *    trusted the burst stands as a lower bound (others may have spent part of it); otherwise the bucket is let fill, its burst
  *    counted (which tests X-Ratelimit-Limit) and fired at past its 429 until its next token
  *    is due: a sliding-window counter holds until its window turns.
  *
@@ -152,13 +155,13 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
   // A cancelled run ends its silences too.
   const sleep = (ms: number) => sleepFor(Math.max(0, ms), undefined, { signal: o.signal }).catch(() => undefined);
   const startMs = nowMs();
-  // Sequential sends: the answers come in send order, so the lattice is kept as they arrive.
-  const lattice = new Lattice();
+  // Sequential sends: the answers come in send order, so the buckets they allow are kept as they arrive.
+  const region = new BucketRegion();
   const stopped = () => o.signal.aborted || nowMs() >= o.deadlineMs || obs.length >= o.cap;
   const one = async () => {
     const ob = await s.one();
     obs.push(ob);
-    lattice.add(ob);
+    region.add(ob);
     return ob;
   };
   /** Sequential requests until a 429 (or the bound, in requests and ms, or `enough` of them); the successes. */
@@ -184,7 +187,7 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
   /** Time for a bucket to refill what the first burst took, at the slowest rate the answers allow. */
   const refillMs = () => {
     if (!obs.some(isThrottled)) return 0;
-    const i = lattice.interval();
+    const i = region.interval();
     const tokenMs = i && Number.isFinite(i.hiMs) ? i.hiMs : firstRecoveryMs;
     return 1.5 * ((firstBurst(obs)?.successes ?? 0) + 1) * tokenMs;
   };
@@ -194,7 +197,8 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
     return { observations: obs, sent: obs.length, rounds, bucket, reason, longWait, unknown, ruledOut, window, bucketUnconfirmed, restMs: handedOver ? (rest ?? refillMs()) : 0 };
   };
   /**
-   * Pauses after a 429, each 2.5 times the last from half the fastest round trip, until a
+   * Pauses after a 429, each 2.5 times the last from half the fastest round trip (or the
+   * pace the caller knows a bucket cannot beat), until a
    * request is let through: a bucket's next token comes within one token interval, a
    * window's quota only at its boundary. The wait the 429 advertised is a hint: until twice
    * that wait is past, a pause grows by an eighth of it at most, so a window's boundary is
@@ -347,7 +351,7 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
     return Math.max(base, Math.min(runMs / 3, elapsed + 1.5 * (rem + 1) * (elapsed / ok)));
   };
   const bucketRuledOut = (why: string) => {
-    ruledOut = { models: ['token_bucket', 'queue'], why: `no token bucket alone explains the rounds' answers (the lattice of its refusals is empty)`, single: true };
+    ruledOut = { models: ['token_bucket', 'queue'], why: `no token bucket alone explains the rounds' answers (no rate and no phase of its tokens fit them)`, single: true };
     return done(why);
   };
   try {
@@ -368,7 +372,11 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
     const t429 = (refusal.sentMs + refusal.recvMs) / 2;
     const rtts = obs.map((x) => x.recvMs - x.sentMs).sort((a, b) => a - b);
     // 2. Pauses after the 429 until a request is let through.
-    const p1 = await untilRecovered(refusal, rtts[0]!);
+    // Not shorter than the first burst's pace: a bucket that refused it refills more slowly
+    // (it held a token at the first success and less than one at the 429, n successes later).
+    const firstOk = obs.find(isAllowed);
+    const paceMs = firstOk && first.ok > 0 ? Math.max(0, refusal.sentMs - firstOk.recvMs) / first.ok : 0;
+    const p1 = await untilRecovered(refusal, Math.max(rtts[0]!, 2 * paceMs));
     if (p1 === 'broken') return done('no answer to a probe after a pause');
     const lastRefusedMs = p1.lastRefused ? (p1.lastRefused.sentMs + p1.lastRefused.recvMs) / 2 - t429 : 0;
     const recovered = p1.recovered;
@@ -448,7 +456,7 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
     };
     // 4. Drains until the lattice bounds the rate from both sides (a drain that counts two
     // tokens or more does), each silence too short for the bucket to fill.
-    let i = lattice.interval();
+    let i = region.interval();
     while (i && !Number.isFinite(i.hiMs)) {
       const b = burstOf(obs, i)!;
       const fill = Math.max(2, Math.floor(FILL_SHARE * Math.max(1, b.burst - b.burstPm)));
@@ -460,7 +468,7 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
       const d = await burstUntil429(2 * fill + 10);
       rounds.push({ round: 'drain', sent: obs.length, survivors: ['token_bucket', 'two limits'], note: `${d.ok} tokens after ${Math.round(silenceMs)} ms of silence` });
       if (!d.refused) return done(`a drain was not refused after ${d.ok}: the bucket is larger than it looked`);
-      i = lattice.interval();
+      i = region.interval();
     }
     if (!i) return bucketRuledOut('no token bucket explains the answers to the rounds');
     // 5. Following the bucket, a little faster than the fastest rate still possible, for the
@@ -469,18 +477,24 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
     let lastOk = nowMs();
     const b0 = burstOf(obs, i)!;
     // Past the longer scale, on only while the rate is loose and the spend under twice the minimum.
-    const loose = () => !!i && rateOf(i).ratePmPerS > RATE_TARGET * rateOf(i).ratePerS && obs.length < 2 * (b0.burst + 3);
+    const rateLoose = () => !!i && rateOf(i).ratePmPerS > RATE_TARGET * rateOf(i).ratePerS;
+    const loose = () => rateLoose() && obs.length < 2 * (b0.burst + 3);
     // Within --duration, leaving time to let the bucket fill and count it; the note says how
     // long was really followed.
     const reserveMs = 1.5 * (b0.burst + b0.burstPm + 1) * (Number.isFinite(i.hiMs) ? i.hiMs : 0) + 2.5 * i.hiMs + 1000;
     const followUntil = Math.min(startMs + o.longerScaleMs, o.deadlineMs - reserveMs);
     while (nowMs() < followUntil || (loose() && nowMs() < o.deadlineMs - reserveMs)) {
       if (stopped()) break;
-      const cur = lattice.interval();
+      const cur = region.interval();
       if (!cur) return bucketRuledOut('no token bucket explains the answers while following it');
       i = cur;
       const last = obs[obs.length - 1]!;
-      await sleep(last.sentMs + cur.loMs / 1.1 - nowMs());
+      // While the rate is loose, at the middle of the next token's possible arrival (a refusal
+      // or a success there halves it); once tight, a little faster than the fastest rate still
+      // possible (a success per token, and a refusal now and then that keeps tightening it).
+      const next = region.nextArrival();
+      const aim = next && Number.isFinite(next.toMs) && rateLoose() ? (next.fromMs + next.toMs) / 2 - rtts[0]! / 2 : last.sentMs + cur.loMs / 1.1;
+      await sleep(Math.max(aim, last.recvMs) - nowMs());
       const ob = await one();
       if (ob.status === null) return done('no answer while following the bucket');
       if (isAllowed(ob)) lastOk = ob.recvMs;
@@ -505,7 +519,8 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
     // Unless one limit is trusted (--longer-scale 0), the fill round runs anyway: what follows
     // its 429 tells a bucket from a sliding-window counter.
     const claim = headerClaim(obs);
-    const confirmed = (claim !== 'consistent' || o.longerScaleMs > 0) && !o.signal.aborted ? await fillAndCount(i, b, bucket, claim) : false;
+    // Headers absent, the first burst's count is a lower bound as much as under headers that hold up.
+    const confirmed = (claim === 'inconsistent' || o.longerScaleMs > 0) && !o.signal.aborted ? await fillAndCount(i, b, bucket, claim) : false;
     if (unknown) return done(unknown);
     // Unless one limit is trusted, a bucket is named only when the answer that tells it from a
     // sliding-window counter came: a follow cut short, or a fill round that could not run or

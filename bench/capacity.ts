@@ -169,7 +169,7 @@ const measure = async (x: Setting, bin?: string, extra?: string[]): Promise<Tall
       const spent = (c as { requests_spent?: number } | null)?.requests_spent ?? c?.requests_sent;
       if (min && spent !== undefined) t.ratios.push(spent / min);
       if (i === 0) t.example = c ? estimateText(c) : `no capacity.json (exit ${r.code})`;
-      say(`${bin ? 'baseline ' : ''}${extra ? `${extra.join(' ')} ` : ''}${x.name} repeat ${i + 1}/${REPEATS}: ${v}, ${c ? estimateText(c) : 'none'}, ${spentText(c, x.truths[0]!)}${v === 'right' ? '' : ` (${(c as { reason?: string } | null)?.reason ?? `exit ${r.code}`})`}`);
+      say(`${bin ? 'baseline ' : ''}${extra ? `${extra.join(' ')} ` : ''}${x.name} repeat ${i + 1}/${REPEATS}: ${v}, ${c ? estimateText(c) : 'none'}, ${spentText(c, x.truths[0]!)}${v === 'right' && !(min && spent !== undefined && spent / min > 2) ? '' : ` (${(c as { reason?: string } | null)?.reason ?? `exit ${r.code}`})`}`);
     } finally {
       await running.close();
     }

@@ -17,7 +17,7 @@ import { type LoadOptions, validateLoadOptions } from './options.ts';
 import { type PacedRequest, type PacerResult, runPacer } from './pacer.ts';
 import { aboutEndpointOf, probeRequestFor } from './probe-request.ts';
 import { keepCreatedBody, ledgerRecorder, loadCurl, loadRequest } from './request.ts';
-import { roundsEstimate, type RoundRecord, runRounds } from './rounds.ts';
+import { roundsEstimate, type RoundRecord, runRounds } from './rounds/index.ts';
 import { preparePhase } from './safety.ts';
 
 /**

@@ -40,6 +40,11 @@ export type { BucketFromRounds, RoundRecord, RoundsOptions, RoundsResult, Window
  * continuous probing, with the rounds' findings as its starting point.
  */
 
+/**
+ * The smallest first burst whose coming back whole at once is taken for a window even when
+ * the pause was short: fewer come back from a bucket's refill in a short pause as readily.
+ */
+const WHOLE_BACK_FROM = 5;
 /** The first burst's longest run, ms (a fifth of --duration when that is shorter). */
 const FIRST_BURST_MS = 2000;
 
@@ -142,7 +147,7 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
     // The whole first burst back at once after the pause: a window, unless the pause was so
     // short that a fast bucket could have refilled it too (seen: express-rate-limit's window
     // turned 20-48 ms after the first burst; the bucket rounds then ran out the --duration).
-    const wholeBack = first.ok >= 5 && m >= first.ok - 1;
+    const wholeBack = first.ok >= WHOLE_BACK_FROM && m >= first.ok - 1;
     if (windowLike || wholeBack) return await windowRound(s, { first: first.ok, firstRefusal: refusal, p1: p1 as Recovery, m, bucketMax, fastestRttMs: rtts[0]! });
     return await bucketRounds(s, rtts[0]!);
   } finally {

@@ -18,6 +18,27 @@ const gcra = (burst: number, ratePerS: number) => {
   };
 };
 
+/** The rounds' traffic, one request at a time: a burst, pauses growing 2.5 times until a success, a burst, then (given) a silence and a drain. */
+const roundsTraffic = (decide: (sentMs: number) => Observation, silenceMs?: number): Observation[] => {
+  const obs: Observation[] = [];
+  let t = 0;
+  const send = () => {
+    const o = decide(t);
+    obs.push(o);
+    t = o.recvMs;
+    return o.status === 201;
+  };
+  while (send());
+  const t429 = t;
+  for (let p = 0.5; !((t = t429 + p), send()); p *= 2.5);
+  while (send());
+  if (silenceMs !== undefined) {
+    t += silenceMs;
+    while (send());
+  }
+  return obs;
+};
+
 const regionOf = (obs: Observation[]) => {
   const r = new BucketRegion(0);
   for (const o of obs) r.add(o);
@@ -27,23 +48,7 @@ const regionOf = (obs: Observation[]) => {
 describe('the region of token buckets the answers allow', () => {
   it('holds the true rate after the rounds\' traffic (a burst, pauses, a burst, a silence, a drain)', () => {
     for (const [burst, rate, silence] of [[40, 150, 120], [5, 10, 250], [10, 2.5, 2000]] as const) {
-      const decide = gcra(burst, rate);
-      const obs: Observation[] = [];
-      let t = 0;
-      const send = () => {
-        const o = decide(t);
-        obs.push(o);
-        t = o.recvMs;
-        return o.status === 201;
-      };
-      while (send());
-      // pauses growing 2.5 times until a success, a burst, a silence, a drain
-      const t429 = t;
-      for (let p = 0.5; !((t = t429 + p), send()); p *= 2.5);
-      while (send());
-      t += silence;
-      while (send());
-      const i = regionOf(obs).interval();
+      const i = regionOf(roundsTraffic(gcra(burst, rate), silence)).interval();
       expect(i, `${burst} at ${rate}/s`).not.toBeNull();
       const r = rateOf(i!);
       expect(Math.abs(r.ratePerS - rate), `${burst} at ${rate}/s: ${r.ratePerS} ± ${r.ratePmPerS}`).toBeLessThanOrEqual(r.ratePmPerS);
@@ -87,18 +92,6 @@ describe('the region of token buckets the answers allow', () => {
       if (n < 20) used.set(w, n + 1);
       return { sentMs, recvMs: sentMs + 2, status: n < 20 ? 201 : 429 };
     };
-    const region = new BucketRegion(0);
-    let t = 0;
-    const send = () => {
-      const o = decide(t);
-      region.add(o);
-      t = o.recvMs;
-      return o.status === 201;
-    };
-    while (send());
-    const t429 = t;
-    for (let p = 0.5; !((t = t429 + p), send()); p *= 2.5);
-    while (send());
-    expect(region.interval()).toBeNull();
+    expect(regionOf(roundsTraffic(decide)).interval()).toBeNull();
   });
 });

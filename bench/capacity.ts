@@ -36,8 +36,12 @@ const baselineAt = args.indexOf('--baseline-bin');
 const baselineBin = baselineAt >= 0 ? resolve(args[baselineAt + 1]!) : undefined;
 
 const say = (line: string) => process.stderr.write(`bench:capacity ${line}\n`);
-// The physical minimum for the true limiter, by the estimate's own definition.
-const minimum = (t: Truth) => requestsMinimum({ algorithm: t.model, limit: t.limit ?? null, burst: t.burst ?? null });
+// The physical minimum for the true limiter, by the estimate's own definition; two limits
+// need the second's quota spent too (it binds only then), and one more refused.
+const minimum = (t: Truth) => {
+  const one = requestsMinimum({ algorithm: t.model, limit: t.limit ?? null, burst: t.burst ?? null });
+  return one === null ? null : one + (t.secondLimit ? t.secondLimit.quota + 1 : 0);
+};
 const spentText = (c: CliCapacity['capacity'], t: Truth) => {
   const spent = (c as { requests_spent?: number } | null)?.requests_spent ?? c?.requests_sent;
   const min = minimum(t);
@@ -165,7 +169,7 @@ const measure = async (x: Setting, bin?: string, extra?: string[]): Promise<Tall
       const spent = (c as { requests_spent?: number } | null)?.requests_spent ?? c?.requests_sent;
       if (min && spent !== undefined) t.ratios.push(spent / min);
       if (i === 0) t.example = c ? estimateText(c) : `no capacity.json (exit ${r.code})`;
-      say(`${bin ? 'baseline ' : ''}${extra ? `${extra.join(' ')} ` : ''}${x.name} repeat ${i + 1}/${REPEATS}: ${v}, ${c ? estimateText(c) : 'none'}, ${spentText(c, x.truths[0]!)}${v === 'right' ? '' : ` (${(c as { reason?: string } | null)?.reason ?? `exit ${r.code}`})`}`);
+      say(`${bin ? 'baseline ' : ''}${extra ? `${extra.join(' ')} ` : ''}${x.name} repeat ${i + 1}/${REPEATS}: ${v}, ${c ? estimateText(c) : 'none'}, ${spentText(c, x.truths[0]!)}${v === 'right' && !(min && spent !== undefined && spent / min > 2) ? '' : ` (${(c as { reason?: string } | null)?.reason ?? `exit ${r.code}`})`}`);
     } finally {
       await running.close();
     }
@@ -189,9 +193,11 @@ for (const x of SETTINGS.filter((y) => only === null || y.name.includes(only))) 
   const single = x.truths.some((y) => y.model === 'token_bucket') ? await measure(x, undefined, ['--longer-scale', '0']) : null;
   wrong += now.wrong;
   const t = x.truths[0]!;
-  // The target (ratio <= 2) is for fixed windows and buckets named right.
+  // The target (ratio <= 2) is for a lone fixed window or bucket; a limiter that may as
+  // well be named a queue (nginx without nodelay, item 4) is timed by other traffic.
   const best = single ?? now;
-  if ((t.model === 'fixed_window' || t.model === 'token_bucket') && !t.secondLimit && best.ratios.length > 0) ratioTargetMet.push(Math.max(...best.ratios) <= 2);
+  const lone = x.truths.every((y) => y.model === 'fixed_window' || y.model === 'token_bucket') && !t.secondLimit;
+  if (lone && best.ratios.length > 0) ratioTargetMet.push(Math.max(...best.ratios) <= 2);
   rows.push([
     x.name,
     x.truths.map(truthText).join(' or '),

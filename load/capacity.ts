@@ -17,7 +17,7 @@ import { type LoadOptions, validateLoadOptions } from './options.ts';
 import { type PacedRequest, type PacerResult, runPacer } from './pacer.ts';
 import { aboutEndpointOf, probeRequestFor } from './probe-request.ts';
 import { keepCreatedBody, ledgerRecorder, loadCurl, loadRequest } from './request.ts';
-import { roundsEstimate, type RoundRecord, runRounds } from './rounds.ts';
+import { roundsEstimate, type RoundRecord, runRounds } from './rounds/index.ts';
 import { preparePhase } from './safety.ts';
 
 /**
@@ -257,6 +257,9 @@ export const probeCapacity = async (
   // The rounds may leave a bucket drained: the continuous probing starts on a limiter left
   // alone long enough to refill (never more than a third of the time left).
   const restMs = Math.min(rounds.restMs, (deadlineMs - nowMs()) / 3);
+  // A rest cut short leaves a bucket part empty: its first burst is then a lower bound, even
+  // on the embedded simulator (seen: a bucket of 4 read as 3 with --duration 5).
+  const restCut = rounds.restMs - restMs > 50;
   if (restMs > 50 && !ctx.signal.aborted) {
     progress?.update(`rounds: ${rounds.reason}; letting the limiter recover for ${(restMs / 1000).toFixed(1)} s before probing continuously`);
     await sleepFor(restMs, undefined, { signal: ctx.signal }).catch(() => undefined);
@@ -350,7 +353,8 @@ export const probeCapacity = async (
     const h: { from: Observation; untilMs: number } = hold;
     if (h.untilMs > deadlineMs) e.reason = `${holdNote}; ${e.reason}`;
   }
-  const capacity = toCapacity(e, advertisedLimit(pacer.observations), pacer.sent, durationS, long, ctx.target.kind === 'simulator');
+  if (restCut && e.algorithm === 'token_bucket' && !e.tokenBucket?.burstMeasured) e.reason = `${e.reason}; the limiter was let rest ${(restMs / 1000).toFixed(1)} s of the ${(rounds.restMs / 1000).toFixed(1)} s a bucket may need to refill (a longer --duration leaves time for it): the burst is a lower bound`;
+  const capacity = toCapacity(e, advertisedLimit(pacer.observations), pacer.sent, durationS, long, ctx.target.kind === 'simulator' && !restCut);
   capacity.back_off = backOffRecord(backoff);
   capacity.rounds = rounds.rounds;
   return { estimate: e, pacer, capacity };

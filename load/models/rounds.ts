@@ -1,59 +1,23 @@
-import { isAllowed, isThrottled, type Observation } from '../observe.ts';
+import { wholeField, type XRateLimitName } from '../../api-model/rate-limit/fields.ts';
+import { isAllowed, isThrottled, nowMs, type Observation } from '../observe.ts';
+import { BucketRegion, type TokenInterval } from './bucket-region.ts';
 
 /**
  * What rounds of designed traffic (sequential bursts, pauses, drains) say about a token
- * bucket, read without any header. A bucket's tokens arrive on a lattice of step T = 1/rate;
- * every success takes one, and a refusal means less than one is left, so at every refusal
- * the arrivals so far equal the successes so far less the tokens the bucket started with.
- * Between two refusals x < y with ΔS successes in between, the arrivals in between are then
- * exactly ΔS, so (t_y − t_x) / T lies in (ΔS − 1, ΔS + 1); a success y after a refusal x
- * needs (t_y − t_x) / T > ΔS − 1. Decision times are only known to lie between send and
- * receive, so spans are taken at their widest. The intersection of all these intervals is
- * every rate a bucket could have had; empty, no bucket explains the traffic (as long as it
- * never filled between the two refusals: the drains are timed so that it cannot).
+ * bucket, read without any header: the rates a bucket could have had (./bucket-region.ts
+ * keeps them exactly; empty, no bucket explains the traffic, as long as it never filled
+ * between the first refusal and the last answer: the drains are timed so that it cannot),
+ * the burst that rate implies, and what the headers claim, taken as a hypothesis.
  */
-export interface RateInterval {
-  /** Token interval T, ms: lower and upper bound (open). */
-  loMs: number;
-  hiMs: number;
-}
+export type RateInterval = TokenInterval;
 
 const sorted = (obs: readonly Observation[]) => obs.filter((o) => o.status !== null).sort((a, b) => a.sentMs - b.sentMs);
 
-/**
- * The lattice's constraints, added one answer at a time (in send order): each new answer
- * against every refusal before it, so following a bucket for seconds stays linear per request.
- */
-export class Lattice {
-  private lo = 0;
-  private hi = Number.POSITIVE_INFINITY;
-  /** Refusals so far: when sent and answered, and the successes before them. */
-  private readonly anchors: Array<{ sentMs: number; recvMs: number; successes: number }> = [];
-  private successes = 0;
-
-  add(b: Observation): void {
-    if (b.status === null) return;
-    if (isAllowed(b)) this.successes++;
-    for (const x of this.anchors) {
-      const dS = this.successes - x.successes;
-      // (span / T) > ΔS − 1: T < span / (ΔS − 1).
-      if (dS >= 2) this.hi = Math.min(this.hi, (b.recvMs - x.sentMs) / (dS - 1));
-      // A refusal: (span / T) < ΔS + 1, so T > span / (ΔS + 1).
-      if (isThrottled(b)) this.lo = Math.max(this.lo, Math.max(0, b.sentMs - x.recvMs) / (dS + 1));
-    }
-    if (isThrottled(b)) this.anchors.push({ sentMs: b.sentMs, recvMs: b.recvMs, successes: this.successes });
-  }
-
-  interval(): RateInterval | null {
-    return this.lo < this.hi ? { loMs: this.lo, hiMs: this.hi } : null;
-  }
-}
-
 /** Every token interval a bucket could have had given these answers, or null when none can. */
 export const bucketInterval = (obs: readonly Observation[]): RateInterval | null => {
-  const l = new Lattice();
-  for (const o of sorted(obs)) l.add(o);
-  return l.interval();
+  const r = new BucketRegion();
+  for (const o of sorted(obs)) r.add(o);
+  return r.interval();
 };
 
 /** The rate interval's midpoint and half-width, per second. */
@@ -112,4 +76,33 @@ export const headerClaim = (obs: readonly Observation[]): HeaderClaim => {
   if (rem[rem.length - 1] !== 0) return 'inconsistent';
   for (let k = 1; k < rem.length; k++) if (rem[k]! < rem[k - 1]! - 1) return 'inconsistent';
   return 'consistent';
+};
+
+const field = (o: Observation, name: XRateLimitName) => wholeField(o.headers?.[name]);
+
+/** X-Ratelimit-Remaining of one answer, or null. */
+export const remainingOf = (o: Observation) => field(o, 'x-ratelimit-remaining');
+
+/**
+ * The quota an answer claims is back whole, or null: its X-Ratelimit-Remaining is one less
+ * than the quota (X-Ratelimit-Limit, or the first burst's count when it has none), which
+ * the first burst at least reached.
+ */
+export const quotaClaimedWhole = (o: Observation, firstBurstOk: number): number | null => {
+  const rem = remainingOf(o);
+  if (rem === null) return null;
+  const limit = field(o, 'x-ratelimit-limit') ?? rem + 1;
+  return rem === limit - 1 && limit >= firstBurstOk ? limit : null;
+};
+
+/**
+ * When an answer's X-Ratelimit-Reset says the quota comes back (ms, on the observations'
+ * clock): DevRev's Unix seconds, or seconds from the answer for limiters that count down.
+ * Whole seconds rounded either way, so the boundary lies within a second either side.
+ */
+export const resetClaim = (o: Observation): { fromMs: number; toMs: number } | null => {
+  const r = field(o, 'x-ratelimit-reset');
+  if (r === null) return null;
+  const atMs = r >= 1e9 ? r * 1000 - (Date.now() - nowMs()) : o.recvMs + r * 1000;
+  return { fromMs: atMs - 1000, toMs: atMs + 1000 };
 };

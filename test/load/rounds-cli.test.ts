@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { startSimulator } from '../../simulator/index.ts';
 import { verdictOf } from '../support/limiters/catalogue.ts';
 import { capacityViaCli } from '../support/limiters/cli.ts';
-import { fixedWindow, gcra, slidingCounter, startZoo, type ZooLimiter } from '../support/limiters/zoo.ts';
+import { fixedWindow, gcra, slidingCounter, startZoo, withoutQuotaHeaders, type ZooLimiter } from '../support/limiters/zoo.ts';
 import { lockout } from '../support/limiters/persistent.ts';
 
 // Issue 22, item 1 and 2 through the CLI: a bucket settled by designed rounds (a sequential
@@ -61,8 +61,8 @@ describe('capacity as designed rounds (CLI)', () => {
   // 2.3-3x the minimum of 21 (CI saw 3.0 with a one-second hint) where continuous probing spent about 20x. When the two holds
   // happen to be as long (a lockout cannot be ruled out), the continuous probing decides,
   // and the reason says so.
-  it('a fixed window of 20 per 2 s, two requests of the same user spent first: right; named by the rounds at under 3.5x the minimum, or handed on for a reason they give', async () => {
-    const r = await onZoo(() => fixedWindow(20, 2000, 700), { durationS: 15, othersFirst: 2 });
+  it('a fixed window of 20 per 2 s with Retry-After alone, two requests of the same user spent first: right; named by the rounds at under 3.5x the minimum, or handed on for a reason they give', async () => {
+    const r = await onZoo(() => withoutQuotaHeaders(fixedWindow(20, 2000, 700)), { durationS: 15, othersFirst: 2 });
     const c = r.capacity as NonNullable<typeof r.capacity> & { spent_ratio: number | null; rounds: Rounds | null; reason: string };
     const why = JSON.stringify({ ...c, scores: undefined });
     expect(verdictOf(c, { model: 'fixed_window', limit: 20, windowS: 2 }), why).toBe('right');
@@ -72,6 +72,36 @@ describe('capacity as designed rounds (CLI)', () => {
       expect(c.rounds?.some((x) => x.round === 'second boundary'), why).toBe(true);
       expect(c.spent_ratio, why).toBeLessThanOrEqual(3.5);
     } else expect(c.rounds?.map((x) => x.round), why).toContain('burst after recovery');
+  });
+
+  // With X-Ratelimit-* (DevRev's documented fields) the quota need not be spent twice: the
+  // headers, tested on the first burst (Remaining down to 0 at its 429) and claiming the quota
+  // back whole at the first boundary, are followed through the second either side of the
+  // Reset they claim; Remaining back to the quota less one, with no 429 before it, is the
+  // next boundary. Worst case 31 + 12 pauses + 2 + 9 = 54 requests, 1.7x the minimum of 31.
+  it('a fixed window of 30 per 3 s whose X-Ratelimit-* tell the truth: right, its second boundary timed by Remaining, one quota spent, at most 2x the minimum', async () => {
+    const r = await onZoo(() => fixedWindow(30, 3000, 400), { durationS: 15 });
+    const c = r.capacity as NonNullable<typeof r.capacity> & { requests_spent: number; rounds: Rounds | null; reason: string };
+    const why = JSON.stringify({ ...c, scores: undefined });
+    expect(verdictOf(c, { model: 'fixed_window', limit: 30, windowS: 3 }), why).toBe('right');
+    const second = c.rounds?.find((x) => x.round === 'second boundary') as { note: string } | undefined;
+    expect(second?.note, why).toContain('X-Ratelimit-Remaining back to 29');
+    expect(c.requests_spent / 31, why).toBeLessThanOrEqual(2);
+  });
+
+  // Headers that lie consistently (twice the quota, units left after throttling) fail the test
+  // on the first burst: the rounds time the window by traffic alone, and name no other model.
+  it("the simulator's window of 20 per 2 s with lying X-Ratelimit-*: the headers are not followed, and nothing but a fixed window is named", async () => {
+    const sim = await startSimulator({ rateLimit: { algorithm: 'fixed_window', limit: 20, windowS: 2 }, rateLimitHeaders: 'wrong' });
+    try {
+      const r = await capacityViaCli(sim.url, { durationS: 15 });
+      const c = r.capacity as NonNullable<typeof r.capacity> & { rounds: Rounds | null; reason: string };
+      const why = JSON.stringify({ ...c, scores: undefined });
+      expect(['right', 'unknown'], why).toContain(verdictOf(c, { model: 'fixed_window', limit: 20, windowS: 2 }));
+      expect(JSON.stringify(c.rounds), why).not.toContain('X-Ratelimit-Remaining');
+    } finally {
+      await sim.close();
+    }
   });
 
   it('a lockout (15 successes, then locked 2 s) is never named a fixed window by the rounds', async () => {

@@ -112,6 +112,12 @@ export const concurrency = (max: number): ZooLimiter => {
   };
 };
 
+/** The same limiter answering with Retry-After alone, as gateways without quota headers do. */
+export const withoutQuotaHeaders = (l: ZooLimiter): ZooLimiter => ({
+  admit: (now) => ({ ...l.admit(now), headers: undefined }),
+  done: l.done ? () => l.done!() : undefined,
+});
+
 /** Both must admit; a request the second refuses still spent the first's unit, as gateways chain them. */
 export const tiers = (a: ZooLimiter, b: ZooLimiter): ZooLimiter => ({
   admit(now) {

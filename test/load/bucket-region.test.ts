@@ -30,7 +30,10 @@ const roundsTraffic = (decide: (sentMs: number) => Observation, silenceMs?: numb
   };
   while (send());
   const t429 = t;
-  for (let p = 0.5; !((t = t429 + p), send()); p *= 2.5);
+  for (let p = 0.5; ; p *= 2.5) {
+    t = t429 + p;
+    if (send()) break;
+  }
   while (send());
   if (silenceMs !== undefined) {
     t += silenceMs;

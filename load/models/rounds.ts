@@ -1,6 +1,6 @@
 import { wholeField, type XRateLimitName } from '../../api-model/rate-limit/fields.ts';
 import { isAllowed, isThrottled, nowMs, type Observation } from '../observe.ts';
-import { BucketRegion, type TokenInterval } from './bucket-region.ts';
+import type { TokenInterval } from './bucket-region.ts';
 
 /**
  * What rounds of designed traffic (sequential bursts, pauses, drains) say about a token
@@ -12,13 +12,6 @@ import { BucketRegion, type TokenInterval } from './bucket-region.ts';
 export type RateInterval = TokenInterval;
 
 const sorted = (obs: readonly Observation[]) => obs.filter((o) => o.status !== null).sort((a, b) => a.sentMs - b.sentMs);
-
-/** Every token interval a bucket could have had given these answers, or null when none can. */
-export const bucketInterval = (obs: readonly Observation[]): RateInterval | null => {
-  const r = new BucketRegion();
-  for (const o of sorted(obs)) r.add(o);
-  return r.interval();
-};
 
 /** The rate interval's midpoint and half-width, per second. */
 export const rateOf = (i: RateInterval) => {
@@ -71,8 +64,8 @@ export const headerClaim = (obs: readonly Observation[]): HeaderClaim => {
   const s = sorted(obs);
   const f = s.findIndex(isThrottled);
   if (f < 0) return 'absent';
-  const rem = s.slice(0, f + 1).map((o) => Number(o.headers?.['x-ratelimit-remaining'] ?? Number.NaN));
-  if (rem.some((r) => !Number.isInteger(r))) return 'absent';
+  const rem = s.slice(0, f + 1).map(remainingOf);
+  if (rem.some((r) => r === null)) return 'absent';
   if (rem[rem.length - 1] !== 0) return 'inconsistent';
   for (let k = 1; k < rem.length; k++) if (rem[k]! < rem[k - 1]! - 1) return 'inconsistent';
   return 'consistent';

@@ -8,6 +8,10 @@ const BOUNDARY_STEP_MS = 125;
 /** A window timed more loosely than this share of its length either side is handed on. */
 const WINDOW_PM_SHARE = 0.15;
 
+/** A boundary lies after the last refused request was sent and before the first let through was answered. */
+const boundary = (p: Recovery, refusal: Observation) => ({ lo: (p.lastRefused ?? refusal).sentMs, hi: p.recovered!.recvMs });
+const ms = (x: { lo: number; hi: number }) => `${Math.round(x.lo)}-${Math.round(x.hi)} ms`;
+
 /**
  * The quota came back whole after a pause: a fixed window, or a sliding log, a lockout or a
  * counter of refusals that can look like one. The burst just refused spent the new window;
@@ -44,7 +48,6 @@ export const windowRound = async (s: RoundsSession, a: { first: number; firstRef
   });
   if (!whole) return handOver('after the second boundary one request was let through and the next refused: a sliding log (or a counter of refusals) forgets its requests one at a time');
   // Each boundary lies after the last refused request was sent and before the first let through was answered.
-  const boundary = (p: Recovery, refusal: Observation) => ({ lo: (p.lastRefused ?? refusal).sentMs, hi: p.recovered!.recvMs });
   const b1 = boundary(a.p1, a.firstRefusal);
   const b2 = boundary(p2, refusal2);
   const lo = b2.lo - b1.hi;
@@ -52,7 +55,6 @@ export const windowRound = async (s: RoundsSession, a: { first: number; firstRef
   if (refusal2.recvMs - b1.lo > lo) return handOver(`the second burst lasted ${Math.round(refusal2.recvMs - b1.lo)} ms, as long as the window may be (${Math.round(lo)} ms): it may have straddled a boundary`);
   const hold1 = { lo: b1.lo - a.firstRefusal.recvMs, hi: b1.hi - a.firstRefusal.sentMs };
   const hold2 = { lo: b2.lo - refusal2.recvMs, hi: b2.hi - refusal2.sentMs };
-  const ms = (x: { lo: number; hi: number }) => `${Math.round(x.lo)}-${Math.round(x.hi)} ms`;
   if (hold1.lo <= hold2.hi && hold2.lo <= hold1.hi) return handOver(`both 429s were followed by holds of the same length (${ms(hold1)} and ${ms(hold2)}): a lockout of that length explains them as well as a window`);
   const limit = Math.max(a.m, a.first);
   const window: WindowFromRounds = { limit, limitPm: limit - a.m, windowMs: (lo + hi) / 2, windowPmMs: (hi - lo) / 2 };
@@ -81,7 +83,7 @@ export const boundaryByHeaders = async (s: RoundsSession, a: { first: number; fi
   if (!zone || prevRem === null) return handOver('the answers stopped carrying X-Ratelimit-Remaining and -Reset');
   // The first burst lay inside one window, so a window lasts longer than from its first
   // success to the first boundary: nothing comes back before that much after the boundary.
-  const b1lo = (a.p1.lastRefused ?? a.firstRefusal).sentMs;
+  const b1lo = boundary(a.p1, a.firstRefusal).lo;
   const firstOk = s.obs.find(isAllowed)!;
   await s.sleep(Math.max(zone.fromMs, b1lo + (b1lo - firstOk.recvMs)) - nowMs());
   let back: Observation | null = null;
@@ -102,11 +104,10 @@ export const boundaryByHeaders = async (s: RoundsSession, a: { first: number; fi
   const rem = remainingOf(back)!;
   if (rem !== a.limit - 1) return handOver(`X-Ratelimit-Remaining came back to ${rem}, not the quota less one (${a.limit - 1}): a sliding log or counter gives back its requests as they age`);
   // Each boundary lies after the last request of the old window was sent and before the first of the new was answered.
-  const b1 = { lo: (a.p1.lastRefused ?? a.firstRefusal).sentMs, hi: a.p1.recovered!.recvMs };
+  const b1 = boundary(a.p1, a.firstRefusal);
   const b2 = { lo: prev.sentMs, hi: back.recvMs };
   const lo = b2.lo - b1.hi;
   const hi = b2.hi - b1.lo;
-  const ms = (x: { lo: number; hi: number }) => `${Math.round(x.lo)}-${Math.round(x.hi)} ms`;
   if (hi - lo > WINDOW_PM_SHARE * (lo + hi)) return handOver(`the boundaries are ${ms({ lo, hi })} apart: too loose to name a window`);
   s.rounds.push({ round: 'second boundary', sent: s.obs.length, survivors: ['fixed_window'], note: `X-Ratelimit-Remaining back to ${rem} ${ms({ lo, hi })} after the first boundary, with no 429 before it` });
   // The first burst counted the quota unless others had spent part of it: then the claim stands, the count bounds it.

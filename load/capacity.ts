@@ -243,8 +243,15 @@ export const probeCapacity = async (
     holdFromS: HOLD_FROM_S,
     longerScaleMs: o.longerScaleS * 1000,
     advertisedWaitS,
+    onRound: (r) => progress?.update(`rounds: ${r.round}, ${r.sent} sent (${r.note})`),
   });
   ctx.budget.takeUpTo(rounds.sent);
+  // Interrupted during the rounds, what they found is the answer (the continuous probing
+  // would start and stop at once, and read nothing).
+  if (ctx.signal.aborted && !rounds.bucket && !rounds.window) {
+    rounds.reason = `interrupted during the designed rounds (${rounds.rounds.map((x) => x.round).join(', ') || 'none ended'}): ${rounds.reason}`;
+    rounds.unknown = rounds.reason;
+  }
   progress?.update(`rounds: ${rounds.rounds.map((x) => x.round).join(', ')}; ${rounds.bucket ? 'settled' : 'continuous probing decides'}`);
   if (rounds.bucket || rounds.window || rounds.unknown) {
     const e = roundsEstimate(rounds);

@@ -33,7 +33,7 @@ export const bucketRounds = async (s: RoundsSession, fastestRttMs: number): Prom
     const from = s.obs.length;
     const d = await s.burstUntil429(Math.ceil(waitMs / i.loMs) + 2);
     const counted = s.obs.slice(from).filter(isAllowed);
-    s.rounds.push({ round: 'fill', sent: s.obs.length, survivors: ['token_bucket'], note: `${d.ok} let through after ${Math.round(waitMs)} ms of silence` });
+    s.record({ round: 'fill', sent: s.obs.length, survivors: ['token_bucket'], note: `${d.ok} let through after ${Math.round(waitMs)} ms of silence` });
     // Fewer than the slowest rate refilled over the wait: the bucket was full and overflowed.
     if (!d.refused || counted.length === 0 || d.ok >= waitMs / i.hiMs) return false;
     const spanMs = s.obs[s.obs.length - 1]!.recvMs - counted[0]!.sentMs;
@@ -68,7 +68,7 @@ export const bucketRounds = async (s: RoundsSession, fastestRttMs: number): Prom
     if (s.stopped() || nowMs() + silenceMs + 200 > s.o.deadlineMs) return s.done('no time left to bound the rate');
     await s.sleep(silenceMs);
     const d = await s.burstUntil429(2 * fill + 10);
-    s.rounds.push({ round: 'drain', sent: s.obs.length, survivors: ['token_bucket', 'two limits'], note: `${d.ok} tokens after ${Math.round(silenceMs)} ms of silence` });
+    s.record({ round: 'drain', sent: s.obs.length, survivors: ['token_bucket', 'two limits'], note: `${d.ok} tokens after ${Math.round(silenceMs)} ms of silence` });
     if (!d.refused) return s.done(`a drain was not refused after ${d.ok}: the bucket is larger than it looked`);
     i = s.region.interval();
   }
@@ -101,7 +101,7 @@ export const bucketRounds = async (s: RoundsSession, fastestRttMs: number): Prom
     if (ob.status === null) return s.done('no answer while following the bucket');
     if (isAllowed(ob)) lastOk = ob.recvMs;
     else if (ob.sentMs - lastOk > Math.max(1000, 4 * cur.hiMs)) {
-      s.rounds.push({ round: 'follow', sent: s.obs.length, survivors: ['two limits'], note: `refused for ${Math.round(ob.sentMs - lastOk)} ms, far beyond a token interval` });
+      s.record({ round: 'follow', sent: s.obs.length, survivors: ['two limits'], note: `refused for ${Math.round(ob.sentMs - lastOk)} ms, far beyond a token interval` });
       const r = rateOf(cur);
       const b = burstOf(s.obs, cur)!;
       // The rounds do not give the second limit its figures; the continuous probing fits
@@ -112,7 +112,7 @@ export const bucketRounds = async (s: RoundsSession, fastestRttMs: number): Prom
     }
   }
   const followedMs = nowMs() - s.startMs;
-  if (s.o.longerScaleMs > 0) s.rounds.push({ round: 'follow', sent: s.obs.length, survivors: ['token_bucket'], note: `followed until ${(followedMs / 1000).toFixed(1)} s into the rounds (${s.o.longerScaleMs / 1000} s asked), no hold beyond a token interval` });
+  if (s.o.longerScaleMs > 0) s.record({ round: 'follow', sent: s.obs.length, survivors: ['token_bucket'], note: `followed until ${(followedMs / 1000).toFixed(1)} s into the rounds (${s.o.longerScaleMs / 1000} s asked), no hold beyond a token interval` });
   const r = rateOf(i);
   const b = burstOf(s.obs, i)!;
   const bucket: BucketFromRounds = { burst: b.burst, burstPm: b.burstPm, burstMeasured: false, ratePerS: r.ratePerS, ratePmPerS: r.ratePmPerS };
@@ -131,7 +131,7 @@ export const bucketRounds = async (s: RoundsSession, fastestRttMs: number): Prom
   if (s.o.longerScaleMs > 0 && (!confirmed || followedMs < s.o.longerScaleMs)) {
     s.bucketUnconfirmed = true;
     return s.done(
-      `the rounds could not tell a token bucket from a sliding-window counter (${confirmed ? `followed ${(followedMs / 1000).toFixed(1)} s of the ${s.o.longerScaleMs / 1000} s asked` : 'no request past the counted burst was let through when a token was due'}): ${s.rounds.map((x) => `${x.round} (${x.note})`).join('; ')}`,
+      `the rounds could not tell a token bucket from a sliding-window counter (${confirmed ? `followed ${(followedMs / 1000).toFixed(1)} s of the ${s.o.longerScaleMs / 1000} s asked` : s.o.signal.aborted ? 'the run was interrupted before the bucket was let fill' : 'the bucket could not be let fill and counted within --duration and the request budget'}): ${s.rounds.map((x) => `${x.round} (${x.note})`).join('; ')}`,
     );
   }
   const trusted = s.o.longerScaleMs > 0 ? '' : '; one limit trusted (--longer-scale 0): no second, longer-scale limit was looked for';

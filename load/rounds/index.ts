@@ -72,7 +72,7 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
     // a large quota is reached sooner by the continuous probing.
     const runMs = s.o.deadlineMs - nowMs();
     const first = await s.burstUntil429(Math.min(s.o.cap, 2000), (ok, fromMs) => firstBurstMs(s, ok, fromMs, runMs));
-    s.rounds.push({ round: 'burst', sent: s.obs.length, survivors: first.refused ? ['fixed_window', 'sliding_window', 'token_bucket', 'lockout', 'refusal_counter'] : ['concurrency', 'shaping', 'any limit above the burst'], note: `${first.ok} let through one at a time${first.refused ? ', then a 429: not a concurrency limit' : ', no 429'}` });
+    s.record({ round: 'burst', sent: s.obs.length, survivors: first.refused ? ['fixed_window', 'sliding_window', 'token_bucket', 'lockout', 'refusal_counter'] : ['concurrency', 'shaping', 'any limit above the burst'], note: `${first.ok} let through one at a time${first.refused ? ', then a 429: not a concurrency limit' : ', no 429'}` });
     if (!first.refused) return s.done(first.broken ? 'no answer to a lone request' : `a sequential burst of ${first.ok} was never refused`);
     const refusal = s.obs[s.obs.length - 1]!;
     // The advertised wait is a hypothesis that costs nothing to act on: a long one is waited out.
@@ -97,7 +97,7 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
     const tokenAfterMs = Math.max(lastRefusedMs, paceMs / 2);
     const recovered = p1.recovered;
     if (recovered) s.firstRecoveryMs = recovered.recvMs - t429;
-    s.rounds.push({ round: 'pauses', sent: s.obs.length, survivors: s.rounds[0]!.survivors, note: recovered ? `first success ${Math.round(recovered.sentMs - t429)} ms after the 429, none at ${Math.round(lastRefusedMs)} ms` : 'no success after the pauses' });
+    s.record({ round: 'pauses', sent: s.obs.length, survivors: s.rounds[0]!.survivors, note: recovered ? `first success ${Math.round(recovered.sentMs - t429)} ms after the 429, none at ${Math.round(lastRefusedMs)} ms` : 'no success after the pauses' });
     if (!recovered) return s.done('no request was let through during the pauses after the first 429');
     const median = rtts[Math.floor(rtts.length / 2)]!;
     const claimed = headerClaim(s.obs) === 'consistent' && resetClaim(recovered) ? quotaClaimedWhole(recovered, first.ok) : null;
@@ -111,7 +111,7 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
       const mv = 1 + v.filter(isAllowed).length;
       const atMost = bucketTokensAtMost(tokenAfterMs, Math.max(...v.map((x) => x.recvMs)) - t429) + 1;
       const beyond = mv > atMost && v.every(isAllowed);
-      s.rounds.push({ round: 'burst after recovery', sent: s.obs.length, survivors: beyond ? ['fixed_window', 'sliding_window', 'refusal_counter'] : ['token_bucket', 'concurrency', 'fixed_window'], note: `${mv} let through after the pause, ${v.length} of them at once; a bucket could have held at most ${atMost}` });
+      s.record({ round: 'burst after recovery', sent: s.obs.length, survivors: beyond ? ['fixed_window', 'sliding_window', 'refusal_counter'] : ['token_bucket', 'concurrency', 'fixed_window'], note: `${mv} let through after the pause, ${v.length} of them at once; a bucket could have held at most ${atMost}` });
       if (!beyond) {
         s.rest = null;
         return s.done(`a volley of ${v.length} after the pause ${v.every(isAllowed) ? 'could have been a bucket\'s' : 'was partly refused'}; the continuous probing decides`);
@@ -134,7 +134,7 @@ export const runRounds = async (o: RoundsOptions): Promise<RoundsResult> => {
     const bucketMax = bucketTokensAtMost(tokenAfterMs, elapsed) + 1;
     const windowLike = m > bucketMax;
     const stoppedEarly = claimed !== null && !again.refused && windowLike;
-    s.rounds.push({
+    s.record({
       round: 'burst after recovery',
       sent: s.obs.length,
       survivors: windowLike ? ['fixed_window', 'sliding_window', 'lockout', 'refusal_counter'] : ['token_bucket'],

@@ -60,6 +60,12 @@ export class RoundsSession {
     this.sender = sender(o);
   }
 
+  /** A round ended: kept, and told to whoever shows progress. */
+  record = (r: RoundRecord): void => {
+    this.rounds.push(r);
+    this.o.onRound?.(r);
+  };
+
   /** A silence a cancelled run ends too. */
   sleep = (ms: number) => sleepFor(Math.max(0, ms), undefined, { signal: this.o.signal }).catch(() => undefined);
 

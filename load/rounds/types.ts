@@ -67,6 +67,8 @@ export interface RoundsOptions {
   signal: AbortSignal;
   keepBody?: (status: number) => boolean;
   onObservation?: (o: Observation) => void;
+  /** Each round as it ends (the progress line: the rounds may take the longer scale and more). */
+  onRound?: (r: RoundRecord) => void;
   /** Requests the rounds may send at most. */
   cap: number;
   /** An advertised wait this long (s) on the first 429 ends the rounds: the window is waited out, not probed. */

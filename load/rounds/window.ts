@@ -40,7 +40,7 @@ export const windowRound = async (s: RoundsSession, a: { first: number; firstRef
   const next = await s.one();
   if (next.status === null) return s.done('no answer after the second boundary');
   const whole = isAllowed(next);
-  s.rounds.push({
+  s.record({
     round: 'second boundary',
     sent: s.obs.length,
     survivors: whole ? ['fixed_window', 'lockout'] : ['sliding_window', 'refusal_counter'],
@@ -109,7 +109,7 @@ export const boundaryByHeaders = async (s: RoundsSession, a: { first: number; fi
   const lo = b2.lo - b1.hi;
   const hi = b2.hi - b1.lo;
   if (hi - lo > WINDOW_PM_SHARE * (lo + hi)) return handOver(`the boundaries are ${ms({ lo, hi })} apart: too loose to name a window`);
-  s.rounds.push({ round: 'second boundary', sent: s.obs.length, survivors: ['fixed_window'], note: `X-Ratelimit-Remaining back to ${rem} ${ms({ lo, hi })} after the first boundary, with no 429 before it` });
+  s.record({ round: 'second boundary', sent: s.obs.length, survivors: ['fixed_window'], note: `X-Ratelimit-Remaining back to ${rem} ${ms({ lo, hi })} after the first boundary, with no 429 before it` });
   // The first burst counted the quota unless others had spent part of it: then the claim stands, the count bounds it.
   const counted = Math.max(a.first, a.m);
   const window: WindowFromRounds = { limit: a.limit, limitPm: Math.max(0, a.limit - counted), windowMs: (lo + hi) / 2, windowPmMs: (hi - lo) / 2 };

@@ -93,4 +93,19 @@ describe('an interrupted run', () => {
     expect(results.verdict).toBe('fail');
     expect(results.target.kind).toBe('simulator');
   });
+
+  // Cancelled while the capacity rounds run: the saved answer is what the rounds found, said
+  // to be cut short; not the continuous probing's "no request was throttled" after 429s.
+  it('stops on SIGINT during the capacity rounds and says so in capacity.json, without claiming no 429 came', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'gate-int-'));
+    const r = await interruptWhen(['load', 'capacity', '--simulate', 'token-bucket:10/5', '--duration', '15', '--out', out], /rounds: burst,/, 'SIGINT');
+    expect(r.code).toBe(130);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResults;
+    expect(results.outcome).toBe('interrupted');
+    const capacity = JSON.parse(readFileSync(join(out, 'capacity.json'), 'utf8')) as { algorithm: string | null; reason: string; rounds: Array<{ round: string }> };
+    expect(capacity.algorithm, capacity.reason).toBeNull();
+    expect(capacity.reason).toMatch(/interrupted during the designed rounds \(burst/);
+    expect(capacity.reason).not.toMatch(/no request was throttled/);
+    expect(capacity.rounds[0]?.round).toBe('burst');
+  });
 });

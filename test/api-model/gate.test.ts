@@ -192,8 +192,10 @@ describe('--fail-on and the ignore file reach every pillar', () => {
     // Through `run`, as a CI calls the gate (the budget keeps the load phase short).
     const args = ['run', '--only', 'load', '--max-requests', '600', '--target', url, '--token', TOKEN];
     const lenient = await cli(args);
+    // The probe's and, when its rounds met a 503 too, the capacity phase's: each a warning.
     const overload = findingsOf(lenient.results()).filter((f) => f.ruleId === 'overload-5xx');
-    expect(overload).toMatchObject([{ severity: 'warning', basis: 'assumed' }]);
+    expect(overload.length).toBeGreaterThan(0);
+    for (const f of overload) expect(f).toMatchObject({ severity: 'warning', basis: 'assumed' });
     expect(lenient.code).toBe(0);
     expect((await cli([...args, '--fail-on', 'warning'])).code).toBe(1);
 
